@@ -1,0 +1,151 @@
+//! The `Mapper` trait: the four (five) virtual-memory operations every
+//! container is built on, and the handle containers keep to one.
+//!
+//! Only [`Region`](crate::region) calls a mapper; everything above it sees
+//! committed bytes and nothing else.
+
+use std::io;
+use std::ptr::NonNull;
+use std::sync::Arc;
+
+/// A source of virtual memory: reserves address space, commits and decommits
+/// pages inside it, and releases it.
+///
+/// `mapped`'s containers reach the OS only through this trait, so a test can
+/// put a fault-injecting mapper (the `mapped-mock` crate) where the OS was.
+///
+/// # Safety
+///
+/// Containers trust an implementation to keep these promises; breaking one is
+/// undefined behaviour in the containers built on it:
+///
+/// - [`page_size`](Mapper::page_size) is a power of two, at least
+///   `align_of::<usize>()`, and never changes for the mapper's lifetime.
+/// - [`reserve`](Mapper::reserve) returns a page-aligned address of `len`
+///   bytes of address space that no one else uses until it is released. The
+///   range starts fully decommitted.
+/// - After a successful [`commit`](Mapper::commit), `[addr, addr + len)` is
+///   readable and writable until it is decommitted or released. Its contents
+///   are unspecified.
+/// - [`decommit`](Mapper::decommit) and [`release`](Mapper::release) never
+///   touch memory outside the range given. After a failed `decommit` the
+///   range is still readable and writable (its contents are unspecified).
+/// - [`remap`](Mapper::remap), when it succeeds, behaves as described on it.
+pub unsafe trait Mapper: Send + Sync {
+    /// The granularity of commit and decommit, in bytes: a power of two.
+    fn page_size(&self) -> usize;
+
+    /// A short, fixed name: the `mapper` label on metrics and spans.
+    fn name(&self) -> &'static str;
+
+    /// Reserves `len` bytes of address space (a multiple of the page size,
+    /// not zero) without committing any of it.
+    fn reserve(&self, len: usize) -> io::Result<NonNull<u8>>;
+
+    /// Commits `[addr, addr + len)`: makes it readable and writable.
+    ///
+    /// # Safety
+    ///
+    /// The range is page-aligned and lies in one reservation of this mapper.
+    unsafe fn commit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()>;
+
+    /// Decommits `[addr, addr + len)`: returns its physical pages to the OS
+    /// and makes any later access fault (or, in a mock, be detected).
+    ///
+    /// # Safety
+    ///
+    /// The range is page-aligned, lies in one reservation of this mapper, and
+    /// nothing reads or writes it until it is committed again.
+    unsafe fn decommit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()>;
+
+    /// Releases a whole reservation made by [`reserve`](Mapper::reserve).
+    ///
+    /// # Safety
+    ///
+    /// `addr` and `len` are exactly those of one live reservation of this
+    /// mapper, and nothing uses any byte of it afterwards.
+    unsafe fn release(&self, addr: NonNull<u8>, len: usize) -> io::Result<()>;
+
+    /// Moves a reservation to a new, larger one without copying bytes, where
+    /// the OS can (Linux `mremap` moves page tables).
+    ///
+    /// `old` is a live reservation of `old_len` bytes whose first `committed`
+    /// bytes are committed and the rest decommitted. On success the returned
+    /// reservation is `new_len` bytes long, its first `committed` bytes are
+    /// committed and hold what `old`'s did, the rest is decommitted, and `old`
+    /// is released. On failure `old` is left exactly as it was.
+    ///
+    /// The default says [`io::ErrorKind::Unsupported`]; containers then
+    /// reserve, commit, copy and release instead.
+    ///
+    /// # Safety
+    ///
+    /// `old`/`old_len` describe one live reservation of this mapper with the
+    /// committed prefix described; `committed <= old_len < new_len`, all page
+    /// multiples. On success nothing uses `old` again.
+    unsafe fn remap(
+        &self,
+        old: NonNull<u8>,
+        old_len: usize,
+        committed: usize,
+        new_len: usize,
+    ) -> io::Result<NonNull<u8>> {
+        let _ = (old, old_len, committed, new_len);
+        Err(io::ErrorKind::Unsupported.into())
+    }
+}
+
+/// How a container holds its mapper: a `&'static` one (such as
+/// [`MAPPER`](crate::MAPPER)) or a shared [`Arc`].
+///
+/// Containers accept anything that converts into it: `MAPPER`, any
+/// `&'static M` and any `Arc<M>` where `M: Mapper`.
+#[derive(Clone)]
+pub struct MapperRef(Inner);
+
+#[derive(Clone)]
+enum Inner {
+    Static(&'static dyn Mapper),
+    Shared(Arc<dyn Mapper>),
+}
+
+impl MapperRef {
+    /// The mapper itself.
+    #[inline]
+    pub fn get(&self) -> &dyn Mapper {
+        match &self.0 {
+            Inner::Static(m) => *m,
+            Inner::Shared(m) => &**m,
+        }
+    }
+}
+
+impl std::fmt::Debug for MapperRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("MapperRef").field(&self.get().name()).finish()
+    }
+}
+
+impl<M: Mapper + 'static> From<&'static M> for MapperRef {
+    fn from(mapper: &'static M) -> Self {
+        MapperRef(Inner::Static(mapper))
+    }
+}
+
+impl<M: Mapper + 'static> From<Arc<M>> for MapperRef {
+    fn from(mapper: Arc<M>) -> Self {
+        MapperRef(Inner::Shared(mapper))
+    }
+}
+
+impl From<Arc<dyn Mapper>> for MapperRef {
+    fn from(mapper: Arc<dyn Mapper>) -> Self {
+        MapperRef(Inner::Shared(mapper))
+    }
+}
+
+impl From<&'static dyn Mapper> for MapperRef {
+    fn from(mapper: &'static dyn Mapper) -> Self {
+        MapperRef(Inner::Static(mapper))
+    }
+}

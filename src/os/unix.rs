@@ -1,0 +1,138 @@
+//! `mmap`-family system calls for Unix-like systems.
+
+use std::io;
+use std::ptr::{self, NonNull};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The system page size, read from `sysconf` once and cached.
+#[inline]
+pub(super) fn page_size() -> usize {
+    static PAGE_SIZE: AtomicUsize = AtomicUsize::new(0);
+    match PAGE_SIZE.load(Ordering::Relaxed) {
+        0 => {
+            // SAFETY: sysconf has no preconditions.
+            let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+            let size = usize::try_from(size)
+                .ok()
+                .filter(|s| s.is_power_of_two())
+                .unwrap_or(4096);
+            PAGE_SIZE.store(size, Ordering::Relaxed);
+            size
+        }
+        size => size,
+    }
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const NORESERVE: libc::c_int = libc::MAP_NORESERVE;
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+const NORESERVE: libc::c_int = 0;
+
+fn check(ret: libc::c_int) -> io::Result<()> {
+    if ret == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+pub(super) fn reserve(len: usize) -> io::Result<NonNull<u8>> {
+    // SAFETY: an anonymous PROT_NONE mapping at an address of the kernel's
+    // choosing touches no existing memory.
+    let addr = unsafe {
+        libc::mmap(
+            ptr::null_mut(),
+            len,
+            libc::PROT_NONE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | NORESERVE,
+            -1,
+            0,
+        )
+    };
+    if addr == libc::MAP_FAILED {
+        return Err(io::Error::last_os_error());
+    }
+    NonNull::new(addr.cast()).ok_or_else(|| io::Error::other("mmap returned null"))
+}
+
+/// # Safety
+/// `[addr, addr + len)` is page-aligned and inside one reservation.
+pub(super) unsafe fn commit(addr: NonNull<u8>, len: usize) -> io::Result<()> {
+    // SAFETY: the range is ours (caller); mprotect changes only its protection.
+    check(unsafe { libc::mprotect(addr.as_ptr().cast(), len, libc::PROT_READ | libc::PROT_WRITE) })
+}
+
+/// # Safety
+/// `[addr, addr + len)` is page-aligned, inside one reservation, and unused.
+pub(super) unsafe fn decommit(addr: NonNull<u8>, len: usize) -> io::Result<()> {
+    // SAFETY: the range is ours and unused (caller): dropping its pages and
+    // protecting it affects nothing else.
+    unsafe {
+        check(libc::madvise(addr.as_ptr().cast(), len, libc::MADV_DONTNEED))?;
+        check(libc::mprotect(addr.as_ptr().cast(), len, libc::PROT_NONE))
+    }
+}
+
+/// # Safety
+/// `addr`/`len` are exactly one live reservation that nothing uses again.
+pub(super) unsafe fn release(addr: NonNull<u8>, len: usize) -> io::Result<()> {
+    // SAFETY: the caller gives up the whole reservation.
+    check(unsafe { libc::munmap(addr.as_ptr().cast(), len) })
+}
+
+/// Moves the committed prefix of a reservation into a fresh, larger one.
+///
+/// `mremap` of the whole reservation fails with `EFAULT` because its
+/// committed prefix and reserved tail are separate mappings; so reserve the
+/// new range, move only the prefix over its start with `MREMAP_FIXED`, and
+/// unmap the old tail.
+///
+/// # Safety
+/// As `Mapper::remap`.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub(super) unsafe fn remap(
+    old: NonNull<u8>,
+    old_len: usize,
+    committed: usize,
+    new_len: usize,
+) -> io::Result<NonNull<u8>> {
+    let new = reserve(new_len)?;
+    if committed > 0 {
+        // SAFETY: `[old, old + committed)` is one RW mapping of ours and
+        // `new` a reservation of ours at least `committed` long; MREMAP_FIXED
+        // replaces the start of that reservation and unmaps the source.
+        let moved = unsafe {
+            libc::mremap(
+                old.as_ptr().cast(),
+                committed,
+                committed,
+                libc::MREMAP_MAYMOVE | libc::MREMAP_FIXED,
+                new.as_ptr().cast::<libc::c_void>(),
+            )
+        };
+        if moved == libc::MAP_FAILED {
+            let err = io::Error::last_os_error();
+            // SAFETY: `new` is the reservation made above, unused.
+            let _ = unsafe { release(new, new_len) };
+            return Err(err);
+        }
+    }
+    if old_len > committed {
+        // SAFETY: the old reservation's tail is ours and holds nothing.
+        // A failure leaks address space only; the move already happened.
+        let _ = unsafe { release(old.add(committed), old_len - committed) };
+    }
+    Ok(new)
+}
+
+/// # Safety
+/// As `Mapper::remap`.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+pub(super) unsafe fn remap(
+    _old: NonNull<u8>,
+    _old_len: usize,
+    _committed: usize,
+    _new_len: usize,
+) -> io::Result<NonNull<u8>> {
+    Err(io::ErrorKind::Unsupported.into())
+}
