@@ -1,0 +1,1 @@
+//! Placeholder: the fault-injecting mapper lands with its issue.
