@@ -122,7 +122,9 @@ impl MapperRef {
 
 impl std::fmt::Debug for MapperRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("MapperRef").field(&self.get().name()).finish()
+        f.debug_tuple("MapperRef")
+            .field(&self.get().name())
+            .finish()
     }
 }
 

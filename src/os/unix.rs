@@ -59,7 +59,13 @@ pub(super) fn reserve(len: usize) -> io::Result<NonNull<u8>> {
 /// `[addr, addr + len)` is page-aligned and inside one reservation.
 pub(super) unsafe fn commit(addr: NonNull<u8>, len: usize) -> io::Result<()> {
     // SAFETY: the range is ours (caller); mprotect changes only its protection.
-    check(unsafe { libc::mprotect(addr.as_ptr().cast(), len, libc::PROT_READ | libc::PROT_WRITE) })
+    check(unsafe {
+        libc::mprotect(
+            addr.as_ptr().cast(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+        )
+    })
 }
 
 /// # Safety
@@ -68,7 +74,11 @@ pub(super) unsafe fn decommit(addr: NonNull<u8>, len: usize) -> io::Result<()> {
     // SAFETY: the range is ours and unused (caller): dropping its pages and
     // protecting it affects nothing else.
     unsafe {
-        check(libc::madvise(addr.as_ptr().cast(), len, libc::MADV_DONTNEED))?;
+        check(libc::madvise(
+            addr.as_ptr().cast(),
+            len,
+            libc::MADV_DONTNEED,
+        ))?;
         check(libc::mprotect(addr.as_ptr().cast(), len, libc::PROT_NONE))
     }
 }

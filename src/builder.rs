@@ -1,0 +1,105 @@
+//! Builders: a container with a name, an observer, a chosen window or a fixed
+//! maximum capacity.
+
+use crate::mapper::MapperRef;
+use crate::telemetry::{Label, Observer};
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// How a container sizes its reservation of address space.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Window {
+    /// Reserve `first` bytes at the first push; move to twice as large when full.
+    Growable { first: usize },
+    /// Reserve `max` bytes once; addresses never change; growing past is an error.
+    Fixed { max: usize },
+}
+
+/// Everything a container is configured with, before any memory exists.
+#[derive(Clone, Debug)]
+pub(crate) struct Config {
+    pub(crate) mapper: MapperRef,
+    pub(crate) label: Label,
+    pub(crate) first_window: Option<usize>,
+    pub(crate) max_capacity: Option<usize>,
+}
+
+impl Config {
+    pub(crate) fn new(mapper: MapperRef) -> Self {
+        Config {
+            mapper,
+            label: Label::vector(),
+            first_window: None,
+            max_capacity: None,
+        }
+    }
+}
+
+/// Configures a [`MappedVector`](crate::MappedVector) or
+/// [`MappedQueue`](crate::MappedQueue) beyond what `new` offers.
+///
+/// ```
+/// use mapped::{MappedVector, MAPPER};
+///
+/// let mut v = MappedVector::<u64, 4>::builder(MAPPER)
+///     .name("ingest")              // shows up in spans and observer events
+///     .max_capacity(1 << 20)       // a fixed window: addresses never move
+///     .build()?;
+/// v.push(7).map_err(|e| e.into_parts().1)?;
+/// assert!(v.max_capacity() >= Some(1 << 20));
+/// # Ok::<(), mapped::Error>(())
+/// ```
+pub struct Builder<C> {
+    pub(crate) config: Config,
+    _container: PhantomData<fn() -> C>,
+}
+
+impl<C> Builder<C> {
+    pub(crate) fn new(mapper: MapperRef) -> Self {
+        Builder {
+            config: Config::new(mapper),
+            _container: PhantomData,
+        }
+    }
+
+    /// A name for the container, recorded in tracing spans and given to
+    /// observers. It is not a metric label: names are unbounded, and labels
+    /// must not be.
+    pub fn name(mut self, name: &str) -> Self {
+        self.config.label.name = Some(Arc::from(name));
+        self
+    }
+
+    /// An observer of this container's memory events only, called before the
+    /// process-wide one (see [`set_observer`](crate::set_observer)).
+    pub fn observer(mut self, observer: Arc<dyn Observer>) -> Self {
+        self.config.label.observer = Some(observer);
+        self
+    }
+
+    /// Bytes of address space reserved at the first push (rounded up to
+    /// pages; default [`DEFAULT_WINDOW`](crate::policy::DEFAULT_WINDOW)).
+    /// When it fills, the container moves to one twice as large. Ignored
+    /// when [`max_capacity`](Self::max_capacity) is set.
+    pub fn initial_window(mut self, bytes: usize) -> Self {
+        self.config.first_window = Some(bytes);
+        self
+    }
+
+    /// Reserve room for at least `elements` elements once, up front: the
+    /// addresses of elements never change, and growing past it is
+    /// [`Error::WindowFull`](crate::Error::WindowFull).
+    pub fn max_capacity(mut self, elements: usize) -> Self {
+        self.config.max_capacity = Some(elements);
+        self
+    }
+}
+
+impl<C> fmt::Debug for Builder<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("config", &self.config)
+            .finish()
+    }
+}

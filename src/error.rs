@@ -1,0 +1,143 @@
+//! The one error type of the crate, and the push error that hands the value back.
+
+use crate::telemetry::Op;
+use std::fmt;
+use std::io;
+
+/// Why a container could not get (or give back) the memory it needed.
+///
+/// Whatever the variant, the container that returned it is unchanged: same
+/// length, same elements, same committed bytes, and it keeps working.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The mapper refused an operation (the OS error is the
+    /// [`source`](std::error::Error::source)).
+    Os {
+        /// Which operation was refused.
+        op: Op,
+        /// How many bytes it was asked for.
+        bytes: usize,
+        /// What the mapper said.
+        source: io::Error,
+    },
+    /// A container with a fixed window (built with a maximum capacity) needs
+    /// more bytes than that window holds.
+    WindowFull {
+        /// Bytes the operation needed.
+        needed: usize,
+        /// Bytes the window holds.
+        max: usize,
+    },
+    /// The requested length, in elements or bytes, does not fit in `usize`
+    /// (or exceeds `isize::MAX` bytes, the most any allocation may hold).
+    CapacityOverflow,
+    /// The element type is aligned beyond the mapper's page size, so no page
+    /// boundary is guaranteed to be aligned for it.
+    Alignment {
+        /// `align_of::<T>()`.
+        align: usize,
+        /// The mapper's page size.
+        page_size: usize,
+    },
+}
+
+impl Error {
+    /// The OS error behind this error, if there is one.
+    pub fn os_error(&self) -> Option<&io::Error> {
+        match self {
+            Error::Os { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+
+    /// Whether the mapper said it is out of memory (a refused commit or
+    /// reservation), as opposed to a limit of the container itself.
+    pub fn is_out_of_memory(&self) -> bool {
+        self.os_error().is_some_and(|e| {
+            e.kind() == io::ErrorKind::OutOfMemory || e.raw_os_error() == Some(libc::ENOMEM)
+        })
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Os { op, bytes, .. } => {
+                write!(f, "the mapper refused to {op} {bytes} bytes")
+            }
+            Error::WindowFull { needed, max } => write!(
+                f,
+                "fixed window full: {needed} bytes needed, {max} bytes reserved"
+            ),
+            Error::CapacityOverflow => f.write_str("capacity overflow"),
+            Error::Alignment { align, page_size } => write!(
+                f,
+                "element alignment {align} exceeds the page size {page_size}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Os { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// A push (or insert) that failed: the [`Error`], and the value, handed back
+/// untouched.
+pub struct PushError<T> {
+    value: T,
+    error: Error,
+}
+
+impl<T> PushError<T> {
+    pub(crate) fn new(value: T, error: Error) -> Self {
+        PushError { value, error }
+    }
+
+    /// The value that was not pushed.
+    pub fn into_value(self) -> T {
+        self.value
+    }
+
+    /// Why it was not pushed.
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+
+    /// Both halves.
+    pub fn into_parts(self) -> (T, Error) {
+        (self.value, self.error)
+    }
+}
+
+impl<T> From<PushError<T>> for Error {
+    fn from(e: PushError<T>) -> Self {
+        e.error
+    }
+}
+
+impl<T> fmt::Debug for PushError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PushError")
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> fmt::Display for PushError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "push failed: {}", self.error)
+    }
+}
+
+impl<T> std::error::Error for PushError<T> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}

@@ -1,0 +1,273 @@
+//! Growth and shrink arithmetic: how many bytes to commit, keep and reserve.
+//!
+//! Pure functions of sizes in bytes, so the policy can be reasoned about
+//! and tested apart from any memory. `None` means the answer overflows.
+
+/// Below this fraction of committed bytes in use, a container decommits.
+pub const DECOMMIT_THRESHOLD: f64 = 1.0 / DECOMMIT_DIVISOR as f64;
+
+/// `DECOMMIT_THRESHOLD` as the integer divisor the fast path compares with.
+const DECOMMIT_DIVISOR: usize = 4;
+
+/// Committed bytes grow by this factor when a container is full.
+pub const GROWTH_FACTOR: usize = 2;
+
+/// The address space a growable container reserves at its first push, unless
+/// told otherwise. Reserving costs no memory; a larger window means fewer
+/// moves as the container grows.
+pub const DEFAULT_WINDOW: usize = 64 << 20;
+
+/// The most bytes any allocation may span (`isize::MAX`).
+const MAX_BYTES: usize = isize::MAX as usize;
+
+/// `bytes` rounded up to a whole number of pages (`page` a power of two).
+#[inline]
+pub fn round_to_pages(bytes: usize, page: usize) -> Option<usize> {
+    debug_assert!(page.is_power_of_two());
+    let rounded = bytes.checked_add(page - 1)? & !(page - 1);
+    (rounded <= MAX_BYTES).then_some(rounded)
+}
+
+/// Bytes taken by `len` elements of `size` bytes, if that is a valid size.
+#[inline]
+pub fn bytes_for(len: usize, size: usize) -> Option<usize> {
+    len.checked_mul(size).filter(|&b| b <= MAX_BYTES)
+}
+
+/// The bytes kept committed however empty a container of `size`-byte
+/// elements gets: `pages` pages, and never less than one page nor less than
+/// one element. (Keeping less, a vector oscillating between empty and one
+/// element would commit and decommit every time.)
+#[inline]
+pub fn initial_bytes(pages: usize, page: usize, size: usize) -> usize {
+    let max = MAX_BYTES & !(page - 1);
+    let pages = pages.max(1).saturating_mul(page).min(max);
+    pages.max(round_to_pages(size, page).unwrap_or(max))
+}
+
+/// Committed bytes after a grow that must hold `needed` bytes: doubling (so
+/// pushes cost amortised O(1) system calls), never below the initial bytes.
+#[inline]
+pub fn grow_target(committed: usize, needed: usize, initial: usize, page: usize) -> Option<usize> {
+    let doubled = committed.saturating_mul(GROWTH_FACTOR);
+    round_to_pages(needed.max(doubled).max(initial), page)
+}
+
+/// Committed bytes after a grow that must hold exactly `needed` bytes (as
+/// `Vec::reserve_exact`): no doubling.
+#[inline]
+pub fn exact_target(needed: usize, initial: usize, page: usize) -> Option<usize> {
+    round_to_pages(needed.max(initial), page)
+}
+
+/// The reservation to move to when `committed` bytes no longer fit in
+/// `reserved`: twice as large, at least `committed` and the default window.
+#[inline]
+pub fn window_target(
+    reserved: usize,
+    committed: usize,
+    default_window: usize,
+    page: usize,
+) -> Option<usize> {
+    let doubled = reserved.saturating_mul(2);
+    round_to_pages(committed.max(doubled).max(default_window), page)
+}
+
+/// Whether a container holding `live` bytes of `committed` should give
+/// memory back: when less than [`DECOMMIT_THRESHOLD`] is in use and more
+/// than the initial bytes are committed.
+#[inline]
+pub fn should_shrink(live: usize, committed: usize, initial: usize) -> bool {
+    committed > initial && live < committed / DECOMMIT_DIVISOR
+}
+
+/// Committed bytes to keep after a shrink: twice the live bytes (so the
+/// container is then at most half full, and oscillating around any size
+/// cannot commit and decommit in a loop), never below the initial bytes.
+#[inline]
+pub fn shrink_target(live: usize, initial: usize, page: usize) -> usize {
+    // `live < committed <= MAX_BYTES`, so neither step can overflow.
+    let keep = live
+        .saturating_mul(2)
+        .min(MAX_BYTES & !(page - 1))
+        .max(initial);
+    round_to_pages(keep, page).unwrap_or(MAX_BYTES & !(page - 1))
+}
+
+/// Committed bytes to keep for `shrink_to_fit`: just the live bytes, never
+/// below the initial bytes.
+#[inline]
+pub fn fit_target(live: usize, initial: usize, page: usize) -> usize {
+    round_to_pages(live.max(initial), page).unwrap_or(MAX_BYTES & !(page - 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: usize = 4096;
+
+    #[test]
+    fn rounding() {
+        assert_eq!(round_to_pages(0, PAGE), Some(0));
+        assert_eq!(round_to_pages(1, PAGE), Some(PAGE));
+        assert_eq!(round_to_pages(PAGE, PAGE), Some(PAGE));
+        assert_eq!(round_to_pages(PAGE + 1, PAGE), Some(2 * PAGE));
+        assert_eq!(round_to_pages(usize::MAX, PAGE), None);
+        assert_eq!(round_to_pages(MAX_BYTES, PAGE), None);
+        assert_eq!(bytes_for(usize::MAX, 2), None);
+        assert_eq!(bytes_for(MAX_BYTES / 8 + 1, 8), None);
+        assert_eq!(bytes_for(10, 8), Some(80));
+    }
+
+    #[test]
+    fn grow_doubles_and_respects_initial() {
+        assert_eq!(grow_target(0, 4, 4 * PAGE, PAGE), Some(4 * PAGE));
+        assert_eq!(
+            grow_target(4 * PAGE, 4 * PAGE + 8, 4 * PAGE, PAGE),
+            Some(8 * PAGE)
+        );
+        // A large request beats doubling.
+        assert_eq!(
+            grow_target(PAGE, 100 * PAGE + 1, PAGE, PAGE),
+            Some(101 * PAGE)
+        );
+        assert_eq!(grow_target(MAX_BYTES, MAX_BYTES, 0, PAGE), None);
+        assert_eq!(exact_target(3 * PAGE + 1, PAGE, PAGE), Some(4 * PAGE));
+    }
+
+    #[test]
+    fn window_doubles() {
+        assert_eq!(window_target(0, PAGE, 16 * PAGE, PAGE), Some(16 * PAGE));
+        assert_eq!(
+            window_target(16 * PAGE, 17 * PAGE, 16 * PAGE, PAGE),
+            Some(32 * PAGE)
+        );
+        assert_eq!(
+            window_target(16 * PAGE, 100 * PAGE, 16 * PAGE, PAGE),
+            Some(100 * PAGE)
+        );
+    }
+
+    #[test]
+    fn shrink_threshold_and_target() {
+        let initial = PAGE;
+        assert!(
+            !should_shrink(0, PAGE, initial),
+            "never below the initial pages"
+        );
+        assert!(should_shrink(PAGE - 1, 4 * PAGE, initial));
+        assert!(!should_shrink(PAGE, 4 * PAGE, initial), "exactly 25% stays");
+        assert_eq!(shrink_target(0, initial, PAGE), PAGE);
+        assert_eq!(shrink_target(PAGE + 1, initial, PAGE), 3 * PAGE);
+        assert_eq!(fit_target(PAGE + 1, initial, PAGE), 2 * PAGE);
+        assert_eq!(fit_target(0, 0, PAGE), 0);
+    }
+
+    #[test]
+    fn initial_is_at_least_a_page_and_an_element() {
+        assert_eq!(initial_bytes(0, PAGE, 8), PAGE);
+        assert_eq!(initial_bytes(4, PAGE, 8), 4 * PAGE);
+        assert_eq!(initial_bytes(1, PAGE, 5000), 2 * PAGE);
+        assert_eq!(initial_bytes(usize::MAX, PAGE, 8), MAX_BYTES & !(PAGE - 1));
+    }
+
+    /// Replays the policy as a container applies it: grow when full, shrink
+    /// when sparse; counts the decisions.
+    struct Sim {
+        committed: usize,
+        live: usize,
+        size: usize,
+        initial: usize,
+        page: usize,
+        changes: usize,
+    }
+
+    impl Sim {
+        fn push(&mut self) {
+            let needed = (self.live + 1) * self.size;
+            if needed > self.committed {
+                self.committed =
+                    grow_target(self.committed, needed, self.initial, self.page).unwrap();
+                self.changes += 1;
+            }
+            self.live += 1;
+        }
+        fn pop(&mut self) {
+            self.live -= 1;
+            if should_shrink(self.live * self.size, self.committed, self.initial) {
+                // As the containers do: a target rounded up to the pages
+                // already committed (one page, with no initial pages) is
+                // no shrink.
+                let to = shrink_target(self.live * self.size, self.initial, self.page);
+                assert!(
+                    self.live * self.size <= to,
+                    "a shrink never cuts live bytes"
+                );
+                if to < self.committed {
+                    self.committed = to;
+                    self.changes += 1;
+                }
+            }
+        }
+    }
+
+    /// Alternating push/pop, at any length, any element size, any initial
+    /// size, coming from above or below, makes at most one policy decision.
+    #[test]
+    fn oscillation_never_loops() {
+        for &size in &[1usize, 4, 8, 24, 4096, 5000] {
+            for &pages in &[0usize, 1, 4] {
+                let initial = initial_bytes(pages, PAGE, size);
+                for target in (1..3000).step_by(7).chain([4096, 8191, 8192, 8193, 20000]) {
+                    let mut sim = Sim {
+                        committed: 0,
+                        live: 0,
+                        size,
+                        initial,
+                        page: PAGE,
+                        changes: 0,
+                    };
+                    // Come from above (fill to 4x, pop down to the target)
+                    // or from below (push up to it).
+                    let from_above = target % 2 == 0;
+                    let peak = if from_above { target * 4 } else { target };
+                    for _ in 0..peak {
+                        sim.push();
+                    }
+                    while sim.live > target {
+                        sim.pop();
+                    }
+                    // Just above the target, then just below it: each
+                    // oscillation makes at most one decision, not one per
+                    // round.
+                    for (phase, push_first) in [("push/pop", true), ("pop/push", false)] {
+                        let before = sim.changes;
+                        for _ in 0..200 {
+                            if push_first {
+                                sim.push();
+                                sim.pop();
+                            } else {
+                                sim.pop();
+                                sim.push();
+                            }
+                        }
+                        let changes = sim.changes - before;
+                        assert!(
+                            changes <= 1,
+                            "size {size}, pages {pages}, target {target}, {phase}: {changes} changes"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn after_shrink_at_most_half_full() {
+        for live in 0..100_000usize {
+            let to = shrink_target(live, PAGE, PAGE);
+            assert!(to >= 2 * live && to >= PAGE && to % PAGE == 0);
+        }
+    }
+}

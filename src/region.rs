@@ -1,0 +1,271 @@
+//! `Region`: one reservation of address space and its committed prefix.
+//!
+//! The only caller of a [`Mapper`], and so the one place that knows which
+//! bytes may be touched: `[base, base + committed)`. It knows nothing of
+//! elements; the containers above it decide how much to commit (with
+//! [`policy`](crate::policy)) and keep their elements inside the prefix.
+
+use crate::error::Error;
+use crate::mapper::MapperRef;
+use crate::telemetry::{Footprint, Label, Op, Probe};
+use std::io;
+use std::mem;
+use std::ptr::{self, NonNull};
+
+pub(crate) struct Region {
+    /// Start of the reservation; a dangling, suitably aligned address while
+    /// nothing is reserved.
+    base: NonNull<u8>,
+    /// Bytes reserved at `base` (0: nothing reserved).
+    reserved: usize,
+    /// Bytes committed at `base`: a page multiple, `<= reserved`.
+    committed: usize,
+    page_size: usize,
+    mapper: MapperRef,
+    label: Label,
+}
+
+// SAFETY: a Region owns its reservation outright (no aliasing handles), and
+// `MapperRef` is Send + Sync because `Mapper: Send + Sync`.
+unsafe impl Send for Region {}
+// SAFETY: `&Region` gives only reads of plain fields.
+unsafe impl Sync for Region {}
+
+impl Region {
+    /// A region with nothing reserved yet. `dangling` is the base reported
+    /// until then: non-null and aligned for the elements that will live here.
+    pub(crate) fn new(mapper: MapperRef, label: Label, dangling: NonNull<u8>) -> Self {
+        let page_size = mapper.get().page_size();
+        Region {
+            base: dangling,
+            reserved: 0,
+            committed: 0,
+            page_size,
+            mapper,
+            label,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn base(&self) -> NonNull<u8> {
+        self.base
+    }
+
+    #[inline]
+    pub(crate) fn committed(&self) -> usize {
+        self.committed
+    }
+
+    #[inline]
+    pub(crate) fn reserved(&self) -> usize {
+        self.reserved
+    }
+
+    #[inline]
+    pub(crate) fn page_size(&self) -> usize {
+        self.page_size
+    }
+
+    pub(crate) fn label_mut(&mut self) -> &mut Label {
+        &mut self.label
+    }
+
+    /// An empty region with the same mapper and label.
+    pub(crate) fn empty_like(&self, dangling: NonNull<u8>) -> Self {
+        Region::new(self.mapper.clone(), self.label.clone(), dangling)
+    }
+
+    fn footprint(&self) -> Footprint {
+        Footprint {
+            committed: self.committed,
+            reserved: self.reserved,
+        }
+    }
+
+    fn probe(&self, op: Op, bytes: usize, to: usize) -> Probe {
+        Probe::start(
+            op,
+            &self.label,
+            self.mapper.get().name(),
+            bytes,
+            self.footprint(),
+            to,
+        )
+    }
+
+    fn finish(&self, probe: Probe, error: Option<&io::Error>) {
+        probe.finish(
+            &self.label,
+            self.mapper.get().name(),
+            self.footprint(),
+            error,
+        );
+    }
+
+    /// Reserves `bytes` (a page multiple) when nothing is reserved yet.
+    pub(crate) fn reserve(&mut self, bytes: usize) -> Result<(), Error> {
+        debug_assert_eq!(self.reserved, 0);
+        debug_assert!(bytes > 0 && bytes % self.page_size == 0);
+        let probe = self.probe(Op::Reserve, bytes, 0);
+        let result = self.mapper.get().reserve(bytes);
+        match result {
+            Ok(base) => {
+                self.base = base;
+                self.reserved = bytes;
+                self.finish(probe, None);
+                Ok(())
+            }
+            Err(source) => {
+                self.finish(probe, Some(&source));
+                Err(Error::Os {
+                    op: Op::Reserve,
+                    bytes,
+                    source,
+                })
+            }
+        }
+    }
+
+    /// Commits up to `to` bytes, first reserving or moving to a reservation
+    /// of `window` bytes if the current one is smaller. `live` bytes at the
+    /// start are what a move must keep.
+    ///
+    /// On failure nothing a caller can see has changed: the same bytes are
+    /// committed and hold the same contents (the base may have moved to a
+    /// larger reservation, with the contents).
+    pub(crate) fn grow(&mut self, to: usize, window: usize, live: usize) -> Result<(), Error> {
+        debug_assert!(to > self.committed && to <= window && window >= self.reserved);
+        debug_assert!(live <= self.committed);
+        let probe = self.probe(Op::Grow, to - self.committed, to);
+        let result = if self.reserved == 0 {
+            self.reserve(window)
+        } else if window > self.reserved {
+            self.relocate(window, live)
+        } else {
+            Ok(())
+        }
+        .and_then(|()| self.commit_to(to));
+        self.finish(probe, result.as_ref().err().and_then(Error::os_error));
+        result
+    }
+
+    /// Decommits everything past `to` bytes (a page multiple below
+    /// `committed`). On failure the pages stay committed and usable.
+    ///
+    /// The caller guarantees nothing lives past `to`.
+    pub(crate) fn shrink(&mut self, to: usize) -> Result<(), Error> {
+        debug_assert!(to < self.committed && to % self.page_size == 0);
+        let probe = self.probe(Op::Shrink, self.committed - to, to);
+        let result = self.decommit_to(to);
+        self.finish(probe, result.as_ref().err().and_then(Error::os_error));
+        result
+    }
+
+    fn commit_to(&mut self, to: usize) -> Result<(), Error> {
+        let bytes = to - self.committed;
+        let probe = self.probe(Op::Commit, bytes, to);
+        // SAFETY: `committed <= to <= reserved`, so `base + committed` and the
+        // `bytes` after it lie in our reservation, page-aligned.
+        let result = unsafe {
+            let addr = self.base.add(self.committed);
+            self.mapper.get().commit(addr, bytes)
+        };
+        match result {
+            Ok(()) => {
+                self.committed = to;
+                self.finish(probe, None);
+                Ok(())
+            }
+            Err(source) => {
+                self.finish(probe, Some(&source));
+                Err(Error::Os {
+                    op: Op::Commit,
+                    bytes,
+                    source,
+                })
+            }
+        }
+    }
+
+    fn decommit_to(&mut self, to: usize) -> Result<(), Error> {
+        let bytes = self.committed - to;
+        let probe = self.probe(Op::Decommit, bytes, to);
+        // SAFETY: `[base + to, base + committed)` lies in our reservation,
+        // page-aligned, and the caller keeps nothing there.
+        let result = unsafe {
+            let addr = self.base.add(to);
+            self.mapper.get().decommit(addr, bytes)
+        };
+        match result {
+            Ok(()) => {
+                self.committed = to;
+                self.finish(probe, None);
+                Ok(())
+            }
+            Err(source) => {
+                self.finish(probe, Some(&source));
+                Err(Error::Os {
+                    op: Op::Decommit,
+                    bytes,
+                    source,
+                })
+            }
+        }
+    }
+
+    /// Moves to a reservation of `window` bytes keeping the committed prefix
+    /// and its first `live` bytes: by `remap` where the mapper can, else by
+    /// reserving, committing, copying and releasing.
+    fn relocate(&mut self, window: usize, live: usize) -> Result<(), Error> {
+        let probe = self.probe(Op::Remap, window, self.committed);
+        // SAFETY: base/reserved describe our live reservation whose first
+        // `committed` bytes are committed; `committed <= reserved < window`.
+        let remapped = unsafe {
+            self.mapper
+                .get()
+                .remap(self.base, self.reserved, self.committed, window)
+        };
+        match remapped {
+            Ok(base) => {
+                self.base = base;
+                self.reserved = window;
+                self.finish(probe, None);
+                return Ok(());
+            }
+            // Not an error: the mapper simply cannot; copy instead.
+            Err(e) if e.kind() == io::ErrorKind::Unsupported => drop(probe),
+            // A failed remap left the old reservation as it was; copying may
+            // still succeed, and its own calls report if it does not.
+            Err(e) => self.finish(probe, Some(&e)),
+        }
+
+        let mut moved = self.empty_like(self.base);
+        moved.reserve(window)?;
+        if self.committed > 0 {
+            moved.commit_to(self.committed)?;
+        }
+        // SAFETY: both prefixes are committed and at least `live` long; the
+        // two reservations are distinct, so the ranges do not overlap.
+        unsafe { ptr::copy_nonoverlapping(self.base.as_ptr(), moved.base.as_ptr(), live) };
+        // `moved` now holds the old reservation, which its drop releases.
+        mem::swap(self, &mut moved);
+        Ok(())
+    }
+}
+
+impl Drop for Region {
+    fn drop(&mut self) {
+        if self.reserved == 0 {
+            return;
+        }
+        let probe = self.probe(Op::Release, self.reserved, 0);
+        // SAFETY: base/reserved are exactly our reservation; its owner (the
+        // container) has dropped every element in it before dropping us.
+        let result = unsafe { self.mapper.get().release(self.base, self.reserved) };
+        if result.is_ok() {
+            self.committed = 0;
+            self.reserved = 0;
+        }
+        self.finish(probe, result.as_ref().err());
+    }
+}

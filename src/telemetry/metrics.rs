@@ -1,0 +1,96 @@
+//! Events as `metrics` counters, gauges and histograms.
+//!
+//! Handles are looked up per event rather than cached: these paths call the
+//! OS anyway, and a cached handle would keep reporting to whatever recorder
+//! was installed when it was made.
+
+use super::names::*;
+use super::{Event, Op};
+use metrics::{
+    counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram, Unit,
+};
+
+pub(super) fn record(event: &Event<'_>) {
+    let labels = [
+        (LABEL_CONTAINER, event.container),
+        (LABEL_MAPPER, event.mapper),
+    ];
+    if event.error.is_some() {
+        if event.op.is_mapper_call() {
+            counter!(
+                ERRORS_TOTAL,
+                &[labels[0], labels[1], (LABEL_OP, event.op.as_str())]
+            )
+            .increment(1);
+        }
+        return;
+    }
+    let seconds = event.duration.as_secs_f64();
+    match event.op {
+        Op::Commit => {
+            counter!(COMMITS_TOTAL, &labels).increment(1);
+            counter!(COMMITTED_BYTES_TOTAL, &labels).increment(event.bytes as u64);
+            histogram!(COMMIT_SECONDS, &labels).record(seconds);
+        }
+        Op::Decommit => {
+            counter!(DECOMMITS_TOTAL, &labels).increment(1);
+            counter!(DECOMMITTED_BYTES_TOTAL, &labels).increment(event.bytes as u64);
+            histogram!(DECOMMIT_SECONDS, &labels).record(seconds);
+        }
+        Op::Grow => counter!(GROWS_TOTAL, &labels).increment(1),
+        Op::Shrink => counter!(SHRINKS_TOTAL, &labels).increment(1),
+        Op::Reserve | Op::Release | Op::Remap => {}
+    }
+    if event.op.is_mapper_call() {
+        let committed = event.committed_change();
+        if committed != 0 {
+            gauge!(COMMITTED_BYTES, &labels).increment(committed as f64);
+        }
+        let reserved = event.reserved_change();
+        if reserved != 0 {
+            gauge!(RESERVED_BYTES, &labels).increment(reserved as f64);
+        }
+    }
+}
+
+pub(super) fn describe() {
+    describe_counter!(COMMITS_TOTAL, Unit::Count, "Successful commits of pages");
+    describe_counter!(
+        DECOMMITS_TOTAL,
+        Unit::Count,
+        "Successful decommits of pages"
+    );
+    describe_counter!(
+        COMMITTED_BYTES_TOTAL,
+        Unit::Bytes,
+        "Bytes committed by successful commits"
+    );
+    describe_counter!(
+        DECOMMITTED_BYTES_TOTAL,
+        Unit::Bytes,
+        "Bytes returned to the OS by successful decommits"
+    );
+    describe_counter!(GROWS_TOTAL, Unit::Count, "Grow decisions carried out");
+    describe_counter!(SHRINKS_TOTAL, Unit::Count, "Shrink decisions carried out");
+    describe_counter!(ERRORS_TOTAL, Unit::Count, "Failed mapper calls, by op");
+    describe_gauge!(
+        COMMITTED_BYTES,
+        Unit::Bytes,
+        "Bytes committed now by mapped containers"
+    );
+    describe_gauge!(
+        RESERVED_BYTES,
+        Unit::Bytes,
+        "Bytes of address space reserved now by mapped containers"
+    );
+    describe_histogram!(
+        COMMIT_SECONDS,
+        Unit::Seconds,
+        "Time spent in the mapper's commit call"
+    );
+    describe_histogram!(
+        DECOMMIT_SECONDS,
+        Unit::Seconds,
+        "Time spent in the mapper's decommit call"
+    );
+}

@@ -1,0 +1,263 @@
+//! Telemetry: the one place where a memory event becomes a `tracing` span or
+//! event, `metrics` updates, a call to the user's [`Observer`], and the
+//! process-wide [`stats()`].
+//!
+//! All four are built from the same [`Event`] value, so they never disagree.
+//! Only the paths that call the mapper or carry out a grow/shrink decision
+//! report anything; push, pop and indexing never do.
+//!
+//! The `tracing` and `metrics` cargo features (both on by default) compile
+//! their halves out entirely; the observer and [`stats()`] always work.
+
+pub mod names;
+mod stats;
+
+#[cfg(feature = "metrics")]
+mod metrics;
+#[cfg(feature = "tracing")]
+mod trace;
+
+pub use stats::{stats, Stats};
+
+use std::fmt;
+use std::io;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+/// What happened: one of the five mapper calls, or a grow/shrink decision
+/// (which contains mapper calls).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Op {
+    /// Address space reserved.
+    Reserve,
+    /// Pages made readable and writable.
+    Commit,
+    /// Pages given back to the OS and protected.
+    Decommit,
+    /// A whole reservation given back.
+    Release,
+    /// A reservation moved to a larger one without copying bytes.
+    Remap,
+    /// A container committed more memory (may reserve, remap and commit).
+    Grow,
+    /// A container gave memory back (decommits).
+    Shrink,
+}
+
+impl Op {
+    /// The span name and `op` label value: `"commit"`, `"grow"`, ...
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Op::Reserve => "reserve",
+            Op::Commit => "commit",
+            Op::Decommit => "decommit",
+            Op::Release => "release",
+            Op::Remap => "remap",
+            Op::Grow => "grow",
+            Op::Shrink => "shrink",
+        }
+    }
+
+    /// Whether this is a call to the [`Mapper`](crate::Mapper), as opposed to
+    /// a grow/shrink decision.
+    pub const fn is_mapper_call(self) -> bool {
+        !matches!(self, Op::Grow | Op::Shrink)
+    }
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One memory event, as observers, metrics, logs and [`stats()`] see it.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct Event<'a> {
+    /// What happened.
+    pub op: Op,
+    /// Bytes the operation covered: the range committed or decommitted, the
+    /// reservation reserved, released or remapped to, or, for grow and
+    /// shrink, the change in committed bytes asked for.
+    pub bytes: usize,
+    /// The container's committed bytes before.
+    pub from_bytes: usize,
+    /// The container's committed bytes after (equal to `from_bytes` when
+    /// the operation failed).
+    pub to_bytes: usize,
+    /// The container's reserved bytes before.
+    pub reserved_from: usize,
+    /// The container's reserved bytes after.
+    pub reserved_to: usize,
+    /// `"vector"` or `"queue"`.
+    pub container: &'static str,
+    /// The name the user gave the container, if any.
+    pub name: Option<&'a str>,
+    /// [`Mapper::name`](crate::Mapper::name).
+    pub mapper: &'static str,
+    /// The mapper's error when the operation failed; `None` on success.
+    pub error: Option<&'a io::Error>,
+    /// Time spent, mapper calls included.
+    pub duration: Duration,
+}
+
+impl Event<'_> {
+    /// Whether the operation succeeded.
+    pub fn is_ok(&self) -> bool {
+        self.error.is_none()
+    }
+
+    /// Change in committed bytes (negative when memory went back to the OS).
+    pub fn committed_change(&self) -> i64 {
+        self.to_bytes as i64 - self.from_bytes as i64
+    }
+
+    /// Change in reserved bytes.
+    pub fn reserved_change(&self) -> i64 {
+        self.reserved_to as i64 - self.reserved_from as i64
+    }
+}
+
+/// Receives every memory event: install one for the process with
+/// [`set_observer`] or per container with its builder.
+///
+/// Called synchronously on the thread that caused the event, after the
+/// mapper call returned; keep it quick and never call back into the same
+/// container.
+pub trait Observer: Send + Sync {
+    /// Called once per event. The default does nothing.
+    fn on_event(&self, event: &Event<'_>) {
+        let _ = event;
+    }
+}
+
+static GLOBAL_OBSERVER: RwLock<Option<Arc<dyn Observer>>> = RwLock::new(None);
+
+/// Installs (or, with `None`, removes) the process-wide observer. Returns
+/// the one it replaces.
+pub fn set_observer(observer: Option<Arc<dyn Observer>>) -> Option<Arc<dyn Observer>> {
+    let mut slot = GLOBAL_OBSERVER.write().unwrap_or_else(|e| e.into_inner());
+    std::mem::replace(&mut *slot, observer)
+}
+
+/// Who a container is, for telemetry: its kind, the user's name for it and
+/// its own observer.
+#[derive(Clone)]
+pub(crate) struct Label {
+    pub(crate) container: &'static str,
+    pub(crate) name: Option<Arc<str>>,
+    pub(crate) observer: Option<Arc<dyn Observer>>,
+}
+
+impl Label {
+    pub(crate) fn vector() -> Self {
+        Label {
+            container: names::CONTAINER_VECTOR,
+            name: None,
+            observer: None,
+        }
+    }
+}
+
+impl fmt::Debug for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Label")
+            .field("container", &self.container)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A mapper call or decision under way: holds its span open and its clock
+/// running until [`finish`](Probe::finish) reports the outcome.
+pub(crate) struct Probe {
+    op: Op,
+    bytes: usize,
+    from_bytes: usize,
+    reserved_from: usize,
+    start: Instant,
+    #[cfg(feature = "tracing")]
+    _span: tracing::span::EnteredSpan,
+}
+
+/// A container's memory at one moment: committed and reserved bytes.
+#[derive(Clone, Copy)]
+pub(crate) struct Footprint {
+    pub(crate) committed: usize,
+    pub(crate) reserved: usize,
+}
+
+impl Probe {
+    /// Opens the span of `op` on `bytes`; `to_bytes` is the committed size a
+    /// grow or shrink aims for.
+    #[inline]
+    pub(crate) fn start(
+        op: Op,
+        label: &Label,
+        mapper: &'static str,
+        bytes: usize,
+        now: Footprint,
+        to_bytes: usize,
+    ) -> Self {
+        #[cfg(not(feature = "tracing"))]
+        let _ = (label, mapper, to_bytes);
+        Probe {
+            op,
+            bytes,
+            from_bytes: now.committed,
+            reserved_from: now.reserved,
+            start: Instant::now(),
+            #[cfg(feature = "tracing")]
+            _span: trace::span(op, label, mapper, bytes, now.committed, to_bytes).entered(),
+        }
+    }
+
+    /// Reports the outcome to every sink, then closes the span.
+    pub(crate) fn finish(
+        self,
+        label: &Label,
+        mapper: &'static str,
+        after: Footprint,
+        error: Option<&io::Error>,
+    ) {
+        let event = Event {
+            op: self.op,
+            bytes: self.bytes,
+            from_bytes: self.from_bytes,
+            to_bytes: after.committed,
+            reserved_from: self.reserved_from,
+            reserved_to: after.reserved,
+            container: label.container,
+            name: label.name.as_deref(),
+            mapper,
+            error,
+            duration: self.start.elapsed(),
+        };
+        emit(&event, label.observer.as_deref());
+    }
+}
+
+fn emit(event: &Event<'_>, own: Option<&dyn Observer>) {
+    stats::record(event);
+    #[cfg(feature = "metrics")]
+    metrics::record(event);
+    #[cfg(feature = "tracing")]
+    trace::record(event);
+    if let Some(observer) = own {
+        observer.on_event(event);
+    }
+    let global = GLOBAL_OBSERVER.read().unwrap_or_else(|e| e.into_inner());
+    if let Some(observer) = global.as_deref() {
+        observer.on_event(event);
+    }
+}
+
+/// Registers descriptions and units of every metric with the installed
+/// `metrics` recorder. Call it once, after installing the recorder.
+/// Does nothing without the `metrics` feature.
+pub fn describe_metrics() {
+    #[cfg(feature = "metrics")]
+    metrics::describe();
+}

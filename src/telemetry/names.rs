@@ -1,0 +1,40 @@
+//! The pinned telemetry names: tracing target and span names, metric names
+//! and label keys. Dashboards and tests outside the crate rely on them.
+
+/// The `tracing` target of every span and event.
+pub const TARGET: &str = "mapped";
+
+/// Successful commits.
+pub const COMMITS_TOTAL: &str = "mapped_commits_total";
+/// Successful decommits.
+pub const DECOMMITS_TOTAL: &str = "mapped_decommits_total";
+/// Bytes committed by successful commits.
+pub const COMMITTED_BYTES_TOTAL: &str = "mapped_committed_bytes_total";
+/// Bytes returned by successful decommits.
+pub const DECOMMITTED_BYTES_TOTAL: &str = "mapped_decommitted_bytes_total";
+/// Grow decisions carried out.
+pub const GROWS_TOTAL: &str = "mapped_grows_total";
+/// Shrink decisions carried out.
+pub const SHRINKS_TOTAL: &str = "mapped_shrinks_total";
+/// Failed mapper calls, labelled by `op`.
+pub const ERRORS_TOTAL: &str = "mapped_errors_total";
+/// Bytes committed now, by all containers.
+pub const COMMITTED_BYTES: &str = "mapped_committed_bytes";
+/// Bytes of address space reserved now, by all containers.
+pub const RESERVED_BYTES: &str = "mapped_reserved_bytes";
+/// Seconds spent in the mapper's commit call.
+pub const COMMIT_SECONDS: &str = "mapped_commit_seconds";
+/// Seconds spent in the mapper's decommit call.
+pub const DECOMMIT_SECONDS: &str = "mapped_decommit_seconds";
+
+/// Label: the kind of container, `vector` or `queue`.
+pub const LABEL_CONTAINER: &str = "container";
+/// Label: [`Mapper::name`](crate::Mapper::name).
+pub const LABEL_MAPPER: &str = "mapper";
+/// Label on [`ERRORS_TOTAL`]: the operation that failed.
+pub const LABEL_OP: &str = "op";
+
+/// The `container` label of a [`MappedVector`](crate::MappedVector).
+pub const CONTAINER_VECTOR: &str = "vector";
+/// The `container` label of a [`MappedQueue`](crate::MappedQueue)'s storage.
+pub const CONTAINER_QUEUE: &str = "queue";

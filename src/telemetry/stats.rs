@@ -1,0 +1,90 @@
+//! A process-wide snapshot of what all containers hold and have done, kept
+//! in atomics so it works with no recorder or subscriber installed.
+
+use super::{Event, Op};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
+
+/// What all containers in the process hold now and have done so far.
+///
+/// Returned by [`stats()`](crate::stats); counts only successful calls
+/// except `errors`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Bytes committed now.
+    pub committed_bytes: u64,
+    /// Bytes of address space reserved now.
+    pub reserved_bytes: u64,
+    /// Successful reserves.
+    pub reserves: u64,
+    /// Successful commits.
+    pub commits: u64,
+    /// Successful decommits.
+    pub decommits: u64,
+    /// Successful releases.
+    pub releases: u64,
+    /// Successful remaps (window moves without copying).
+    pub remaps: u64,
+    /// Grow decisions carried out.
+    pub grows: u64,
+    /// Shrink decisions carried out.
+    pub shrinks: u64,
+    /// Failed mapper calls of any kind.
+    pub errors: u64,
+}
+
+impl Stats {
+    /// Calls made to the mapper (successful or not): what a workload costs
+    /// in system calls, give or take a factor of two.
+    pub fn mapper_calls(&self) -> u64 {
+        self.reserves + self.commits + self.decommits + self.releases + self.remaps + self.errors
+    }
+}
+
+static COMMITTED: AtomicI64 = AtomicI64::new(0);
+static RESERVED: AtomicI64 = AtomicI64::new(0);
+static COUNTS: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
+const ERRORS: usize = 7;
+
+fn slot(op: Op) -> usize {
+    match op {
+        Op::Reserve => 0,
+        Op::Commit => 1,
+        Op::Decommit => 2,
+        Op::Release => 3,
+        Op::Remap => 4,
+        Op::Grow => 5,
+        Op::Shrink => 6,
+    }
+}
+
+pub(super) fn record(event: &Event<'_>) {
+    if event.error.is_some() {
+        if event.op.is_mapper_call() {
+            COUNTS[ERRORS].fetch_add(1, Relaxed);
+        }
+        return;
+    }
+    COUNTS[slot(event.op)].fetch_add(1, Relaxed);
+    if event.op.is_mapper_call() {
+        COMMITTED.fetch_add(event.committed_change(), Relaxed);
+        RESERVED.fetch_add(event.reserved_change(), Relaxed);
+    }
+}
+
+/// A snapshot of the process-wide counters; no recorder needed.
+pub fn stats() -> Stats {
+    let count = |op| COUNTS[slot(op)].load(Relaxed);
+    Stats {
+        committed_bytes: COMMITTED.load(Relaxed).max(0) as u64,
+        reserved_bytes: RESERVED.load(Relaxed).max(0) as u64,
+        reserves: count(Op::Reserve),
+        commits: count(Op::Commit),
+        decommits: count(Op::Decommit),
+        releases: count(Op::Release),
+        remaps: count(Op::Remap),
+        grows: count(Op::Grow),
+        shrinks: count(Op::Shrink),
+        errors: COUNTS[ERRORS].load(Relaxed),
+    }
+}

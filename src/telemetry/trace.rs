@@ -1,0 +1,60 @@
+//! Events as `tracing` spans (one per operation, nested as the calls nest)
+//! and the events inside them: WARN for a failure, DEBUG when a grow or
+//! shrink completes, TRACE when a mapper call does.
+
+use super::names::TARGET;
+use super::{Event, Label, Op};
+use tracing::{debug_span, Span};
+
+pub(super) fn span(
+    op: Op,
+    label: &Label,
+    mapper: &'static str,
+    bytes: usize,
+    from: usize,
+    to: usize,
+) -> Span {
+    let container = label.container;
+    let name = label.name.as_deref();
+    match op {
+        Op::Reserve => debug_span!(target: TARGET, "reserve", bytes, container, mapper, name),
+        Op::Commit => debug_span!(target: TARGET, "commit", bytes, container, mapper, name),
+        Op::Decommit => debug_span!(target: TARGET, "decommit", bytes, container, mapper, name),
+        Op::Release => debug_span!(target: TARGET, "release", bytes, container, mapper, name),
+        Op::Remap => debug_span!(target: TARGET, "remap", bytes, container, mapper, name),
+        Op::Grow => {
+            debug_span!(target: TARGET, "grow", bytes, container, mapper, name, from_bytes = from, to_bytes = to)
+        }
+        Op::Shrink => {
+            debug_span!(target: TARGET, "shrink", bytes, container, mapper, name, from_bytes = from, to_bytes = to)
+        }
+    }
+}
+
+pub(super) fn record(event: &Event<'_>) {
+    let op = event.op.as_str();
+    let micros = event.duration.as_micros() as u64;
+    if let Some(error) = event.error {
+        tracing::warn!(target: TARGET, op, bytes = event.bytes, error = %error, "{op} of {} bytes failed: {error}", event.bytes);
+        return;
+    }
+    match event.op {
+        Op::Grow => tracing::debug!(
+            target: TARGET,
+            micros,
+            "grew: committed {} -> {} bytes (reserved {})",
+            event.from_bytes,
+            event.to_bytes,
+            event.reserved_to
+        ),
+        Op::Shrink => tracing::debug!(
+            target: TARGET,
+            micros,
+            "shrank: committed {} -> {} bytes, {} bytes back to the OS",
+            event.from_bytes,
+            event.to_bytes,
+            event.from_bytes - event.to_bytes
+        ),
+        _ => tracing::trace!(target: TARGET, micros, "{op} ok"),
+    }
+}

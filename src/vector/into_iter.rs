@@ -1,0 +1,101 @@
+//! `IntoIter`: a `MappedVector` consumed element by element.
+
+use super::MappedVector;
+use crate::region::Region;
+use std::fmt;
+use std::iter::FusedIterator;
+use std::marker::PhantomData;
+use std::ptr;
+
+/// The owning iterator of a [`MappedVector`]. Its memory goes back to the
+/// OS when the iterator is dropped.
+pub struct IntoIter<T> {
+    region: Region,
+    /// Elements `[next, end)` are still owned by the iterator.
+    next: usize,
+    end: usize,
+    _elements: PhantomData<T>,
+}
+
+impl<T> IntoIter<T> {
+    fn base(&self) -> *mut T {
+        self.region.base().as_ptr().cast()
+    }
+
+    /// The elements not yet yielded.
+    pub fn as_slice(&self) -> &[T] {
+        // SAFETY: `[next, end)` are initialized and owned by the iterator.
+        unsafe { std::slice::from_raw_parts(self.base().add(self.next), self.end - self.next) }
+    }
+}
+
+impl<T, const N: usize> IntoIterator for MappedVector<T, N> {
+    type Item = T;
+    type IntoIter = IntoIter<T>;
+
+    fn into_iter(self) -> IntoIter<T> {
+        let (region, len) = self.into_raw_parts();
+        IntoIter {
+            region,
+            next: 0,
+            end: len,
+            _elements: PhantomData,
+        }
+    }
+}
+
+impl<T> Iterator for IntoIter<T> {
+    type Item = T;
+
+    #[inline]
+    fn next(&mut self) -> Option<T> {
+        if self.next == self.end {
+            return None;
+        }
+        // SAFETY: `next < end`: initialized, read once, then skipped.
+        let value = unsafe { self.base().add(self.next).read() };
+        self.next += 1;
+        Some(value)
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.end - self.next;
+        (n, Some(n))
+    }
+}
+
+impl<T> DoubleEndedIterator for IntoIter<T> {
+    #[inline]
+    fn next_back(&mut self) -> Option<T> {
+        if self.next == self.end {
+            return None;
+        }
+        self.end -= 1;
+        // SAFETY: the old `end - 1` is initialized and read once.
+        Some(unsafe { self.base().add(self.end).read() })
+    }
+}
+
+impl<T> ExactSizeIterator for IntoIter<T> {}
+impl<T> FusedIterator for IntoIter<T> {}
+
+impl<T> Drop for IntoIter<T> {
+    fn drop(&mut self) {
+        let remaining = ptr::slice_from_raw_parts_mut(
+            // SAFETY: `next <= end`, inside the elements.
+            unsafe { self.base().add(self.next) },
+            self.end - self.next,
+        );
+        self.next = self.end;
+        // SAFETY: the remaining elements are initialized and dropped once;
+        // the region is released after, by its own drop.
+        unsafe { ptr::drop_in_place(remaining) };
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for IntoIter<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("IntoIter").field(&self.as_slice()).finish()
+    }
+}
