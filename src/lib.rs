@@ -43,3 +43,8 @@ pub use os::{OsMapper, MAPPER};
 pub use queue::MappedQueue;
 pub use telemetry::{describe_metrics, set_observer, stats, Event, Observer, Op, Stats};
 pub use vector::{Drain, IntoIter, MappedVector};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -233,7 +233,7 @@ impl Region {
                 return Ok(());
             }
             // Not an error: the mapper simply cannot; copy instead.
-            Err(e) if e.kind() == io::ErrorKind::Unsupported => drop(probe),
+            Err(e) if e.kind() == io::ErrorKind::Unsupported => probe.abandon(),
             // A failed remap left the old reservation as it was; copying may
             // still succeed, and its own calls report if it does not.
             Err(e) => self.finish(probe, Some(&e)),

@@ -214,6 +214,10 @@ impl Probe {
         }
     }
 
+    /// Closes the span without reporting anything: the operation turned out
+    /// not to happen (a mapper that cannot remap).
+    pub(crate) fn abandon(self) {}
+
     /// Reports the outcome to every sink, then closes the span.
     pub(crate) fn finish(
         self,

@@ -1,0 +1,185 @@
+//! Spans and events as a subscriber sees them: names, nesting and fields.
+//!
+//! One test function per binary: `tracing` caches each callsite's interest
+//! process-wide, so these run in sequence inside one test, with a capture
+//! layer that asks to be consulted every time.
+#![cfg(feature = "tracing")]
+
+mod common;
+
+use common::Refusing;
+use mapped::{MappedVector, MAPPER};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id};
+use tracing::subscriber::Interest;
+use tracing::{Level, Metadata, Subscriber};
+use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+use tracing_subscriber::registry::LookupSpan;
+
+#[derive(Clone, Debug)]
+struct SpanRecord {
+    name: &'static str,
+    target: String,
+    level: Level,
+    parent: Option<&'static str>,
+    fields: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug)]
+struct EventRecord {
+    level: Level,
+    /// Names of the spans it is inside, innermost first.
+    scope: Vec<&'static str>,
+    fields: BTreeMap<String, String>,
+}
+
+#[derive(Default, Clone)]
+struct Capture {
+    spans: Arc<Mutex<Vec<SpanRecord>>>,
+    events: Arc<Mutex<Vec<EventRecord>>>,
+}
+
+struct Fields<'a>(&'a mut BTreeMap<String, String>);
+
+impl Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.0
+            .insert(field.name().to_string(), format!("{value:?}"));
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.insert(field.name().to_string(), value.to_string());
+    }
+}
+
+impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Capture {
+    fn register_callsite(&self, _: &'static Metadata<'static>) -> Interest {
+        Interest::sometimes()
+    }
+
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        let mut fields = BTreeMap::new();
+        attrs.record(&mut Fields(&mut fields));
+        let parent = ctx.span(id).and_then(|s| s.parent()).map(|p| p.name());
+        let meta = attrs.metadata();
+        self.spans.lock().unwrap().push(SpanRecord {
+            name: meta.name(),
+            target: meta.target().to_string(),
+            level: *meta.level(),
+            parent,
+            fields,
+        });
+    }
+
+    fn on_event(&self, event: &tracing::Event<'_>, ctx: Context<'_, S>) {
+        let mut fields = BTreeMap::new();
+        event.record(&mut Fields(&mut fields));
+        let scope = ctx
+            .event_scope(event)
+            .map(|s| s.map(|span| span.name()).collect())
+            .unwrap_or_default();
+        self.events.lock().unwrap().push(EventRecord {
+            level: *event.metadata().level(),
+            scope,
+            fields,
+        });
+    }
+}
+
+fn captured(f: impl FnOnce()) -> (Vec<SpanRecord>, Vec<EventRecord>) {
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::registry().with(capture.clone());
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::callsite::rebuild_interest_cache();
+        f();
+    });
+    let spans = capture.spans.lock().unwrap().clone();
+    let events = capture.events.lock().unwrap().clone();
+    (spans, events)
+}
+
+#[test]
+fn spans_nest_and_carry_their_fields() {
+    // Grow and shrink: commit inside grow, decommit inside shrink.
+    let (spans, events) = captured(|| {
+        let mut v: MappedVector<u64> = MappedVector::builder(MAPPER).name("seed").build().unwrap();
+        for i in 0..10_000 {
+            v.push(i).unwrap();
+        }
+        while v.pop().is_some() {}
+    });
+    let names: Vec<&str> = spans.iter().map(|s| s.name).collect();
+    for expected in ["reserve", "commit", "decommit", "grow", "shrink", "release"] {
+        assert!(names.contains(&expected), "no {expected} span in {names:?}");
+    }
+    for span in &spans {
+        assert_eq!(span.target, "mapped");
+        assert_eq!(span.level, Level::DEBUG);
+        assert_eq!(span.fields["container"], "vector");
+        assert_eq!(span.fields["mapper"], "os");
+        assert_eq!(span.fields["name"], "seed");
+        assert!(
+            span.fields["bytes"].parse::<usize>().unwrap() > 0,
+            "{span:?}"
+        );
+        match span.name {
+            "commit" => assert_eq!(span.parent, Some("grow"), "{span:?}"),
+            "decommit" => assert_eq!(span.parent, Some("shrink"), "{span:?}"),
+            "reserve" => assert_eq!(span.parent, Some("grow"), "{span:?}"),
+            "grow" | "shrink" => {
+                let from: usize = span.fields["from_bytes"].parse().unwrap();
+                let to: usize = span.fields["to_bytes"].parse().unwrap();
+                if span.name == "grow" {
+                    assert!(to > from, "{span:?}");
+                } else {
+                    assert!(to < from, "{span:?}");
+                }
+                assert_eq!(
+                    span.fields["bytes"].parse::<usize>().unwrap(),
+                    from.abs_diff(to)
+                );
+            }
+            _ => {}
+        }
+    }
+    // Readable DEBUG lines for each grow and shrink, inside their spans.
+    let grows = spans.iter().filter(|s| s.name == "grow").count();
+    let grew = events
+        .iter()
+        .filter(|e| e.level == Level::DEBUG && e.scope.first() == Some(&"grow"))
+        .count();
+    assert_eq!(grew, grows);
+    assert!(events.iter().all(|e| e.level != Level::WARN));
+
+    // A refused commit: a WARN event inside the commit span, carrying the OS error.
+    let mapper = Arc::new(Refusing::default());
+    let (_, events) = captured(|| {
+        let mut v: MappedVector<u64> = MappedVector::new(mapper.clone());
+        mapper.deny_commits(true);
+        assert!(v.push(1).is_err());
+    });
+    let warn = events
+        .iter()
+        .find(|e| e.level == Level::WARN)
+        .expect("a WARN event");
+    assert_eq!(warn.scope.first(), Some(&"commit"), "{warn:?}");
+    assert_eq!(warn.scope.get(1), Some(&"grow"), "{warn:?}");
+    assert_eq!(warn.fields["op"], "commit");
+    assert!(warn.fields["error"].contains("out of memory"), "{warn:?}");
+
+    // Nothing at all on the fast path: pushes and pops within capacity.
+    let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
+    v.push(0).unwrap();
+    let (spans, events) = captured(|| {
+        for i in 0..100 {
+            v.push(i).unwrap();
+            v.pop();
+        }
+        let _ = v[0];
+    });
+    assert!(
+        spans.is_empty() && events.is_empty(),
+        "{spans:?} {events:?}"
+    );
+}
