@@ -6,6 +6,7 @@ use crate::telemetry::{Label, Observer};
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// How a container sizes its reservation of address space.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +24,7 @@ pub(crate) struct Config {
     pub(crate) label: Label,
     pub(crate) first_window: Option<usize>,
     pub(crate) max_capacity: Option<usize>,
+    pub(crate) decay: Option<Duration>,
 }
 
 impl Config {
@@ -32,6 +34,7 @@ impl Config {
             label: Label::vector(),
             first_window: None,
             max_capacity: None,
+            decay: None,
         }
     }
 }
@@ -92,6 +95,34 @@ impl<C> Builder<C> {
     /// [`Error::WindowFull`](crate::Error::WindowFull).
     pub fn max_capacity(mut self, elements: usize) -> Self {
         self.config.max_capacity = Some(elements);
+        self
+    }
+}
+
+impl<C> Builder<C> {
+    /// Delays giving memory back: a container that becomes sparse keeps its
+    /// pages until they have stayed unused for `delay`, checked on later
+    /// removals and by [`MappedVector::trim`](crate::MappedVector::trim).
+    /// A burst that refills within the delay then costs no system call and
+    /// no page fault, for a little more resident memory in between (the way
+    /// jemalloc and mimalloc delay their purges). The default is immediate.
+    ///
+    /// ```
+    /// use mapped::{MappedVector, MAPPER};
+    /// use std::time::Duration;
+    ///
+    /// let mut v = MappedVector::<u64>::builder(MAPPER).decay(Duration::from_millis(10)).build()?;
+    /// v.extend_from_slice(&[0; 100_000])?;
+    /// let full = v.committed_bytes();
+    /// v.clear();
+    /// assert_eq!(v.committed_bytes(), full); // kept for a while...
+    /// std::thread::sleep(Duration::from_millis(20));
+    /// assert!(v.trim());                       // ...then given back
+    /// assert!(v.committed_bytes() < full);
+    /// # Ok::<(), mapped::Error>(())
+    /// ```
+    pub fn decay(mut self, delay: Duration) -> Self {
+        self.config.decay = Some(delay);
         self
     }
 }

@@ -4,6 +4,8 @@
 //! Only [`Region`](crate::region) calls a mapper; everything above it sees
 //! committed bytes and nothing else.
 
+use crate::os::OsMapper;
+use std::any::TypeId;
 use std::io;
 use std::ptr::NonNull;
 use std::sync::Arc;
@@ -105,18 +107,40 @@ pub struct MapperRef(Inner);
 
 #[derive(Clone)]
 enum Inner {
+    /// The OS mapper, however it was passed: stateless, so reservations it
+    /// made may outlive their container (in the reservation cache).
+    Os,
     Static(&'static dyn Mapper),
     Shared(Arc<dyn Mapper>),
 }
+
+static OS_MAPPER: OsMapper = OsMapper;
 
 impl MapperRef {
     /// The mapper itself.
     #[inline]
     pub fn get(&self) -> &dyn Mapper {
         match &self.0 {
+            Inner::Os => &OS_MAPPER,
             Inner::Static(m) => *m,
             Inner::Shared(m) => &**m,
         }
+    }
+
+    /// Whether this is the OS mapper, whose released reservations the
+    /// process-wide cache may keep for the next container.
+    pub(crate) fn is_os(&self) -> bool {
+        matches!(self.0, Inner::Os)
+    }
+
+    fn is_os_type<M: 'static>() -> bool {
+        TypeId::of::<M>() == TypeId::of::<OsMapper>()
+    }
+}
+
+impl From<OsMapper> for MapperRef {
+    fn from(_: OsMapper) -> Self {
+        MapperRef(Inner::Os)
     }
 }
 
@@ -130,12 +154,18 @@ impl std::fmt::Debug for MapperRef {
 
 impl<M: Mapper + 'static> From<&'static M> for MapperRef {
     fn from(mapper: &'static M) -> Self {
+        if Self::is_os_type::<M>() {
+            return MapperRef(Inner::Os);
+        }
         MapperRef(Inner::Static(mapper))
     }
 }
 
 impl<M: Mapper + 'static> From<Arc<M>> for MapperRef {
     fn from(mapper: Arc<M>) -> Self {
+        if Self::is_os_type::<M>() {
+            return MapperRef(Inner::Os);
+        }
         MapperRef(Inner::Shared(mapper))
     }
 }

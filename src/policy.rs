@@ -101,6 +101,13 @@ pub fn fit_target(live: usize, initial: usize, page: usize) -> usize {
     round_to_pages(live.max(initial), page).unwrap_or(MAX_BYTES & !(page - 1))
 }
 
+/// Under the decay option: whether memory sparse for `elapsed` has waited
+/// out the `delay` and should go back to the OS.
+#[inline]
+pub fn decay_due(elapsed: std::time::Duration, delay: std::time::Duration) -> bool {
+    elapsed >= delay
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

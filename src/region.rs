@@ -5,6 +5,11 @@
 //! elements; the containers above it decide how much to commit (with
 //! [`policy`](crate::policy)) and keep their elements inside the prefix.
 
+mod cache;
+
+pub(crate) use cache::committed_bytes as cached_bytes;
+pub use cache::{MAX_COMMITTED as CACHE_MAX_COMMITTED, MAX_ENTRIES as CACHE_MAX_ENTRIES};
+
 use crate::error::Error;
 use crate::mapper::MapperRef;
 use crate::telemetry::{Footprint, Label, Op, Probe};
@@ -102,10 +107,22 @@ impl Region {
         );
     }
 
-    /// Reserves `bytes` (a page multiple) when nothing is reserved yet.
+    /// Reserves `bytes` (a page multiple) when nothing is reserved yet: from
+    /// the cache of released reservations when it holds one that fits (its
+    /// committed pages come with it), else from the mapper.
     pub(crate) fn reserve(&mut self, bytes: usize) -> Result<(), Error> {
         debug_assert_eq!(self.reserved, 0);
         debug_assert!(bytes > 0 && bytes % self.page_size == 0);
+        if self.mapper.is_os() {
+            if let Some(parked) = cache::take(bytes, self.label.container) {
+                let probe = self.probe(Op::Reuse, bytes, parked.committed);
+                self.base = parked.base;
+                self.reserved = parked.reserved;
+                self.committed = parked.committed;
+                self.finish(probe, None);
+                return Ok(());
+            }
+        }
         let probe = self.probe(Op::Reserve, bytes, 0);
         let result = self.mapper.get().reserve(bytes);
         match result {
@@ -135,6 +152,7 @@ impl Region {
     /// larger reservation, with the contents).
     pub(crate) fn grow(&mut self, to: usize, window: usize, live: usize) -> Result<(), Error> {
         debug_assert!(to > self.committed && to <= window && window >= self.reserved);
+        // (A reservation reused from the cache may already cover `to`.)
         debug_assert!(live <= self.committed);
         let probe = self.probe(Op::Grow, to - self.committed, to);
         let result = if self.reserved == 0 {
@@ -144,7 +162,13 @@ impl Region {
         } else {
             Ok(())
         }
-        .and_then(|()| self.commit_to(to));
+        .and_then(|()| {
+            if to > self.committed {
+                self.commit_to(to)
+            } else {
+                Ok(())
+            }
+        });
         self.finish(probe, result.as_ref().err().and_then(Error::os_error));
         result
     }
@@ -253,11 +277,32 @@ impl Region {
     }
 }
 
-impl Drop for Region {
-    fn drop(&mut self) {
-        if self.reserved == 0 {
-            return;
+impl Region {
+    /// Parks the reservation in the cache (OS mapper only) instead of
+    /// releasing it; false if the cache would not take it.
+    fn park(&mut self) -> bool {
+        if !self.mapper.is_os() {
+            return false;
         }
+        let entry = cache::Parked {
+            base: self.base,
+            reserved: self.reserved,
+            committed: self.committed,
+            container: self.label.container,
+        };
+        if cache::park(entry).is_err() {
+            return false;
+        }
+        let probe = self.probe(Op::Park, self.reserved, 0);
+        self.reserved = 0;
+        self.committed = 0;
+        self.finish(probe, None);
+        true
+    }
+
+    /// Releases the reservation. A failure is reported and the address
+    /// space leaked: there is nothing else to do with it.
+    fn release_now(&mut self) {
         let probe = self.probe(Op::Release, self.reserved, 0);
         // SAFETY: base/reserved are exactly our reservation; its owner (the
         // container) has dropped every element in it before dropping us.
@@ -267,5 +312,45 @@ impl Drop for Region {
             self.reserved = 0;
         }
         self.finish(probe, result.as_ref().err());
+        self.reserved = 0;
+        self.committed = 0;
     }
+}
+
+impl Drop for Region {
+    fn drop(&mut self) {
+        if self.reserved > 0 && !self.park() {
+            self.release_now();
+        }
+    }
+}
+
+/// Releases every reservation parked in the process-wide cache of released
+/// reservations, returning the committed bytes given back to the OS.
+///
+/// Containers on [`MAPPER`](crate::MAPPER) park their reservation there when
+/// dropped, if it has at most [`CACHE_MAX_COMMITTED`] bytes committed (at
+/// most [`CACHE_MAX_ENTRIES`] are kept), so that the next short-lived
+/// container reuses it without a system call.
+pub fn trim_cache() -> usize {
+    let mut returned = 0;
+    for parked in cache::take_all() {
+        // Its owner for a moment, so the release is reported like any other.
+        let mut label = Label::vector();
+        label.container = parked.container;
+        // Its bytes already left every container's accounts when it was
+        // parked, so the release is reported as moving nothing: it starts
+        // from an empty footprint.
+        let mut region = Region::new(MapperRef::from(crate::MAPPER), label, parked.base);
+        let probe = region.probe(Op::Release, parked.reserved, 0);
+        region.base = parked.base;
+        region.reserved = parked.reserved;
+        returned += parked.committed;
+        // SAFETY: a parked reservation is owned by the cache alone, and was
+        // made by the OS mapper with exactly this base and length.
+        let result = unsafe { region.mapper.get().release(parked.base, parked.reserved) };
+        region.reserved = 0;
+        region.finish(probe, result.as_ref().err());
+    }
+    returned
 }

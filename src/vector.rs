@@ -5,6 +5,7 @@
 //! and every size decision from [`policy`]. Iterators, drain and the
 //! standard trait impls live in `vector/`.
 
+mod decay;
 mod drain;
 mod into_iter;
 mod traits;
@@ -17,6 +18,7 @@ use crate::error::{Error, PushError};
 use crate::mapper::MapperRef;
 use crate::policy;
 use crate::region::Region;
+use decay::Decay;
 use std::mem::{self, ManuallyDrop};
 use std::ops::{Bound, RangeBounds};
 use std::ptr::{self, NonNull};
@@ -62,6 +64,8 @@ pub struct MappedVector<T, const N: usize = 1> {
     region: Region,
     len: usize,
     window: Window,
+    /// Set when decommits wait for memory to stay unused (the decay option).
+    decay: Option<Decay>,
     _elements: std::marker::PhantomData<T>,
 }
 
@@ -102,6 +106,7 @@ impl<T, const N: usize> MappedVector<T, N> {
             region: Region::new(config.mapper, config.label, dangling),
             len: 0,
             window,
+            decay: config.decay.map(Decay::new),
             _elements: std::marker::PhantomData,
         }
     }
@@ -575,6 +580,10 @@ impl<T, const N: usize> MappedVector<T, N> {
             region: self.region.empty_like(NonNull::<T>::dangling().cast()),
             len: 0,
             window: self.window,
+            decay: self.decay.map(|mut d| {
+                d.reset();
+                d
+            }),
             _elements: std::marker::PhantomData,
         }
     }
@@ -647,7 +656,11 @@ impl<T, const N: usize> MappedVector<T, N> {
             }
         };
         let live = self.len * Self::SIZE;
-        self.region.grow(to, window, live)
+        self.region.grow(to, window, live)?;
+        if let Some(decay) = &mut self.decay {
+            decay.reset();
+        }
+        Ok(())
     }
 
     /// Gives memory back if fewer than a quarter of the committed bytes are
@@ -666,6 +679,16 @@ impl<T, const N: usize> MappedVector<T, N> {
     #[cold]
     #[inline(never)]
     fn shrink_now(&mut self) {
+        if let Some(decay) = &mut self.decay {
+            if !decay.due_on_removal() {
+                return;
+            }
+        }
+        self.decommit_surplus();
+    }
+
+    /// Decommits down to the policy's target for the live elements.
+    fn decommit_surplus(&mut self) {
         let to = policy::shrink_target(
             self.len * Self::SIZE,
             self.initial_bytes(),
@@ -674,8 +697,34 @@ impl<T, const N: usize> MappedVector<T, N> {
         if to < self.region.committed() {
             // A refused decommit leaves the pages committed and usable, and
             // is reported by telemetry; the next shrink tries again.
-            let _ = self.region.shrink(to);
+            if self.region.shrink(to).is_ok() {
+                if let Some(decay) = &mut self.decay {
+                    decay.reset();
+                }
+            }
         }
+    }
+
+    /// Gives memory back that the shrink policy would have given back
+    /// already, but which the decay option (see
+    /// [`Builder::decay`](crate::Builder::decay)) has held until it stayed
+    /// unused for the delay. Call it from housekeeping: a vector left sparse
+    /// and untouched has nothing else to check the clock. Without decay it
+    /// does nothing a removal did not already do.
+    ///
+    /// Returns whether memory went back to the OS.
+    pub fn trim(&mut self) -> bool {
+        let (live, committed) = (self.len * Self::SIZE, self.region.committed());
+        if !policy::should_shrink(live, committed, self.initial_bytes()) {
+            return false;
+        }
+        if let Some(decay) = &mut self.decay {
+            if !decay.due_now() {
+                return false;
+            }
+        }
+        self.decommit_surplus();
+        self.region.committed() < committed
     }
 
     /// Takes the region out, leaving the vector to be forgotten.

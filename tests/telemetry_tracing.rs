@@ -110,7 +110,8 @@ fn spans_nest_and_carry_their_fields() {
         while v.pop().is_some() {}
     });
     let names: Vec<&str> = spans.iter().map(|s| s.name).collect();
-    for expected in ["reserve", "commit", "decommit", "grow", "shrink", "release"] {
+    // (Dropped with 4 KiB committed, it is parked for reuse, not released.)
+    for expected in ["reserve", "commit", "decommit", "grow", "shrink", "park"] {
         assert!(names.contains(&expected), "no {expected} span in {names:?}");
     }
     for span in &spans {
@@ -167,6 +168,18 @@ fn spans_nest_and_carry_their_fields() {
     assert_eq!(warn.scope.get(1), Some(&"grow"), "{warn:?}");
     assert_eq!(warn.fields["op"], "commit");
     assert!(warn.fields["error"].contains("out of memory"), "{warn:?}");
+
+    // A large vector is released when dropped; then the next reserves anew.
+    let (spans, _) = captured(|| {
+        let mut v: MappedVector<u64> = MappedVector::builder(MAPPER).name("big").build().unwrap();
+        v.extend_from_slice(&[7; 1 << 20]).unwrap();
+    });
+    let release = spans
+        .iter()
+        .find(|s| s.name == "release")
+        .expect("a release span");
+    assert_eq!(release.fields["name"], "big");
+    assert_eq!(release.parent, None);
 
     // Nothing at all on the fast path: pushes and pops within capacity.
     let mut v: MappedVector<u64> = MappedVector::new(MAPPER);

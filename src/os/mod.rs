@@ -9,7 +9,7 @@ use unix as sys;
 #[cfg(not(unix))]
 compile_error!("mapped supports Unix-like systems only for now (it needs mmap/mprotect/madvise)");
 
-use crate::mapper::{Mapper, MapperRef};
+use crate::mapper::Mapper;
 use std::io;
 use std::ptr::NonNull;
 
@@ -33,14 +33,6 @@ pub struct OsMapper;
 
 /// The OS mapper: what [`MappedVector::new(MAPPER)`](crate::MappedVector::new) uses.
 pub const MAPPER: OsMapper = OsMapper;
-
-static OS_MAPPER: OsMapper = OsMapper;
-
-impl From<OsMapper> for MapperRef {
-    fn from(_: OsMapper) -> Self {
-        MapperRef::from(&OS_MAPPER)
-    }
-}
 
 // SAFETY: each method forwards to the system call that keeps the trait's
 // promise (see `sys`); the page size comes from `sysconf`, a power of two

@@ -39,9 +39,11 @@ pub(super) fn record(event: &Event<'_>) {
         }
         Op::Grow => counter!(GROWS_TOTAL, &labels).increment(1),
         Op::Shrink => counter!(SHRINKS_TOTAL, &labels).increment(1),
+        Op::Park => counter!(CACHE_PARKS_TOTAL, &labels).increment(1),
+        Op::Reuse => counter!(CACHE_REUSES_TOTAL, &labels).increment(1),
         Op::Reserve | Op::Release | Op::Remap => {}
     }
-    if event.op.is_mapper_call() {
+    if event.op.owns_its_change() {
         let committed = event.committed_change();
         if committed != 0 {
             gauge!(COMMITTED_BYTES, &labels).increment(committed as f64);

@@ -43,6 +43,14 @@ pub enum Op {
     Grow,
     /// A container gave memory back (decommits).
     Shrink,
+    /// A dropped container's reservation was kept in the process-wide cache
+    /// instead of being released (no system call). Its bytes leave the
+    /// container's accounts (`to_bytes == 0`) for the cache's
+    /// ([`Stats::cached_bytes`]).
+    Park,
+    /// A new container took a reservation from the cache instead of
+    /// reserving (no system call); its committed pages come with it.
+    Reuse,
 }
 
 impl Op {
@@ -56,12 +64,20 @@ impl Op {
             Op::Remap => "remap",
             Op::Grow => "grow",
             Op::Shrink => "shrink",
+            Op::Park => "park",
+            Op::Reuse => "reuse",
         }
     }
 
     /// Whether this is a call to the [`Mapper`](crate::Mapper), as opposed to
-    /// a grow/shrink decision.
+    /// a grow/shrink decision or a use of the reservation cache.
     pub const fn is_mapper_call(self) -> bool {
+        !matches!(self, Op::Grow | Op::Shrink | Op::Park | Op::Reuse)
+    }
+
+    /// Whether the event's footprint change is its own, as opposed to the
+    /// sum of the mapper calls inside it (grow and shrink).
+    pub(crate) const fn owns_its_change(self) -> bool {
         !matches!(self, Op::Grow | Op::Shrink)
     }
 }

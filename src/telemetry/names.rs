@@ -18,6 +18,10 @@ pub const GROWS_TOTAL: &str = "mapped_grows_total";
 pub const SHRINKS_TOTAL: &str = "mapped_shrinks_total";
 /// Failed mapper calls, labelled by `op`.
 pub const ERRORS_TOTAL: &str = "mapped_errors_total";
+/// Reservations of dropped containers kept in the cache for reuse.
+pub const CACHE_PARKS_TOTAL: &str = "mapped_cache_parks_total";
+/// Reservations new containers took from the cache.
+pub const CACHE_REUSES_TOTAL: &str = "mapped_cache_reuses_total";
 /// Bytes committed now, by all containers.
 pub const COMMITTED_BYTES: &str = "mapped_committed_bytes";
 /// Bytes of address space reserved now, by all containers.

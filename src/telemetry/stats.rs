@@ -11,9 +11,9 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Stats {
-    /// Bytes committed now.
+    /// Bytes committed now by live containers.
     pub committed_bytes: u64,
-    /// Bytes of address space reserved now.
+    /// Bytes of address space reserved now by live containers.
     pub reserved_bytes: u64,
     /// Successful reserves.
     pub reserves: u64,
@@ -31,6 +31,13 @@ pub struct Stats {
     pub shrinks: u64,
     /// Failed mapper calls of any kind.
     pub errors: u64,
+    /// Reservations parked in the cache by dropped containers.
+    pub parks: u64,
+    /// Reservations new containers took from the cache.
+    pub reuses: u64,
+    /// Committed bytes held now by reservations parked in the cache (not in
+    /// `committed_bytes`, which counts live containers).
+    pub cached_bytes: u64,
 }
 
 impl Stats {
@@ -43,8 +50,8 @@ impl Stats {
 
 static COMMITTED: AtomicI64 = AtomicI64::new(0);
 static RESERVED: AtomicI64 = AtomicI64::new(0);
-static COUNTS: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
-const ERRORS: usize = 7;
+static COUNTS: [AtomicU64; 10] = [const { AtomicU64::new(0) }; 10];
+const ERRORS: usize = 9;
 
 fn slot(op: Op) -> usize {
     match op {
@@ -55,6 +62,8 @@ fn slot(op: Op) -> usize {
         Op::Remap => 4,
         Op::Grow => 5,
         Op::Shrink => 6,
+        Op::Park => 7,
+        Op::Reuse => 8,
     }
 }
 
@@ -66,7 +75,7 @@ pub(super) fn record(event: &Event<'_>) {
         return;
     }
     COUNTS[slot(event.op)].fetch_add(1, Relaxed);
-    if event.op.is_mapper_call() {
+    if event.op.owns_its_change() {
         COMMITTED.fetch_add(event.committed_change(), Relaxed);
         RESERVED.fetch_add(event.reserved_change(), Relaxed);
     }
@@ -86,5 +95,8 @@ pub fn stats() -> Stats {
         grows: count(Op::Grow),
         shrinks: count(Op::Shrink),
         errors: COUNTS[ERRORS].load(Relaxed),
+        parks: count(Op::Park),
+        reuses: count(Op::Reuse),
+        cached_bytes: crate::region::cached_bytes() as u64,
     }
 }

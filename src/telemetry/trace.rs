@@ -22,6 +22,8 @@ pub(super) fn span(
         Op::Decommit => debug_span!(target: TARGET, "decommit", bytes, container, mapper, name),
         Op::Release => debug_span!(target: TARGET, "release", bytes, container, mapper, name),
         Op::Remap => debug_span!(target: TARGET, "remap", bytes, container, mapper, name),
+        Op::Park => debug_span!(target: TARGET, "park", bytes, container, mapper, name),
+        Op::Reuse => debug_span!(target: TARGET, "reuse", bytes, container, mapper, name),
         Op::Grow => {
             debug_span!(target: TARGET, "grow", bytes, container, mapper, name, from_bytes = from, to_bytes = to)
         }

@@ -2,6 +2,8 @@
 //! demand. (Each test binary compiles this module; not all use every item.)
 #![allow(dead_code)]
 
+pub mod metrics;
+
 use mapped::{Mapper, MAPPER};
 use std::io;
 use std::ptr::NonNull;

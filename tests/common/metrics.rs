@@ -1,0 +1,101 @@
+//! Reading a `DebuggingRecorder` snapshot, and an observer that records.
+#![cfg(feature = "metrics")]
+
+use mapped::{Event, Observer, Op};
+use metrics_util::debugging::{DebugValue, Snapshotter};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+/// Every metric of a snapshot as `name{label=value,...}` -> value.
+///
+/// A `DebuggingRecorder` snapshot takes what accumulated since the last one
+/// (counters and gauges are swapped to zero), so these are deltas; use
+/// [`Totals`] across several snapshots.
+pub fn snapshot(snapshotter: &Snapshotter) -> BTreeMap<String, DebugValue> {
+    snapshotter
+        .snapshot()
+        .into_vec()
+        .into_iter()
+        .map(|(key, _, _, value)| {
+            let key = key.key();
+            let mut labels: Vec<String> = key
+                .labels()
+                .map(|l| format!("{}={}", l.key(), l.value()))
+                .collect();
+            labels.sort();
+            (format!("{}{{{}}}", key.name(), labels.join(",")), value)
+        })
+        .collect()
+}
+
+pub fn counter(snap: &BTreeMap<String, DebugValue>, key: &str) -> u64 {
+    match snap.get(key) {
+        Some(DebugValue::Counter(n)) => *n,
+        None => 0,
+        Some(other) => panic!("{key} is not a counter: {other:?}"),
+    }
+}
+
+pub fn gauge(snap: &BTreeMap<String, DebugValue>, key: &str) -> f64 {
+    match snap.get(key) {
+        Some(DebugValue::Gauge(g)) => g.into_inner(),
+        None => 0.0,
+        Some(other) => panic!("{key} is not a gauge: {other:?}"),
+    }
+}
+
+pub fn histogram_len(snap: &BTreeMap<String, DebugValue>, key: &str) -> usize {
+    match snap.get(key) {
+        Some(DebugValue::Histogram(h)) => h.len(),
+        None => 0,
+        Some(other) => panic!("{key} is not a histogram: {other:?}"),
+    }
+}
+
+/// One observed event, owned.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    pub op: Op,
+    pub ok: bool,
+    pub bytes: usize,
+    pub name: Option<String>,
+}
+
+/// An observer that records every event it sees.
+#[derive(Default)]
+pub struct Recording(pub Mutex<Vec<Seen>>);
+
+impl Observer for Recording {
+    fn on_event(&self, e: &Event<'_>) {
+        let seen = Seen {
+            op: e.op,
+            ok: e.is_ok(),
+            bytes: e.bytes,
+            name: e.name.map(String::from),
+        };
+        self.0.lock().unwrap().push(seen);
+    }
+}
+
+/// Counter and gauge values summed over successive snapshots.
+#[derive(Default)]
+pub struct Totals(BTreeMap<String, f64>);
+
+impl Totals {
+    /// Adds what the recorder accumulated since the last snapshot.
+    pub fn update(&mut self, snapshotter: &Snapshotter) {
+        for (key, value) in snapshot(snapshotter) {
+            let delta = match value {
+                DebugValue::Counter(n) => n as f64,
+                DebugValue::Gauge(g) => g.into_inner(),
+                DebugValue::Histogram(h) => h.len() as f64,
+            };
+            *self.0.entry(key).or_default() += delta;
+        }
+    }
+
+    /// The total of `key` (`name{label=value,...}`), 0 if never seen.
+    pub fn get(&self, key: &str) -> f64 {
+        self.0.get(key).copied().unwrap_or(0.0)
+    }
+}
