@@ -1,0 +1,151 @@
+//! The decay option: a sparse vector keeps its pages until they have stayed
+//! unused for the delay, then gives them back (on a later removal or an
+//! explicit `trim()`), and resident memory falls.
+
+use mapped::{MappedVector, Observer, Op, MAPPER};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread::sleep;
+use std::time::Duration;
+
+/// Counts decommits and commits of one container.
+#[derive(Default)]
+struct Calls {
+    commits: AtomicUsize,
+    decommits: AtomicUsize,
+}
+
+impl Observer for Calls {
+    fn on_event(&self, e: &mapped::Event<'_>) {
+        match e.op {
+            Op::Commit => self.commits.fetch_add(1, Ordering::Relaxed),
+            Op::Decommit => self.decommits.fetch_add(1, Ordering::Relaxed),
+            _ => 0,
+        };
+    }
+}
+
+fn decaying(delay: Duration, calls: &Arc<Calls>) -> MappedVector<u64> {
+    MappedVector::builder(MAPPER)
+        .decay(delay)
+        .observer(calls.clone())
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn a_burst_within_the_delay_costs_no_system_call() {
+    let calls = Arc::new(Calls::default());
+    let mut v = decaying(Duration::from_secs(3600), &calls);
+    for i in 0..1_000_000 {
+        v.push(i).unwrap();
+    }
+    let full = v.committed_bytes();
+    let commits = calls.commits.load(Ordering::Relaxed);
+    while v.pop().is_some() {}
+    assert_eq!(
+        v.committed_bytes(),
+        full,
+        "nothing decommitted before the delay"
+    );
+    for i in 0..1_000_000 {
+        v.push(i).unwrap();
+    }
+    assert_eq!(
+        calls.commits.load(Ordering::Relaxed),
+        commits,
+        "the refill committed nothing"
+    );
+    assert_eq!(calls.decommits.load(Ordering::Relaxed), 0);
+    assert!(!v.trim(), "trim before the delay gives nothing back");
+    assert!(v.iter().enumerate().all(|(i, &x)| x == i as u64));
+}
+
+#[test]
+fn later_removals_give_memory_back_once_the_delay_has_passed() {
+    let calls = Arc::new(Calls::default());
+    let mut v = decaying(Duration::from_millis(20), &calls);
+    for i in 0..100_000 {
+        v.push(i).unwrap();
+    }
+    let full = v.committed_bytes();
+    v.truncate(1000); // sparse: starts the clock
+    assert_eq!(v.committed_bytes(), full);
+    sleep(Duration::from_millis(40));
+    // The clock is read on one sparse removal in 64.
+    for _ in 0..200 {
+        v.pop();
+    }
+    assert!(
+        v.committed_bytes() < full,
+        "a removal after the delay decommits"
+    );
+    assert_eq!(calls.decommits.load(Ordering::Relaxed), 1);
+    assert_eq!(v.len(), 800);
+    assert!(v.iter().enumerate().all(|(i, &x)| x == i as u64));
+}
+
+#[test]
+fn growth_restarts_the_clock() {
+    let calls = Arc::new(Calls::default());
+    let mut v = decaying(Duration::from_millis(400), &calls);
+    v.extend_from_slice(&[1; 10_000]).unwrap();
+    v.clear(); // clock starts
+    sleep(Duration::from_millis(300));
+    v.extend_from_slice(&[2; 100_000]).unwrap(); // grows: in use again
+    v.clear(); // clock starts again
+    sleep(Duration::from_millis(300));
+    // 600 ms since the first clear, but at most the delay (plus whatever a
+    // loaded machine adds, well under 100 ms) since the memory was last used.
+    assert!(!v.trim());
+    sleep(Duration::from_millis(200));
+    assert!(v.trim());
+    assert_eq!(v.committed_bytes(), v.page_size());
+    assert_eq!(calls.decommits.load(Ordering::Relaxed), 1);
+}
+
+#[test]
+fn without_decay_trim_has_nothing_to_do() {
+    let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
+    v.extend_from_slice(&[1; 10_000]).unwrap();
+    v.clear();
+    assert_eq!(v.committed_bytes(), v.page_size());
+    assert!(!v.trim());
+}
+
+/// Resident memory of the process, from /proc/self/statm.
+fn rss() -> usize {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
+    let pages: usize = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+    pages * mapped::Mapper::page_size(&MAPPER)
+}
+
+#[test]
+fn resident_memory_falls_once_the_delay_has_passed() {
+    const BYTES: usize = 256 << 20;
+    let calls = Arc::new(Calls::default());
+    let mut v = decaying(Duration::from_millis(50), &calls);
+    for i in 0..(BYTES / 8) as u64 {
+        v.push(i).unwrap();
+    }
+    let filled = rss();
+    v.clear();
+    let cleared = rss();
+    assert!(
+        filled.saturating_sub(cleared) < BYTES / 10,
+        "still resident within the delay: {filled} -> {cleared}"
+    );
+    sleep(Duration::from_millis(80));
+    assert!(v.trim());
+    let trimmed = rss();
+    eprintln!(
+        "RSS filled {} MiB, cleared {} MiB, after the delay {} MiB",
+        filled >> 20,
+        cleared >> 20,
+        trimmed >> 20
+    );
+    assert!(
+        filled.saturating_sub(trimmed) >= BYTES / 10 * 9,
+        "RSS {filled} -> {trimmed}"
+    );
+}
