@@ -1,0 +1,160 @@
+//! What the process's resident memory does when 1 GiB of `u64` is filled,
+//! cleared and refilled: `MappedVector` gives the pages back at `clear()`,
+//! `Vec` keeps them.
+//!
+//! ```text
+//! cargo run --release --example rss
+//! ```
+//!
+//! The two containers run one after the other (the first is dropped before
+//! the second starts), so each RSS figure is about one container. RSS is
+//! read from `/proc/self/statm` (Linux); elsewhere it prints `n/a`.
+
+use mapped::{MappedVector, Mapper, MAPPER};
+use std::time::{Duration, Instant};
+
+const GIB: usize = 1 << 30;
+const LEN: usize = GIB / std::mem::size_of::<u64>();
+const MIB: f64 = (1 << 20) as f64;
+
+/// Resident set size in bytes: the second field of `/proc/self/statm`
+/// (pages) times the page size.
+fn rss_bytes() -> Option<usize> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: usize = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * page_size())
+}
+
+fn page_size() -> usize {
+    // The OS mapper's page size is the system's.
+    MAPPER.page_size()
+}
+
+struct Row {
+    container: &'static str,
+    phase: &'static str,
+    rss: Option<usize>,
+    committed: usize,
+    /// Time the phase's operation took (fill, clear, refill).
+    took: Duration,
+}
+
+fn mib(bytes: usize) -> String {
+    format!("{:.3}", bytes as f64 / MIB)
+}
+
+fn print_table(rows: &[Row]) {
+    println!(
+        "{:<13} {:<9} {:>10} {:>15} {:>14} {:>9}",
+        "container", "phase", "RSS MiB", "RSS-baseline", "committed MiB", "took ms"
+    );
+    let mut baseline = None;
+    for row in rows {
+        if row.phase == "baseline" {
+            baseline = row.rss;
+        }
+        let delta = match (row.rss, baseline) {
+            (Some(now), Some(base)) => {
+                format!("{:+.3}", (now as f64 - base as f64) / MIB)
+            }
+            _ => "n/a".to_string(),
+        };
+        println!(
+            "{:<13} {:<9} {:>10} {:>15} {:>14} {:>9.1}",
+            row.container,
+            row.phase,
+            row.rss.map_or("n/a".to_string(), mib),
+            delta,
+            mib(row.committed),
+            row.took.as_secs_f64() * 1e3,
+        );
+    }
+}
+
+/// Writes every element: `push` of `LEN` values.
+fn fill_mapped(v: &mut MappedVector<u64>) {
+    for i in 0..LEN as u64 {
+        v.push(i).expect("the OS refused to commit memory");
+    }
+}
+
+fn fill_vec(v: &mut Vec<u64>) {
+    for i in 0..LEN as u64 {
+        v.push(i);
+    }
+}
+
+fn main() {
+    let mut rows = Vec::new();
+
+    {
+        let mut v = MappedVector::<u64>::new(MAPPER);
+        let mut record = |phase, v: &MappedVector<u64>, took| {
+            rows.push(Row {
+                container: "MappedVector",
+                phase,
+                rss: rss_bytes(),
+                committed: v.committed_bytes(),
+                took,
+            })
+        };
+        record("baseline", &v, Duration::ZERO);
+        let start = Instant::now();
+        fill_mapped(&mut v);
+        record("filled", &v, start.elapsed());
+        let start = Instant::now();
+        v.clear();
+        record("cleared", &v, start.elapsed());
+        let start = Instant::now();
+        fill_mapped(&mut v);
+        record("refilled", &v, start.elapsed());
+        std::hint::black_box(&v);
+    }
+
+    {
+        let mut v = Vec::<u64>::new();
+        // A `Vec`'s committed bytes are its capacity: it never gives any back.
+        let mut record = |phase, v: &Vec<u64>, took| {
+            rows.push(Row {
+                container: "Vec",
+                phase,
+                rss: rss_bytes(),
+                committed: v.capacity() * std::mem::size_of::<u64>(),
+                took,
+            })
+        };
+        record("baseline", &v, Duration::ZERO);
+        let start = Instant::now();
+        fill_vec(&mut v);
+        record("filled", &v, start.elapsed());
+        let start = Instant::now();
+        v.clear();
+        record("cleared", &v, start.elapsed());
+        let start = Instant::now();
+        fill_vec(&mut v);
+        record("refilled", &v, start.elapsed());
+        std::hint::black_box(&v);
+    }
+
+    print_table(&rows);
+    println!("(Vec's \"committed\" is capacity * 8: memory it holds and never returns)");
+
+    // The issue's target: after clear(), at most the N initial pages plus
+    // 1 MiB above the baseline.
+    let rss = |container, phase| {
+        rows.iter()
+            .find(|r| r.container == container && r.phase == phase)
+            .and_then(|r| r.rss)
+    };
+    if let (Some(base), Some(cleared)) = (
+        rss("MappedVector", "baseline"),
+        rss("MappedVector", "cleared"),
+    ) {
+        let limit = base + page_size() + (1 << 20);
+        println!(
+            "MappedVector after clear(): {:+.2} MiB over baseline (target: at most one page + 1 MiB): {}",
+            (cleared as f64 - base as f64) / MIB,
+            if cleared <= limit { "met" } else { "MISSED" }
+        );
+    }
+}
