@@ -1,30 +1,535 @@
 //! `MappedQueue`: a binary max-heap on a `MappedVector`, so it shrinks too.
-//! (Being written: see issue 5.)
+//!
+//! The queue owns the heap algorithm and nothing else: every byte of memory,
+//! every grow and shrink decision and all telemetry come from its
+//! [`MappedVector`], whose telemetry label says `queue`. The sift functions
+//! (in `queue/sift.rs`) move elements through a hole, as std's
+//! `BinaryHeap` does; the guard [`PeekMut`] lives in `queue/peek_mut.rs`.
 
+mod peek_mut;
+mod sift;
+mod traits;
+
+pub use peek_mut::PeekMut;
+
+use crate::builder::Builder;
+use crate::error::{Error, PushError};
 use crate::mapper::MapperRef;
-use crate::telemetry::names::CONTAINER_QUEUE;
-use crate::vector::MappedVector;
+use crate::telemetry::names::{CONTAINER_QUEUE, CONTAINER_VECTOR};
+use crate::vector::{Drain, MappedVector};
+use std::mem::{self, ManuallyDrop};
+use std::ptr;
+use std::slice;
 
-/// A priority queue (max-heap, like `BinaryHeap`) on mapped storage.
+/// A priority queue on mapped storage: a binary max-heap with the semantics
+/// of [`std::collections::BinaryHeap`], whose pages are committed as it grows
+/// and go back to the OS as it shrinks.
+///
+/// The elements live in a [`MappedVector<T, N>`]: the queue inherits its
+/// growth, its shrinking (after `pop`, `clear`, `retain` or `drain` leave it
+/// sparse), its recommit-before-touch guarantee and its telemetry, reported
+/// with the label `container = "queue"`. The first `N` pages stay committed.
+///
+/// `pop` returns the greatest element. Operations that may need memory
+/// return a [`Result`]; a refused commit leaves the queue unchanged, and
+/// [`push`](Self::push) hands the value back in the [`PushError`].
+///
+/// ```
+/// use mapped::{MappedQueue, MAPPER};
+///
+/// let mut q: MappedQueue<u64> = MappedQueue::new(MAPPER);
+/// for x in [5, 1, 8, 3, 9, 2] {
+///     q.push(x).unwrap();
+/// }
+/// assert_eq!(q.peek(), Some(&9));
+/// assert_eq!(q.pop(), Some(9));
+/// assert_eq!(q.pop(), Some(8));
+/// assert_eq!(q.len(), 4);
+///
+/// // A big burst commits pages; emptying the queue gives them back.
+/// for x in 0..1_000_000 {
+///     q.push(x).unwrap();
+/// }
+/// let peak = q.committed_bytes();
+/// while q.pop().is_some() {}
+/// assert!(q.committed_bytes() < peak);
+/// assert_eq!(q.committed_bytes(), q.page_size()); // N = 1 page kept
+/// ```
+///
+/// A min-heap is a max-heap of [`Reverse`](std::cmp::Reverse):
+///
+/// ```
+/// use mapped::{MappedQueue, MAPPER};
+/// use std::cmp::Reverse;
+///
+/// let mut q: MappedQueue<Reverse<u32>> = MappedQueue::new(MAPPER);
+/// for x in [5, 1, 8, 3] {
+///     q.push(Reverse(x)).unwrap();
+/// }
+/// assert_eq!(q.pop(), Some(Reverse(1)));
+/// assert_eq!(q.peek(), Some(&Reverse(3)));
+/// let rest: Vec<u32> = q.into_sorted_vec().iter().rev().map(|r| r.0).collect();
+/// assert_eq!(rest, [3, 5, 8]);
+/// ```
+///
+/// # A panicking `Ord`
+///
+/// If `T`'s comparison panics, no element is lost, duplicated or dropped
+/// twice, and the queue stays usable:
+///
+/// - [`push`](Self::push) and [`pop`](Self::pop) leave the queue exactly as
+///   it was before the call (`push` drops the value it was given), so it is
+///   still a valid heap;
+/// - the re-sift of a [`PeekMut`] leaves the edited element at the top;
+/// - operations that rebuild the heap (`append`, `extend`, `retain`,
+///   `From<MappedVector>`) leave every element in the queue in an
+///   unspecified order, as std's `BinaryHeap` does on a logic error.
+///
+/// Memory safety never depends on `Ord` being a total order.
 pub struct MappedQueue<T: Ord, const N: usize = 1> {
     data: MappedVector<T, N>,
 }
 
 impl<T: Ord, const N: usize> MappedQueue<T, N> {
-    /// An empty queue on `mapper`.
+    /// An empty queue on `mapper` (`MAPPER`, a `&'static M` or an
+    /// `Arc<M>`). Reserves and commits nothing until the first push.
     pub fn new(mapper: impl Into<MapperRef>) -> Self {
-        let mut data = MappedVector::new(mapper);
+        Self::from_storage(MappedVector::new(mapper))
+    }
+
+    /// An empty queue with a fixed window holding at least `max_capacity`
+    /// elements, reserved now: growing past it is [`Error::WindowFull`].
+    /// Commits nothing until the first push.
+    ///
+    /// # Errors
+    ///
+    /// A window size that overflows, an element type aligned beyond the
+    /// page size, or a refused reservation.
+    pub fn with_max_capacity(
+        mapper: impl Into<MapperRef>,
+        max_capacity: usize,
+    ) -> Result<Self, Error> {
+        Self::builder(mapper).max_capacity(max_capacity).build()
+    }
+
+    /// A [`Builder`] for a queue with a name, an observer, a chosen window
+    /// or a fixed maximum capacity.
+    ///
+    /// ```
+    /// use mapped::{MappedQueue, MAPPER};
+    ///
+    /// let mut q = MappedQueue::<u32, 4>::builder(MAPPER)
+    ///     .name("timers")
+    ///     .max_capacity(10_000)
+    ///     .build()?;
+    /// q.push(3).map_err(mapped::Error::from)?;
+    /// assert_eq!(q.peek(), Some(&3));
+    /// assert!(q.max_capacity() >= Some(10_000));
+    /// # Ok::<(), mapped::Error>(())
+    /// ```
+    pub fn builder(mapper: impl Into<MapperRef>) -> Builder<Self> {
+        Builder::new(mapper.into())
+    }
+
+    /// Wraps storage whose elements are already a heap (or empty), labelling
+    /// it `queue` for telemetry.
+    fn from_storage(mut data: MappedVector<T, N>) -> Self {
         data.set_container(CONTAINER_QUEUE);
         MappedQueue { data }
     }
 
+    // ---- the pinned core ----
+
+    /// Adds `item`. O(log n) comparisons; amortised O(1) system calls (only
+    /// when the committed pages are full).
+    ///
+    /// # Errors
+    ///
+    /// When memory cannot be had, the queue is unchanged and the error hands
+    /// `item` back ([`PushError::into_value`]).
+    #[inline]
+    pub fn push(&mut self, item: T) -> Result<(), PushError<T>> {
+        let old_len = self.data.len();
+        self.data.push(item)?;
+        // If a comparison panics, the sift has put the new element back at
+        // the end; take it off again so the queue is as before the call.
+        let guard = PopOnUnwind(&mut self.data);
+        // SAFETY: the push succeeded, so `old_len < len`.
+        unsafe { sift::sift_up(guard.0.as_mut_slice(), 0, old_len) };
+        mem::forget(guard);
+        Ok(())
+    }
+
+    /// Removes and returns the greatest element, or `None` if the queue is
+    /// empty. Gives memory back to the OS when the queue has become sparse.
+    /// O(log n).
+    #[inline]
+    pub fn pop(&mut self) -> Option<T> {
+        let len = self.data.len();
+        if len <= 1 {
+            return self.data.pop();
+        }
+        let end = len - 1;
+        // Move the last element to the top and the top out, without letting
+        // the vector shrink yet: if a comparison panics, the guard puts both
+        // back where they were.
+        //
+        // SAFETY: `1 <= end < len`: slots 0 and `end` hold elements. Lowering
+        // the length first hands the last element to us; its slot stays
+        // committed (`set_len` gives no memory back).
+        let top = unsafe {
+            let base = self.data.as_mut_ptr();
+            self.data.set_len(end);
+            let last = ptr::read(base.add(end));
+            ptr::replace(base, last)
+        };
+        let guard = RestoreTop {
+            data: &mut self.data,
+            top: ManuallyDrop::new(top),
+            end,
+        };
+        // SAFETY: `0 < end`, the new length.
+        unsafe { sift::sift_down_to_bottom(guard.data.as_mut_slice(), 0) };
+        let top = guard.defuse();
+        // Hand the top back out through the vector's own `pop`, which gives
+        // memory back when the vector has become sparse.
+        //
+        // SAFETY: slot `end` is committed (nothing shrank) and, after the
+        // sift, holds no element; writing `top` there and restoring the
+        // length makes it the last element again.
+        unsafe {
+            self.data.as_mut_ptr().add(end).write(top);
+            self.data.set_len(len);
+        }
+        self.data.pop()
+    }
+
+    /// The greatest element, or `None` if the queue is empty. O(1).
+    #[inline]
+    pub fn peek(&self) -> Option<&T> {
+        self.data.first()
+    }
+
     /// Number of elements.
+    #[inline]
     pub fn len(&self) -> usize {
         self.data.len()
     }
 
     /// Whether there are no elements.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.data.is_empty()
     }
+
+    /// Bytes of physical memory committed now (a multiple of the page size).
+    #[inline]
+    pub fn committed_bytes(&self) -> usize {
+        self.data.committed_bytes()
+    }
+
+    // ---- sizes ----
+
+    /// Elements that fit in the committed pages: how many the queue holds
+    /// without calling the OS. `usize::MAX` for zero-sized `T`.
+    #[inline]
+    pub fn capacity(&self) -> usize {
+        self.data.capacity()
+    }
+
+    /// Bytes of address space reserved now.
+    #[inline]
+    pub fn reserved_bytes(&self) -> usize {
+        self.data.reserved_bytes()
+    }
+
+    /// Elements the `N` initial pages hold: the queue never shrinks below
+    /// this once it has grown.
+    pub fn initial_capacity(&self) -> usize {
+        self.data.initial_capacity()
+    }
+
+    /// For a queue with a fixed window, the most elements it can ever hold.
+    pub fn max_capacity(&self) -> Option<usize> {
+        self.data.max_capacity()
+    }
+
+    /// The mapper's page size: the unit of commit and decommit.
+    pub fn page_size(&self) -> usize {
+        self.data.page_size()
+    }
+
+    /// Makes room for at least `additional` more elements (amortised, as
+    /// `BinaryHeap::reserve`).
+    ///
+    /// # Errors
+    ///
+    /// When memory cannot be had; the queue is unchanged.
+    pub fn reserve(&mut self, additional: usize) -> Result<(), Error> {
+        self.data.reserve(additional)
+    }
+
+    /// Makes room for exactly `additional` more elements, rounded up to
+    /// whole pages (as `BinaryHeap::reserve_exact`).
+    ///
+    /// # Errors
+    ///
+    /// When memory cannot be had; the queue is unchanged.
+    pub fn reserve_exact(&mut self, additional: usize) -> Result<(), Error> {
+        self.data.reserve_exact(additional)
+    }
+
+    /// Gives back every page not needed by the elements (keeping the `N`
+    /// initial pages).
+    ///
+    /// # Errors
+    ///
+    /// When the mapper refuses the decommit; the queue is unchanged.
+    pub fn shrink_to_fit(&mut self) -> Result<(), Error> {
+        self.data.shrink_to_fit()
+    }
+
+    /// Gives back pages not needed for `max(len, min_capacity)` elements
+    /// (keeping the `N` initial pages).
+    ///
+    /// # Errors
+    ///
+    /// When the mapper refuses the decommit; the queue is unchanged.
+    pub fn shrink_to(&mut self, min_capacity: usize) -> Result<(), Error> {
+        self.data.shrink_to(min_capacity)
+    }
+
+    // ---- the rest of BinaryHeap ----
+
+    /// Mutable access to the greatest element, or `None` if the queue is
+    /// empty. When the returned guard is dropped the element moves to where
+    /// it now belongs; `PeekMut::pop` removes it instead.
+    ///
+    /// ```
+    /// use mapped::{MappedQueue, MAPPER};
+    ///
+    /// let mut q: MappedQueue<i32> = MappedQueue::new(MAPPER);
+    /// q.extend([1, 5, 2]);
+    /// if let Some(mut top) = q.peek_mut() {
+    ///     *top = 0; // no longer the greatest
+    /// }
+    /// assert_eq!(q.peek(), Some(&2));
+    /// ```
+    pub fn peek_mut(&mut self) -> Option<PeekMut<'_, T, N>> {
+        if self.is_empty() {
+            None
+        } else {
+            Some(PeekMut::new(self))
+        }
+    }
+
+    /// Drops every element and gives memory back down to the `N` initial
+    /// pages.
+    pub fn clear(&mut self) {
+        self.data.clear();
+    }
+
+    /// Removes every element, yielding them in arbitrary order. Memory goes
+    /// back to the OS when the iterator is dropped (the elements not yet
+    /// yielded are dropped then too).
+    ///
+    /// ```
+    /// use mapped::{MappedQueue, MAPPER};
+    ///
+    /// let mut q: MappedQueue<u8> = MappedQueue::new(MAPPER);
+    /// q.extend([3, 1, 2]);
+    /// let mut all: Vec<u8> = q.drain().collect();
+    /// all.sort();
+    /// assert_eq!(all, [1, 2, 3]);
+    /// assert!(q.is_empty());
+    /// ```
+    pub fn drain(&mut self) -> Drain<'_, T, N> {
+        self.data.drain(..)
+    }
+
+    /// The elements in arbitrary order (the heap's storage order).
+    pub fn iter(&self) -> slice::Iter<'_, T> {
+        self.data.iter()
+    }
+
+    /// The elements in arbitrary order (the heap's storage order), as a
+    /// slice.
+    pub fn as_slice(&self) -> &[T] {
+        self.data.as_slice()
+    }
+
+    /// Keeps only the elements for which `keep` returns true, then restores
+    /// the heap order (rebuilding only from the first removed element on).
+    /// Gives memory back if the queue has become sparse.
+    ///
+    /// ```
+    /// use mapped::{MappedQueue, MAPPER};
+    ///
+    /// let mut q: MappedQueue<u32> = (1..=10).collect();
+    /// q.retain(|&x| x % 3 == 0);
+    /// assert_eq!(q.into_sorted_vec(), [3, 6, 9]);
+    /// ```
+    pub fn retain<F: FnMut(&T) -> bool>(&mut self, mut keep: F) {
+        // The rebuild runs however `retain` ends, so a panicking `keep`
+        // leaves a heap behind too.
+        let mut guard = RebuildOnDrop {
+            rebuild_from: self.len(),
+            heap: self,
+        };
+        let mut i = 0;
+        guard.heap.data.retain(|e| {
+            let kept = keep(e);
+            if !kept && i < guard.rebuild_from {
+                guard.rebuild_from = i;
+            }
+            i += 1;
+            kept
+        });
+    }
+
+    /// Moves every element of `other` into this queue, leaving `other`
+    /// empty. The elements move into this queue's storage (unlike std's
+    /// `BinaryHeap::append`, the two queues never trade storage, so each
+    /// keeps its mapper, window and name).
+    ///
+    /// # Errors
+    ///
+    /// When memory cannot be had; both queues are unchanged.
+    pub fn append<const M: usize>(&mut self, other: &mut MappedQueue<T, M>) -> Result<(), Error> {
+        let start = self.len();
+        self.data.append(&mut other.data)?;
+        sift::rebuild_tail(self.data.as_mut_slice(), start);
+        Ok(())
+    }
+
+    /// Adds every item of `iter`, as `Extend` does, but returns an error
+    /// instead of panicking when memory cannot be had.
+    ///
+    /// # Errors
+    ///
+    /// The item that could not be pushed comes back in the [`PushError`];
+    /// the items before it are in the queue (which is a valid heap), and
+    /// what the iterator holds after it is left in the iterator (pass
+    /// `&mut iter` to keep it).
+    pub fn try_extend<I: IntoIterator<Item = T>>(&mut self, iter: I) -> Result<(), PushError<T>> {
+        let guard = RebuildOnDrop {
+            rebuild_from: self.len(),
+            heap: self,
+        };
+        guard.heap.data.try_extend(iter)
+    }
+
+    /// Consumes the queue, returning its storage: the elements in arbitrary
+    /// order, in the same pages (nothing is copied). The vector reports
+    /// telemetry as a `vector` from then on.
+    pub fn into_vec(self) -> MappedVector<T, N> {
+        let mut data = self.data;
+        data.set_container(CONTAINER_VECTOR);
+        data
+    }
+
+    /// Consumes the queue, returning its elements in ascending order, in the
+    /// same pages (sorted in place, O(n log n)).
+    pub fn into_sorted_vec(mut self) -> MappedVector<T, N> {
+        let mut end = self.len();
+        while end > 1 {
+            end -= 1;
+            let data = self.data.as_mut_slice();
+            // The greatest of `[0, end]` goes to `end`; the rest is re-sifted.
+            data.swap(0, end);
+            // SAFETY: `0 < end < len`.
+            unsafe { sift::sift_down_range(data, 0, end) };
+        }
+        self.into_vec()
+    }
+
+    /// A fallible `Clone`: a new queue on the same mapper, with the same
+    /// name, window kind and `N`.
+    ///
+    /// # Errors
+    ///
+    /// When memory for the copy cannot be had.
+    pub fn try_clone(&self) -> Result<Self, Error>
+    where
+        T: Clone,
+    {
+        Ok(Self::from_storage(self.data.try_clone()?))
+    }
 }
+
+impl<T: Ord, const N: usize> Builder<MappedQueue<T, N>> {
+    /// Builds the queue; a fixed window
+    /// ([`max_capacity`](Builder::max_capacity)) is reserved now.
+    ///
+    /// # Errors
+    ///
+    /// A fixed window whose size overflows, an element type aligned beyond
+    /// the page size (with a fixed window), or a refused reservation.
+    pub fn build(mut self) -> Result<MappedQueue<T, N>, Error> {
+        // Labelled before anything is reserved, so the reservation's own
+        // telemetry already says `queue`.
+        self.config.label.container = CONTAINER_QUEUE;
+        MappedVector::try_from_config(self.config).map(MappedQueue::from_storage)
+    }
+}
+
+/// Takes the element just pushed off the end again if the sift panics.
+struct PopOnUnwind<'a, T, const N: usize>(&'a mut MappedVector<T, N>);
+
+impl<T, const N: usize> Drop for PopOnUnwind<'_, T, N> {
+    fn drop(&mut self) {
+        drop(self.0.pop());
+    }
+}
+
+/// During `pop`: holds the old top while the last element is sifted down
+/// from the top; if the sift panics (and so has put the last element back
+/// at the top), puts both back where they were.
+struct RestoreTop<'a, T, const N: usize> {
+    data: &'a mut MappedVector<T, N>,
+    top: ManuallyDrop<T>,
+    /// Where the last element was (the vector's length is `end` meanwhile).
+    end: usize,
+}
+
+impl<T, const N: usize> RestoreTop<'_, T, N> {
+    /// The sift succeeded: hand the old top over.
+    #[inline]
+    fn defuse(self) -> T {
+        let mut this = ManuallyDrop::new(self);
+        // SAFETY: `top` is taken exactly once and `this` is never dropped.
+        unsafe { ManuallyDrop::take(&mut this.top) }
+    }
+}
+
+impl<T, const N: usize> Drop for RestoreTop<'_, T, N> {
+    fn drop(&mut self) {
+        // SAFETY: the failed sift left the slice as before it: the former
+        // last element at 0 and the rest in place. Slot `end` is committed
+        // (only the length changed) and holds no element. Moving the former
+        // last element back there and the old top back to 0 restores the
+        // queue exactly; the length then counts all of them again.
+        unsafe {
+            let base = self.data.as_mut_ptr();
+            ptr::copy_nonoverlapping(base, base.add(self.end), 1);
+            ptr::copy_nonoverlapping(&*self.top, base, 1);
+            self.data.set_len(self.end + 1);
+        }
+    }
+}
+
+/// Restores the heap order from `rebuild_from` on when dropped, however the
+/// operation that appended or removed elements ended.
+struct RebuildOnDrop<'a, T: Ord, const N: usize> {
+    heap: &'a mut MappedQueue<T, N>,
+    rebuild_from: usize,
+}
+
+impl<T: Ord, const N: usize> Drop for RebuildOnDrop<'_, T, N> {
+    fn drop(&mut self) {
+        sift::rebuild_tail(self.heap.data.as_mut_slice(), self.rebuild_from);
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,380 @@
+//! The heap algorithm on a slice: sift-up, sift-down and heapify, moving
+//! elements through a [`Hole`] rather than swapping them, as
+//! `std::collections::BinaryHeap` does.
+//!
+//! One difference from std: a hole that is dropped without being
+//! [`fill`](Hole::fill)ed (which only happens when a comparison panicked)
+//! first moves every element it displaced back where it was, then writes its
+//! element back where it started. So a sift interrupted by a panicking `Ord`
+//! leaves the slice exactly as it was before the sift: no element lost, none
+//! duplicated, and whatever order held before still holds.
+//!
+//! Indices: the children of `i` are `2i + 1` and `2i + 2`, its parent
+//! `(i - 1) / 2`.
+
+use std::mem::ManuallyDrop;
+use std::ptr;
+
+/// A slot of the slice whose element has been taken out (held in `elt`),
+/// moving through the heap as elements are copied into it.
+///
+/// While a hole lives, the slot at `pos` is logically empty (its bits are a
+/// stale copy of an element that now lives elsewhere, or of `elt`); every
+/// other slot holds exactly one element.
+pub(super) struct Hole<'a, T> {
+    data: &'a mut [T],
+    elt: ManuallyDrop<T>,
+    pos: usize,
+    /// Where the hole started: a drop (a panic) moves it back here.
+    home: usize,
+}
+
+impl<'a, T> Hole<'a, T> {
+    /// Takes the element at `pos` out, leaving a hole.
+    ///
+    /// # Safety
+    ///
+    /// `pos < data.len()`.
+    #[inline]
+    unsafe fn new(data: &'a mut [T], pos: usize) -> Self {
+        debug_assert!(pos < data.len());
+        // SAFETY: the caller guarantees `pos` is in bounds; the element is
+        // read out once and from now on owned by the hole (the slot is
+        // treated as empty until the hole is filled or dropped).
+        let elt = unsafe { ptr::read(data.get_unchecked(pos)) };
+        Hole {
+            data,
+            elt: ManuallyDrop::new(elt),
+            pos,
+            home: pos,
+        }
+    }
+
+    #[inline]
+    fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// The element taken out.
+    #[inline]
+    fn element(&self) -> &T {
+        &self.elt
+    }
+
+    /// The element at `index`.
+    ///
+    /// # Safety
+    ///
+    /// `index < data.len()` and `index != pos`.
+    #[inline]
+    unsafe fn get(&self, index: usize) -> &T {
+        debug_assert!(index != self.pos);
+        debug_assert!(index < self.data.len());
+        // SAFETY: in bounds (caller), and not the hole, so it holds an element.
+        unsafe { self.data.get_unchecked(index) }
+    }
+
+    /// Moves the element at `index` into the hole; the hole moves to `index`.
+    ///
+    /// # Safety
+    ///
+    /// `index < data.len()` and `index != pos`.
+    #[inline]
+    unsafe fn move_to(&mut self, index: usize) {
+        debug_assert!(index != self.pos);
+        debug_assert!(index < self.data.len());
+        // SAFETY: both indices are in bounds and distinct (caller), so the
+        // one-element copy does not overlap; the element at `index` now
+        // lives at `pos`, and `index` becomes the hole.
+        unsafe {
+            let ptr = self.data.as_mut_ptr();
+            ptr::copy_nonoverlapping(ptr.add(index), ptr.add(self.pos), 1);
+        }
+        self.pos = index;
+    }
+
+    /// Ends the sift: writes the element into the hole, where it stays.
+    /// Returns its position.
+    #[inline]
+    fn fill(self) -> usize {
+        let mut this = ManuallyDrop::new(self);
+        let pos = this.pos;
+        // SAFETY: `pos` is in bounds and is the hole, so the write overwrites
+        // no element; the held element is written exactly once, and
+        // `ManuallyDrop` keeps `Drop` from writing it again.
+        unsafe {
+            let slot = this.data.as_mut_ptr().add(pos);
+            ptr::copy_nonoverlapping(&*this.elt, slot, 1);
+        }
+        pos
+    }
+}
+
+impl<T> Drop for Hole<'_, T> {
+    /// Reached only when a comparison panicked (`fill` consumes the hole
+    /// otherwise): undoes the sift, then fills the hole where it started.
+    fn drop(&mut self) {
+        // Every position the hole visited lies on one root-to-leaf path
+        // through `home`, and each step moved one element one level along
+        // it. Walking back along the path moves each element back.
+        while self.pos != self.home {
+            let next = if self.home < self.pos {
+                // `home` is an ancestor: step up.
+                (self.pos - 1) / 2
+            } else {
+                // `home` is a descendant: step down toward it.
+                child_toward(self.pos, self.home)
+            };
+            // SAFETY: `next` lies on the path between `pos` and `home`, both
+            // in bounds, so it is in bounds; it is a parent or child of
+            // `pos`, so it is not `pos`.
+            unsafe { self.move_to(next) };
+        }
+        // SAFETY: as in `fill`: the hole is in bounds and empty, and the
+        // element is written once (the hole is being dropped).
+        unsafe {
+            let slot = self.data.as_mut_ptr().add(self.pos);
+            ptr::copy_nonoverlapping(&*self.elt, slot, 1);
+        }
+    }
+}
+
+/// The child of `ancestor` on the path down to `descendant` (0-based).
+#[inline]
+fn child_toward(ancestor: usize, descendant: usize) -> usize {
+    // 1-based, a node's ancestors are its index shifted right.
+    let (a, d) = (ancestor + 1, descendant + 1);
+    let levels = (a.leading_zeros() - d.leading_zeros()) as usize;
+    debug_assert!(levels >= 1 && d >> levels == a);
+    (d >> (levels - 1)) - 1
+}
+
+/// Moves the element at `pos` up while it is greater than its parent, but
+/// not above `start`. Returns its new position.
+///
+/// If a comparison panics the slice is as it was before the call.
+///
+/// # Safety
+///
+/// `start <= pos < data.len()`.
+#[inline]
+pub(super) unsafe fn sift_up<T: Ord>(data: &mut [T], start: usize, pos: usize) -> usize {
+    // SAFETY: `pos < data.len()` (caller).
+    let mut hole = unsafe { Hole::new(data, pos) };
+    while hole.pos() > start {
+        let parent = (hole.pos() - 1) / 2;
+        // SAFETY: `hole.pos() > start >= 0`, so `parent < hole.pos()`: in
+        // bounds and not the hole.
+        if hole.element() <= unsafe { hole.get(parent) } {
+            break;
+        }
+        // SAFETY: as above.
+        unsafe { hole.move_to(parent) };
+    }
+    hole.fill()
+}
+
+/// Moves the element at `pos` down, below any greater child, within
+/// `[0, end)`. Returns its new position.
+///
+/// If a comparison panics the slice is as it was before the call.
+///
+/// # Safety
+///
+/// `pos < end <= data.len()`.
+#[inline]
+pub(super) unsafe fn sift_down_range<T: Ord>(data: &mut [T], pos: usize, end: usize) -> usize {
+    debug_assert!(pos < end && end <= data.len());
+    // SAFETY: `pos < end <= data.len()` (caller).
+    let mut hole = unsafe { Hole::new(data, pos) };
+    let mut child = 2 * hole.pos() + 1;
+
+    // Loop invariant: child == 2 * hole.pos() + 1.
+    while child <= end.saturating_sub(2) {
+        // Compare with the greater of the two children.
+        // SAFETY: `child < end - 1` and `child + 1 < end <= data.len()`: both
+        // in bounds, and both greater than `hole.pos()`.
+        child += unsafe { hole.get(child) <= hole.get(child + 1) } as usize;
+
+        // If already in order, stop.
+        // SAFETY: `child` is one of the two just checked.
+        if hole.element() >= unsafe { hole.get(child) } {
+            return hole.fill();
+        }
+
+        // SAFETY: as above.
+        unsafe { hole.move_to(child) };
+        child = 2 * hole.pos() + 1;
+    }
+
+    // SAFETY: `&&` short-circuits: `child == end - 1 < data.len()`, and it is
+    // a child of the hole, so not the hole.
+    if child == end - 1 && hole.element() < unsafe { hole.get(child) } {
+        // SAFETY: as above.
+        unsafe { hole.move_to(child) };
+    }
+
+    hole.fill()
+}
+
+/// Moves the element at `pos` all the way down to a leaf, moving the greater
+/// child up at each level without comparing it with the element, then up
+/// again to where it belongs (but not above `pos`). Fewer comparisons than
+/// [`sift_down_range`] when the element is likely small, as after `pop`
+/// moved the last element to the top.
+///
+/// If a comparison panics the slice is as it was before the call.
+///
+/// # Safety
+///
+/// `pos < data.len()`.
+#[inline]
+pub(super) unsafe fn sift_down_to_bottom<T: Ord>(data: &mut [T], pos: usize) {
+    let end = data.len();
+    let start = pos;
+
+    // SAFETY: `pos < data.len()` (caller).
+    let mut hole = unsafe { Hole::new(data, pos) };
+    let mut child = 2 * hole.pos() + 1;
+
+    // Loop invariant: child == 2 * hole.pos() + 1.
+    while child <= end.saturating_sub(2) {
+        // SAFETY: `child < end - 1` and `child + 1 < end`: both in bounds,
+        // and both greater than `hole.pos()`.
+        child += unsafe { hole.get(child) <= hole.get(child + 1) } as usize;
+        // SAFETY: as above.
+        unsafe { hole.move_to(child) };
+        child = 2 * hole.pos() + 1;
+    }
+
+    if child == end - 1 {
+        // SAFETY: `child == end - 1 < data.len()`, a child of the hole.
+        unsafe { hole.move_to(child) };
+    }
+
+    // Back up, as `sift_up` does, with the same hole: the path up is the
+    // path just walked down, so an undo (on a panic) is one walk to `start`.
+    while hole.pos() > start {
+        let parent = (hole.pos() - 1) / 2;
+        // SAFETY: `hole.pos() > start >= 0`, so `parent < hole.pos()`.
+        if hole.element() <= unsafe { hole.get(parent) } {
+            break;
+        }
+        // SAFETY: as above.
+        unsafe { hole.move_to(parent) };
+    }
+    hole.fill();
+}
+
+/// Restores the heap property over the whole slice, bottom-up: O(n).
+///
+/// If a comparison panics every element is still in the slice exactly once,
+/// in an unspecified order.
+pub(super) fn rebuild<T: Ord>(data: &mut [T]) {
+    let mut n = data.len() / 2;
+    while n > 0 {
+        n -= 1;
+        let end = data.len();
+        // SAFETY: `n < len / 2 <= len`.
+        unsafe { sift_down_range(data, n, end) };
+    }
+}
+
+/// Restores the heap property over `data` when `data[..start]` is already a
+/// heap and `data[start..]` was appended: by sifting each new element up, or
+/// by a full rebuild when that is cheaper (std's heuristic).
+///
+/// If a comparison panics every element is still in the slice exactly once,
+/// in an unspecified order.
+pub(super) fn rebuild_tail<T: Ord>(data: &mut [T], start: usize) {
+    let len = data.len();
+    if start >= len {
+        return;
+    }
+    let tail_len = len - start;
+
+    #[inline(always)]
+    fn log2_fast(x: usize) -> usize {
+        (usize::BITS - x.leading_zeros() - 1) as usize
+    }
+
+    // `rebuild` takes O(len) operations and about 2 * len comparisons in
+    // the worst case, while repeating `sift_up` takes O(tail_len * log(start))
+    // operations and about tail_len * log2(start) comparisons in the worst
+    // case, assuming start >= tail_len. For larger heaps, the crossover point
+    // no longer follows this reasoning and was determined empirically (by
+    // std).
+    let better_to_rebuild = if start < tail_len {
+        true
+    } else if len <= 2048 {
+        2 * len < tail_len * log2_fast(start)
+    } else {
+        2 * len < tail_len * 11
+    };
+
+    if better_to_rebuild {
+        rebuild(data);
+    } else {
+        for i in start..len {
+            // SAFETY: `0 <= i < len`.
+            unsafe { sift_up(data, 0, i) };
+        }
+    }
+}
+
+/// Whether `data` is a max-heap (for debug assertions and tests).
+#[cfg(test)]
+pub(super) fn is_heap<T: Ord>(data: &[T]) -> bool {
+    (1..data.len()).all(|i| data[(i - 1) / 2] >= data[i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn child_toward_walks_the_path() {
+        for d in 1..2000usize {
+            // Every proper ancestor of `d` steps to the next one down.
+            let mut path = vec![d];
+            while *path.last().unwrap() > 0 {
+                let p = (path.last().unwrap() - 1) / 2;
+                path.push(p);
+            }
+            for w in path.windows(2) {
+                assert_eq!(child_toward(w[1], d), w[0], "d={d}");
+            }
+        }
+    }
+
+    #[test]
+    fn sifts_keep_a_heap() {
+        let mut v: Vec<u32> = Vec::new();
+        let mut x = 12345u32;
+        for _ in 0..500 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            v.push(x >> 16);
+            let last = v.len() - 1;
+            // SAFETY: `last < len`.
+            unsafe { sift_up(&mut v, 0, last) };
+            assert!(is_heap(&v));
+        }
+        v.reverse();
+        rebuild(&mut v);
+        assert!(is_heap(&v));
+        let mut prev = u32::MAX;
+        while let Some(last) = v.pop() {
+            let top = if v.is_empty() {
+                last
+            } else {
+                let top = std::mem::replace(&mut v[0], last);
+                // SAFETY: `0 < len`.
+                unsafe { sift_down_to_bottom(&mut v, 0) };
+                top
+            };
+            assert!(top <= prev);
+            prev = top;
+            assert!(is_heap(&v));
+        }
+    }
+}

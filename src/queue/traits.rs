@@ -1,0 +1,100 @@
+//! The standard traits a `BinaryHeap` user expects, on `MappedQueue`.
+
+use super::{sift, MappedQueue};
+use crate::os::MAPPER;
+use crate::telemetry::names::CONTAINER_QUEUE;
+use crate::vector::{IntoIter, MappedVector};
+use std::fmt;
+
+/// Like `BinaryHeap`'s, this panics if memory cannot be had (as `Vec` aborts
+/// on OOM); use [`MappedQueue::try_extend`] to get an error instead.
+impl<T: Ord, const N: usize> Extend<T> for MappedQueue<T, N> {
+    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
+        if let Err(e) = self.try_extend(iter) {
+            panic!("MappedQueue::extend: {}", e.error());
+        }
+    }
+}
+
+/// Like `BinaryHeap`'s, this panics if memory cannot be had.
+impl<'a, T: Ord + Copy + 'a, const N: usize> Extend<&'a T> for MappedQueue<T, N> {
+    fn extend<I: IntoIterator<Item = &'a T>>(&mut self, iter: I) {
+        self.extend(iter.into_iter().copied());
+    }
+}
+
+/// Collects onto the OS mapper ([`MAPPER`]), heapifying once at the end.
+/// Like `BinaryHeap`'s, this panics if memory cannot be had; use
+/// [`MappedQueue::try_extend`] on a [`MappedQueue::new`] to get an error
+/// instead.
+impl<T: Ord, const N: usize> FromIterator<T> for MappedQueue<T, N> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut q = MappedQueue::new(MAPPER);
+        q.extend(iter);
+        q
+    }
+}
+
+/// Turns a vector into a queue in place, in O(n) comparisons (bottom-up
+/// heapify); nothing is copied. The storage reports telemetry as a `queue`
+/// from then on.
+impl<T: Ord, const N: usize> From<MappedVector<T, N>> for MappedQueue<T, N> {
+    fn from(mut data: MappedVector<T, N>) -> Self {
+        data.set_container(CONTAINER_QUEUE);
+        sift::rebuild(data.as_mut_slice());
+        MappedQueue { data }
+    }
+}
+
+/// The queue's storage, elements in arbitrary order: [`MappedQueue::into_vec`].
+impl<T: Ord, const N: usize> From<MappedQueue<T, N>> for MappedVector<T, N> {
+    fn from(queue: MappedQueue<T, N>) -> Self {
+        queue.into_vec()
+    }
+}
+
+/// An empty queue on the OS mapper ([`MAPPER`]).
+impl<T: Ord, const N: usize> Default for MappedQueue<T, N> {
+    fn default() -> Self {
+        MappedQueue::new(MAPPER)
+    }
+}
+
+/// Like `BinaryHeap`'s, this panics if memory cannot be had; use
+/// [`MappedQueue::try_clone`] to get an error instead.
+impl<T: Ord + Clone, const N: usize> Clone for MappedQueue<T, N> {
+    fn clone(&self) -> Self {
+        match self.try_clone() {
+            Ok(q) => q,
+            Err(e) => panic!("MappedQueue::clone: {e}"),
+        }
+    }
+}
+
+/// The elements in storage (arbitrary) order, as `BinaryHeap` prints them.
+impl<T: Ord + fmt::Debug, const N: usize> fmt::Debug for MappedQueue<T, N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// Consumes the queue, yielding its elements in arbitrary order. Its memory
+/// goes back to the OS when the iterator is dropped.
+impl<T: Ord, const N: usize> IntoIterator for MappedQueue<T, N> {
+    type Item = T;
+    type IntoIter = IntoIter<T>;
+
+    fn into_iter(self) -> IntoIter<T> {
+        self.data.into_iter()
+    }
+}
+
+/// The elements in arbitrary order: [`MappedQueue::iter`].
+impl<'a, T: Ord, const N: usize> IntoIterator for &'a MappedQueue<T, N> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
