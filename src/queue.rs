@@ -299,6 +299,16 @@ impl<T: Ord, const N: usize> MappedQueue<T, N> {
         self.data.shrink_to(min_capacity)
     }
 
+    /// Gives back memory that the decay option
+    /// ([`Builder::decay`](crate::Builder::decay)) has held while it was
+    /// unused for less than the delay, once the delay has passed; call it
+    /// from housekeeping. Without decay, memory already went back on
+    /// removal, and this does nothing. Returns whether memory went back to
+    /// the OS.
+    pub fn trim(&mut self) -> bool {
+        self.data.trim()
+    }
+
     // ---- the rest of BinaryHeap ----
 
     /// Mutable access to the greatest element, or `None` if the queue is

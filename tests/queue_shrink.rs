@@ -109,3 +109,25 @@ fn clear_drain_and_retain_give_memory_back() {
     assert_eq!(v.committed_bytes(), committed);
     assert!(v.windows(2).all(|w| w[0] <= w[1]));
 }
+
+#[test]
+fn the_decay_option_is_inherited_through_the_builder() {
+    use std::time::{Duration, Instant};
+    let page = OsMapper.page_size();
+    let delay = Duration::from_millis(400);
+    let mut q = MappedQueue::<u64>::builder(MAPPER)
+        .decay(delay)
+        .build()
+        .unwrap();
+    q.extend(0..50_000u64);
+    let full = q.committed_bytes();
+    let start = Instant::now();
+    while q.pop().is_some() {}
+    assert!(start.elapsed() < delay / 2, "too slow to test the delay");
+    assert_eq!(q.committed_bytes(), full, "kept for the delay");
+    assert!(!q.trim());
+    assert_eq!(q.committed_bytes(), full);
+    std::thread::sleep(delay + delay / 4);
+    assert!(q.trim());
+    assert_eq!(q.committed_bytes(), page);
+}
