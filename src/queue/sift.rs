@@ -377,4 +377,97 @@ mod tests {
             assert!(is_heap(&v));
         }
     }
+
+    /// Compares by value, and panics on the k-th comparison once armed.
+    #[derive(Debug)]
+    struct Bomb(Box<u32>);
+
+    thread_local! {
+        static FUSE: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+
+    impl PartialEq for Bomb {
+        fn eq(&self, other: &Self) -> bool {
+            self.cmp(other).is_eq()
+        }
+    }
+    impl Eq for Bomb {}
+    impl PartialOrd for Bomb {
+        fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl Ord for Bomb {
+        fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+            FUSE.with(|f| match f.get() {
+                0 => {}
+                1 => {
+                    f.set(0);
+                    std::panic::resume_unwind(Box::new("boom"));
+                }
+                n => f.set(n - 1),
+            });
+            self.0.cmp(&other.0)
+        }
+    }
+
+    fn keys(v: &[Bomb]) -> Vec<u32> {
+        v.iter().map(|b| *b.0).collect()
+    }
+
+    #[test]
+    fn a_panicking_comparison_undoes_the_sift() {
+        use std::panic::{catch_unwind, AssertUnwindSafe};
+        let n = if cfg!(miri) { 40 } else { 300 };
+        let mut x = 7u32;
+        let mut v: Vec<Bomb> = Vec::new();
+        for _ in 0..n {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            v.push(Bomb(Box::new(x >> 20)));
+        }
+        rebuild(&mut v);
+        let heap = keys(&v);
+        let last = v.len() - 1;
+        for k in 1..20 {
+            // sift_up of a new maximum at the end (climbs to the top).
+            *v[last].0 = u32::MAX;
+            let before = keys(&v);
+            FUSE.with(|f| f.set(k));
+            // SAFETY: `last < len`.
+            let r = catch_unwind(AssertUnwindSafe(|| unsafe { sift_up(&mut v, 0, last) }));
+            FUSE.with(|f| f.set(0));
+            if r.is_err() {
+                assert_eq!(keys(&v), before, "sift_up k={k}");
+            }
+            // Put the heap back as it was for the next round.
+            v.iter_mut().zip(&heap).for_each(|(b, &h)| *b.0 = h);
+
+            // sift_down_to_bottom and sift_down_range of a small top.
+            *v[0].0 = 0;
+            let before = keys(&v);
+            FUSE.with(|f| f.set(k));
+            // SAFETY: `0 < len`.
+            let r = catch_unwind(AssertUnwindSafe(|| unsafe {
+                sift_down_to_bottom(&mut v, 0)
+            }));
+            FUSE.with(|f| f.set(0));
+            if r.is_err() {
+                assert_eq!(keys(&v), before, "sift_down_to_bottom k={k}");
+            }
+            v.iter_mut().zip(&heap).for_each(|(b, &h)| *b.0 = h);
+            *v[0].0 = 0;
+            let before = keys(&v);
+            FUSE.with(|f| f.set(k));
+            let end = v.len();
+            // SAFETY: `0 < end = len`.
+            let r = catch_unwind(AssertUnwindSafe(|| unsafe {
+                sift_down_range(&mut v, 0, end)
+            }));
+            FUSE.with(|f| f.set(0));
+            if r.is_err() {
+                assert_eq!(keys(&v), before, "sift_down_range k={k}");
+            }
+            v.iter_mut().zip(&heap).for_each(|(b, &h)| *b.0 = h);
+        }
+    }
 }
