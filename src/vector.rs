@@ -335,6 +335,10 @@ impl<T, const N: usize> MappedVector<T, N> {
     #[inline]
     pub fn clear(&mut self) {
         self.truncate(0);
+        // An already empty vector may still hold more than its floor (after
+        // `reserve`, or a reservation reused with pages committed):
+        // `truncate` had nothing to drop and so did not check.
+        self.shrink_if_sparse();
     }
 
     /// Appends clones of `other`'s elements.
