@@ -1,0 +1,147 @@
+//! Model-based fuzzing of `MappedVector` (issue 4, part 1): random
+//! sequences of every mutating method on a vector backed by a poisoning
+//! `FaultyMapper` that denies commits (1-10%) and remaps, with a small
+//! first window so the window moves, compared after every step with a std
+//! `Vec`. See `common_fuzz` for the checks made after each step.
+//!
+//! Seeds: `MAPPED_SEED` (default `common_fuzz::DEFAULT_SEED`) is the master
+//! seed; case `i` runs with `case_seed(master, i)` and case 0 with the
+//! master seed itself, so `MAPPED_SEED=<case seed> MAPPED_FUZZ_CASES=1
+//! cargo test --test fuzz_model <test>` replays the failing case a message
+//! names. `MAPPED_FUZZ_CASES` sets the number of cases of each test.
+
+mod common_fuzz;
+
+use common_fuzz::strategies;
+use common_fuzz::{
+    case_seed, env_cases, master_seed, run_case, run_steps, CaseConfig, Kind, Plan, Probs, Step,
+    Tally, Tracked,
+};
+use mapped_mock::Mode;
+use proptest::test_runner::TestError;
+
+/// Steps per generated case.
+const OPS: usize = 150;
+/// The length cap, in pages of elements, cases draw theirs below.
+const MAX_PAGES: usize = 24;
+
+fn run(name: &str, plan: &Plan, default_cases: usize) -> Tally {
+    let master = master_seed();
+    let cases = env_cases(default_cases);
+    let mut total = Tally::default();
+    for i in 0..cases {
+        total.add(&run_case(plan, case_seed(master, i)));
+    }
+    eprintln!("{name}: master seed {master}: {total}");
+    assert_eq!(total.violations, 0);
+    assert!(cases == 0 || total.steps == (cases * plan.ops) as u64);
+    total
+}
+
+fn plan(kind: Kind) -> Plan {
+    Plan {
+        kind: Some(kind),
+        ..Plan::poison(OPS, MAX_PAGES)
+    }
+}
+
+#[test]
+fn model_u32() {
+    let t = run("model_u32", &plan(Kind::U32), 120);
+    // The faults this test exists for did happen.
+    if t.cases >= 50 {
+        assert!(
+            t.denied_commits > 0 && t.decommits > 0 && t.remaps > 0,
+            "{t}"
+        );
+    }
+}
+
+#[test]
+fn model_tri_straddling_pages() {
+    run("model_tri", &plan(Kind::Tri), 100);
+}
+
+#[test]
+fn model_tracked_strings() {
+    let t = run("model_tracked", &plan(Kind::Tracked), 150);
+    if t.cases >= 50 {
+        assert!(t.denied_commits > 0 && t.refused_steps > 0, "{t}");
+    }
+}
+
+#[test]
+fn model_big_elements() {
+    run("model_big", &plan(Kind::Big), 120);
+}
+
+#[test]
+fn model_without_remap_or_with_failing_decommits() {
+    // Every element type and N, the copy path when a window moves, and
+    // decommits failing in every case.
+    let plan = Plan {
+        fail_decommits: Some(0.1),
+        ..Plan::poison(OPS, MAX_PAGES)
+    };
+    let t = run("model_mixed", &plan, 100);
+    if t.cases >= 50 {
+        assert!(t.failed_decommits > 0 && t.unsupported_remaps > 0, "{t}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// proptest: the faults are part of the generated steps, so shrinking removes
+// every fault that is not needed to fail and leaves the smallest case.
+// ---------------------------------------------------------------------------
+
+fn proptest_cfg(seed: u64, remap: bool, window_pages: usize) -> CaseConfig {
+    CaseConfig {
+        seed,
+        mode: Mode::Poison,
+        // No random faults: only the scripted ones in the steps.
+        probs: Probs::default(),
+        remap,
+        window_pages,
+        max_pages: 0,
+        ops: 0,
+        flag_p: 0.0,
+        lie_on_commit: 0.0,
+    }
+}
+
+fn proptest_run<F: Fn(&[Step]) + Copy>(name: &str, default_cases: usize, body: F) {
+    let master = master_seed();
+    let cases = env_cases(default_cases) as u32;
+    let mut r = strategies::runner(master, cases);
+    let result = r.run(&strategies::steps(), move |steps| {
+        body(&steps);
+        Ok(())
+    });
+    match result {
+        Ok(()) => eprintln!("{name}: master seed {master}: {cases} cases passed"),
+        Err(TestError::Fail(why, steps)) => {
+            let listing: Vec<String> = steps.iter().map(ToString::to_string).collect();
+            panic!(
+                "{name} failed (master seed {master}; MAPPED_SEED={master} replays it): {why}\n\
+                 minimal failing steps ({}):\n  {}",
+                steps.len(),
+                listing.join("\n  ")
+            );
+        }
+        Err(e) => panic!("{name} (master seed {master}): {e}"),
+    }
+}
+
+#[test]
+fn proptest_tracked_scripted_faults() {
+    proptest_run("proptest_tracked", 64, |steps| {
+        run_steps::<Tracked, 1>(&proptest_cfg(master_seed(), true, 2), steps);
+    });
+}
+
+#[test]
+fn proptest_u32_copy_path() {
+    proptest_run("proptest_u32", 64, |steps| {
+        run_steps::<u32, 2>(&proptest_cfg(master_seed(), false, 1), steps);
+    });
+}

@@ -1,0 +1,243 @@
+//! The fuzz harness can fail (issue 4, part 5): a harness that passes
+//! whatever happens proves nothing. Each test here breaks something on
+//! purpose and asserts the harness reports it:
+//!
+//! - a lying mapper (every commit, or one in four, "succeeds" without
+//!   committing) in trap mode, under the model test's step loop in a child
+//!   process: the child dies (of a fault) or panics;
+//! - a write to a decommitted page, in poison mode: reported as a
+//!   violation, by the mock and by the harness's step check;
+//! - a wrong element, a leaked element: the step check panics, naming the
+//!   seed;
+//! - proptest shrinking removes the faults a failure does not need.
+
+mod common_fuzz;
+
+use common_fuzz::{
+    master_seed, run_generated, run_steps, strategies, CaseConfig, Elem, Harness, Op, Probs, Step,
+    Tracked,
+};
+use mapped::MappedVector;
+use mapped_mock::{child, FaultyMapper, Mode, PageState, Violation};
+use proptest::test_runner::{TestCaseError, TestError};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+fn cfg(mode: Mode, lie: f64) -> CaseConfig {
+    CaseConfig {
+        seed: master_seed(),
+        mode,
+        probs: Probs {
+            deny_commits: 0.05,
+            ..Probs::default()
+        },
+        remap: true,
+        window_pages: 2,
+        max_pages: 16,
+        ops: 200,
+        flag_p: 0.03,
+        lie_on_commit: lie,
+    }
+}
+
+/// The panic message of `f`, which must panic.
+fn panic_message(f: impl FnOnce()) -> String {
+    let err = catch_unwind(AssertUnwindSafe(f)).expect_err("the harness did not fail");
+    err.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
+/// Runs the model loop on a lying mapper in trap mode in a child, which
+/// must not exit cleanly.
+fn lying_mapper_is_reported(name: &str, lie: f64) {
+    if child::is_child(name) {
+        eprintln!("running the model loop on a lying mapper");
+        run_generated::<u32, 1>(&cfg(Mode::Trap, lie));
+        run_generated::<Tracked, 1>(&cfg(Mode::Trap, lie));
+        eprintln!("the harness passed a lying mapper");
+        return;
+    }
+    let out = child::run(name, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("running the model loop") && !out.status.success(),
+        "{}",
+        child::describe(&out)
+    );
+    assert!(
+        child::died_of_fault(&out.status) || stderr.contains("panicked"),
+        "{}",
+        child::describe(&out)
+    );
+    assert!(
+        !stderr.contains("passed a lying mapper"),
+        "{}",
+        child::describe(&out)
+    );
+}
+
+#[test]
+fn a_mapper_that_never_commits_is_reported() {
+    lying_mapper_is_reported("a_mapper_that_never_commits_is_reported", 1.0);
+}
+
+#[test]
+fn a_mapper_that_sometimes_lies_is_reported() {
+    lying_mapper_is_reported("a_mapper_that_sometimes_lies_is_reported", 0.25);
+}
+
+/// Poison mode sees a write to a decommitted page: the mock records a
+/// violation at the recommit, and `assert_clean` fails naming the seed.
+#[test]
+fn poison_catches_a_write_to_a_decommitted_page() {
+    let mock = FaultyMapper::builder()
+        .seed(master_seed())
+        .poison(true)
+        .build_arc();
+    let mut v: MappedVector<u32, 1> = MappedVector::new(mock.clone());
+    for i in 0..16 * 1024 {
+        v.push(i).unwrap();
+    }
+    v.truncate(10);
+    let committed_elems = v.committed_bytes() / 4;
+    let past = v.as_ptr().wrapping_add(committed_elems) as *mut u8;
+    assert_eq!(mock.page_state(past), Some(PageState::Decommitted));
+    // SAFETY: a deliberate wrong access, inside the mock's reservation, to
+    // a poisoned (decommitted but mapped) page that nothing uses.
+    unsafe { mock.touch(past) };
+    // Not seen yet: the poison is checked when the page comes back.
+    assert!(mock.violations().is_empty());
+    for i in 10..16 * 1024 {
+        v.push(i).unwrap();
+    }
+    assert_eq!(
+        mock.violations(),
+        [Violation::WriteToDecommitted {
+            page: past as usize
+        }]
+    );
+    let msg = panic_message(|| mock.assert_clean());
+    assert!(
+        msg.contains("write to decommitted page") && msg.contains("MAPPED_SEED="),
+        "{msg}"
+    );
+}
+
+/// The same write, between two steps of the harness: the next step's check
+/// fails, with the case seed.
+#[test]
+fn harness_reports_a_violation_at_the_next_step() {
+    let c = cfg(Mode::Poison, 0.0);
+    let mut h = Harness::<u32, 1>::new(&c);
+    h.step(&Step::plain(Op::PushMany {
+        start: 0,
+        count: 16 * 1024,
+    }));
+    h.step(&Step::plain(Op::Truncate { len: 10 }));
+    let past = h.v.as_ptr().wrapping_add(h.v.committed_bytes() / 4) as *mut u8;
+    // SAFETY: as above: a poisoned page inside the mock's reservation.
+    unsafe { h.mock.touch(past) };
+    let msg = panic_message(|| {
+        h.step(&Step::plain(Op::PushMany {
+            start: 10,
+            count: 16 * 1024,
+        }))
+    });
+    assert!(
+        msg.contains("write to decommitted page") && msg.contains(&format!("case seed {}", c.seed)),
+        "{msg}"
+    );
+}
+
+/// A wrong element is reported with its index and the seed.
+#[test]
+fn harness_reports_a_wrong_element() {
+    let c = cfg(Mode::Poison, 0.0);
+    let mut h = Harness::<Tracked, 1>::new(&c);
+    h.step(&Step::plain(Op::PushMany {
+        start: 0,
+        count: 50,
+    }));
+    h.v[3] = Tracked::make(999);
+    let msg = panic_message(|| h.check());
+    assert!(
+        msg.contains("element 3") && msg.contains(&format!("case seed {}", c.seed)),
+        "{msg}"
+    );
+}
+
+/// An element lost (never dropped) is reported by the drop ledger.
+#[test]
+fn harness_reports_a_leaked_element() {
+    let c = cfg(Mode::Poison, 0.0);
+    let mut h = Harness::<Tracked, 1>::new(&c);
+    h.step(&Step::plain(Op::PushMany {
+        start: 0,
+        count: 50,
+    }));
+    // Lose one from both sides: the contents agree, the ledger does not.
+    std::mem::forget(h.v.pop());
+    h.model.pop();
+    let msg = panic_message(|| h.check());
+    assert!(msg.contains("tracked instances live"), "{msg}");
+}
+
+/// Without the bug, the same steps pass: the failures above are the
+/// harness seeing the breakage, not the harness failing anyway.
+#[test]
+fn the_same_steps_pass_unbroken() {
+    let c = cfg(Mode::Poison, 0.0);
+    run_steps::<u32, 1>(
+        &c,
+        &[
+            Step::plain(Op::PushMany {
+                start: 0,
+                count: 16 * 1024,
+            }),
+            Step::plain(Op::Truncate { len: 10 }),
+            Step::plain(Op::PushMany {
+                start: 10,
+                count: 16 * 1024,
+            }),
+        ],
+    );
+    run_generated::<u32, 1>(&cfg(Mode::Poison, 0.0));
+}
+
+/// proptest finds a failure that needs a refused commit and shrinks it to
+/// one step that keeps the denial and drops every other fault.
+#[test]
+fn proptest_shrinks_to_the_needed_fault() {
+    let c = CaseConfig {
+        probs: Probs::default(),
+        ..cfg(Mode::Poison, 0.0)
+    };
+    let mut runner = strategies::runner(master_seed(), 256);
+    let result = runner.run(&strategies::steps(), |steps| {
+        let tally = run_steps::<u32, 1>(&c, &steps);
+        if tally.refused_steps > 0 {
+            return Err(TestCaseError::fail("a step was refused"));
+        }
+        Ok(())
+    });
+    match result {
+        Err(TestError::Fail(_, steps)) => {
+            assert_eq!(steps.len(), 1, "not minimal: {steps:?}");
+            let s = &steps[0];
+            assert!(s.deny_commit && !s.fail_decommit, "not minimal: {s}");
+            // The smallest call of whichever kind that commits.
+            let smallest = [
+                Op::Push(0),
+                Op::PushMany { start: 0, count: 1 },
+                Op::Insert { index: 0, value: 0 },
+                Op::ExtendFromSlice { start: 0, count: 1 },
+                Op::Reserve { additional: 1 },
+                Op::Append { start: 0, count: 1 },
+                Op::TryExtend { start: 0, count: 1 },
+            ];
+            assert!(smallest.contains(&s.op), "not minimal: {s}");
+        }
+        other => panic!("proptest found no failure: {other:?}"),
+    }
+}
