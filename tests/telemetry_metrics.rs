@@ -1,0 +1,128 @@
+//! Metrics and observer events, with a thread-local `DebuggingRecorder` so no
+//! recorder leaks between tests. (The exactly counted seed scenario is in
+//! `telemetry_seed.rs`, alone in its binary.)
+#![cfg(feature = "metrics")]
+
+mod common;
+
+use common::metrics::{counter, snapshot, Recording};
+use common::Refusing;
+use mapped::telemetry::names::*;
+use mapped::{MappedQueue, MappedVector, MAPPER};
+use metrics_util::debugging::DebuggingRecorder;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+const VEC: &str = "container=vector,mapper=os";
+
+#[test]
+fn refused_commit_counts_an_error_and_no_grow() {
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let mapper = Arc::new(Refusing::default());
+    metrics::with_local_recorder(&recorder, || {
+        let mut v: MappedVector<u64> = MappedVector::new(mapper.clone());
+        v.push(1).unwrap();
+        mapper.deny_commits(true);
+        let fill = v.capacity() - v.len();
+        for i in 0..fill {
+            v.push(i as u64).unwrap();
+        }
+        let err = v.push(99).unwrap_err();
+        assert_eq!(err.into_value(), 99);
+        let snap = snapshot(&snapshotter);
+        let labels = "container=vector,mapper=refusing";
+        assert_eq!(
+            counter(&snap, &format!("{ERRORS_TOTAL}{{{labels},op=commit}}")),
+            1
+        );
+        assert_eq!(
+            counter(&snap, &format!("{GROWS_TOTAL}{{{labels}}}")),
+            1,
+            "only the first grow succeeded"
+        );
+        assert_eq!(counter(&snap, &format!("{COMMITS_TOTAL}{{{labels}}}")), 1);
+    });
+}
+
+#[test]
+fn queue_storage_is_labelled_queue() {
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    metrics::with_local_recorder(&recorder, || {
+        let mut q: MappedQueue<u64> = MappedQueue::new(MAPPER);
+        for i in 0..10_000 {
+            q.push(i).unwrap();
+        }
+        while q.pop().is_some() {}
+        let snap = snapshot(&snapshotter);
+        let labels = "container=queue,mapper=os";
+        assert!(counter(&snap, &format!("{GROWS_TOTAL}{{{labels}}}")) > 1);
+        assert!(counter(&snap, &format!("{SHRINKS_TOTAL}{{{labels}}}")) > 1);
+        assert_eq!(counter(&snap, &format!("{GROWS_TOTAL}{{{VEC}}}")), 0);
+    });
+}
+
+#[test]
+fn describe_metrics_registers_units() {
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    metrics::with_local_recorder(&recorder, || {
+        mapped::describe_metrics();
+        let mut v: MappedVector<u8> = MappedVector::new(MAPPER);
+        v.push(1).unwrap();
+        v.clear();
+    });
+    let units: BTreeMap<String, Option<metrics::Unit>> = snapshotter
+        .snapshot()
+        .into_vec()
+        .into_iter()
+        .map(|(key, unit, _, _)| (key.key().name().to_string(), unit))
+        .collect();
+    assert_eq!(units[COMMITS_TOTAL], Some(metrics::Unit::Count));
+    assert_eq!(units[COMMITTED_BYTES_TOTAL], Some(metrics::Unit::Bytes));
+    assert_eq!(units[COMMIT_SECONDS], Some(metrics::Unit::Seconds));
+    assert_eq!(units[COMMITTED_BYTES], Some(metrics::Unit::Bytes));
+}
+
+#[test]
+fn named_container_reports_its_name_to_observers_not_labels() {
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let events = Arc::new(Recording::default());
+    metrics::with_local_recorder(&recorder, || {
+        let mut v: MappedVector<u64> = MappedVector::builder(MAPPER)
+            .name("ingest-buffer")
+            .observer(events.clone())
+            .build()
+            .unwrap();
+        v.push(1).unwrap();
+    });
+    let events = events.0.lock().unwrap();
+    assert!(!events.is_empty());
+    assert!(events
+        .iter()
+        .all(|e| e.name.as_deref() == Some("ingest-buffer")));
+    for key in snapshot(&snapshotter).keys() {
+        assert!(
+            !key.contains("ingest-buffer"),
+            "a name became a label: {key}"
+        );
+    }
+}
+
+#[test]
+fn stats_without_a_recorder() {
+    let before = mapped::stats();
+    let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
+    for i in 0..100_000 {
+        v.push(i).unwrap();
+    }
+    v.clear();
+    let after = mapped::stats();
+    // Other tests run alongside; counters only grow.
+    assert!(after.commits > before.commits);
+    assert!(after.decommits > before.decommits);
+    assert!(after.grows > before.grows && after.shrinks > before.shrinks);
+    assert!(after.reserved_bytes > 0);
+}
