@@ -51,7 +51,7 @@ fn main() {
 
     println!(
         "\n== burst 1: ingest {BURST} records ({} MiB)",
-        BURST * 32 >> 20
+        (BURST * 32) >> 20
     );
     ingest(&mut buffer, 0);
     table.row("burst 1 filled", &buffer);
