@@ -115,10 +115,8 @@ impl<T, const N: usize> MappedVector<T, N> {
     pub(crate) fn try_from_config(config: Config) -> Result<Self, Error> {
         let page = config.mapper.get().page_size();
         let window = match (config.max_capacity, config.first_window) {
-            (Some(max), _) if Self::IS_ZST => {
-                let _ = max;
-                Window::Fixed { max: 0 }
-            }
+            // Zero-sized elements take no memory: any maximum fits in none.
+            (Some(_), _) if Self::IS_ZST => Window::Fixed { max: 0 },
             (Some(max), _) => {
                 let bytes = policy::bytes_for(max, Self::SIZE)
                     .and_then(|b| policy::round_to_pages(b, page))
