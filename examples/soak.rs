@@ -4,12 +4,17 @@
 //! ```text
 //! cargo run --release --example soak -- --cases N --deny 0.05 --seed S \
 //!     [--ops-per-case M] [--mode poison|trap|plain] [--fail-decommits P] \
-//!     [--max-pages K]
+//!     [--max-pages K] [--scripted P]
 //! ```
 //!
-//! Each case draws its element type, `N`, window, remap and remap/reserve
-//! denial from its seed (case `i` of seed `S` has seed `case_seed(S, i)`,
-//! case 0 has `S`; `--seed <case seed> --cases 1` replays one case). Prints
+//! `--deny` is the probability that a commit is refused, `--fail-decommits`
+//! that a decommit fails (default: drawn per case, 0 in three cases of
+//! four), `--scripted` that a step carries a scripted commit denial (and,
+//! at half that, a scripted decommit failure; default 0.03). Each case
+//! draws its element type, `N`, window (growable of 1-8 pages, or fixed),
+//! remap support and remap/reserve denial from its seed (case `i` of seed
+//! `S` has seed `case_seed(S, i)`, case 0 has `S`; `--seed <case seed>
+//! --cases 1` replays one case). Steps per case default to 200. Prints
 //! progress about every 10% of the cases and a summary; exits non-zero on
 //! any violation or mismatch. In trap mode a bad access kills the process
 //! with `SIGSEGV`; the seed of the case running then is printed first.
@@ -21,11 +26,11 @@ use fuzz::{case_seed, run_case, Plan, Tally};
 use mapped_mock::Mode;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 const USAGE: &str = "usage: soak --cases N --deny P --seed S [--ops-per-case M] \
-                     [--mode poison|trap|plain] [--fail-decommits P] [--max-pages K]";
+                     [--mode poison|trap|plain] [--fail-decommits P] [--max-pages K] \
+                     [--scripted P]";
 
 struct Args {
     cases: usize,
@@ -35,6 +40,7 @@ struct Args {
     mode: Mode,
     fail_decommits: Option<f64>,
     max_pages: usize,
+    scripted: f64,
 }
 
 fn parse() -> Result<Args, String> {
@@ -46,6 +52,7 @@ fn parse() -> Result<Args, String> {
         mode: Mode::Poison,
         fail_decommits: None,
         max_pages: 24,
+        scripted: 0.03,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -63,6 +70,7 @@ fn parse() -> Result<Args, String> {
             "--ops-per-case" => a.ops = value.parse().map_err(|e| bad(&e))?,
             "--fail-decommits" => a.fail_decommits = Some(value.parse().map_err(|e| bad(&e))?),
             "--max-pages" => a.max_pages = value.parse().map_err(|e| bad(&e))?,
+            "--scripted" => a.scripted = value.parse().map_err(|e| bad(&e))?,
             "--mode" => {
                 a.mode = match value.as_str() {
                     "poison" => Mode::Poison,
@@ -77,6 +85,7 @@ fn parse() -> Result<Args, String> {
     for (name, p) in [
         ("--deny", Some(a.deny)),
         ("--fail-decommits", a.fail_decommits),
+        ("--scripted", Some(a.scripted)),
     ] {
         if let Some(p) = p {
             if !(0.0..=1.0).contains(&p) {
@@ -85,50 +94,6 @@ fn parse() -> Result<Args, String> {
         }
     }
     Ok(a)
-}
-
-/// The seed of the case running now, for the fault handler.
-static CURRENT: AtomicU64 = AtomicU64::new(0);
-
-/// In trap mode a bug is a `SIGSEGV`: print the running case's seed, then
-/// let the signal kill the process as it would have.
-fn install_fault_reporter() {
-    extern "C" fn on_fault(sig: libc::c_int) {
-        let mut buf = [0u8; 96];
-        let head = b"\nsoak: memory fault in the case with seed ";
-        let mut n = head.len();
-        buf[..n].copy_from_slice(head);
-        let mut digits = [0u8; 20];
-        let mut v = CURRENT.load(Ordering::Relaxed);
-        let mut k = 0;
-        loop {
-            digits[k] = b'0' + (v % 10) as u8;
-            k += 1;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
-        }
-        while k > 0 {
-            k -= 1;
-            buf[n] = digits[k];
-            n += 1;
-        }
-        buf[n] = b'\n';
-        n += 1;
-        // SAFETY: write(2) and signal(2) are async-signal-safe; `buf` is
-        // ours. Restoring the default action and returning re-runs the
-        // faulting access, which then kills the process with `sig`.
-        unsafe {
-            libc::write(2, buf.as_ptr().cast(), n);
-            libc::signal(sig, libc::SIG_DFL);
-        }
-    }
-    let handler = on_fault as extern "C" fn(libc::c_int) as libc::sighandler_t;
-    for sig in [libc::SIGSEGV, libc::SIGBUS] {
-        // SAFETY: installs a handler that only does async-signal-safe calls.
-        unsafe { libc::signal(sig, handler) };
-    }
 }
 
 fn main() -> ExitCode {
@@ -148,6 +113,7 @@ fn main() -> ExitCode {
         ops: args.ops,
         max_pages: args.max_pages,
         announce: false,
+        flag_p: args.scripted,
     };
     println!(
         "soak: {} cases x {} steps, seed {}, mode {:?}, deny {}, fail decommits {}",
@@ -159,16 +125,15 @@ fn main() -> ExitCode {
         args.fail_decommits
             .map_or("drawn per case".to_string(), |p| p.to_string())
     );
-    if args.mode == Mode::Trap {
-        install_fault_reporter();
-    }
+    // A memory fault (trap mode's way of reporting a bug) prints the seed
+    // of the case running.
+    fuzz::fault_reporter::install();
     let start = Instant::now();
     let mut total = Tally::default();
     let mut failed: Vec<u64> = Vec::new();
     let every = (args.cases / 10).max(1);
     for i in 0..args.cases {
         let seed = case_seed(args.seed, i);
-        CURRENT.store(seed, Ordering::Relaxed);
         match catch_unwind(AssertUnwindSafe(|| run_case(&plan, seed))) {
             Ok(t) => total.add(&t),
             Err(_) => {
@@ -202,7 +167,10 @@ fn main() -> ExitCode {
     println!("  cases              {}", total.cases);
     println!("  operations (steps) {}", total.steps);
     println!("  vector calls       {}", total.calls);
-    println!("  refused steps      {}", total.refused_steps);
+    println!(
+        "  refused steps      {} ({} by a full fixed window)",
+        total.refused_steps, total.window_full
+    );
     println!(
         "  commits            {} ({} denied; {} reserves denied)",
         total.commits, total.denied_commits, total.denied_reserves

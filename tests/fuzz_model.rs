@@ -14,8 +14,8 @@ mod common_fuzz;
 
 use common_fuzz::strategies;
 use common_fuzz::{
-    case_seed, env_cases, master_seed, run_case, run_steps, CaseConfig, Kind, Plan, Probs, Step,
-    Tally, Tracked,
+    case_seed, env_cases, master_seed, mix, run_case, run_steps, CaseConfig, Kind, Plan, Probs,
+    Step, Tally, Tracked,
 };
 use mapped_mock::Mode;
 use proptest::test_runner::TestError;
@@ -106,19 +106,25 @@ fn proptest_cfg(seed: u64, remap: bool, window_pages: usize) -> CaseConfig {
         ops: 0,
         flag_p: 0.0,
         lie_on_commit: 0.0,
+        fixed_capacity: None,
     }
 }
 
-fn proptest_run<F: Fn(&[Step]) + Copy>(name: &str, default_cases: usize, body: F) {
+/// Runs `body` on proptest-generated steps; `salt` separates the streams
+/// of different tests run from the same master seed.
+fn proptest_run<F: Fn(&[Step]) -> Tally>(name: &str, salt: u64, default_cases: usize, body: F) {
     let master = master_seed();
     let cases = env_cases(default_cases) as u32;
-    let mut r = strategies::runner(master, cases);
-    let result = r.run(&strategies::steps(), move |steps| {
-        body(&steps);
+    let mut r = strategies::runner(mix(master, salt), cases);
+    let total = std::cell::Cell::new(Tally::default());
+    let result = r.run(&strategies::steps(), |steps| {
+        let mut t = total.get();
+        t.add(&body(&steps));
+        total.set(t);
         Ok(())
     });
     match result {
-        Ok(()) => eprintln!("{name}: master seed {master}: {cases} cases passed"),
+        Ok(()) => eprintln!("{name}: master seed {master}: {}", total.get()),
         Err(TestError::Fail(why, steps)) => {
             let listing: Vec<String> = steps.iter().map(ToString::to_string).collect();
             panic!(
@@ -134,14 +140,14 @@ fn proptest_run<F: Fn(&[Step]) + Copy>(name: &str, default_cases: usize, body: F
 
 #[test]
 fn proptest_tracked_scripted_faults() {
-    proptest_run("proptest_tracked", 64, |steps| {
-        run_steps::<Tracked, 1>(&proptest_cfg(master_seed(), true, 2), steps);
+    proptest_run("proptest_tracked", 1, 64, |steps| {
+        run_steps::<Tracked, 1>(&proptest_cfg(master_seed(), true, 2), steps)
     });
 }
 
 #[test]
 fn proptest_u32_copy_path() {
-    proptest_run("proptest_u32", 64, |steps| {
-        run_steps::<u32, 2>(&proptest_cfg(master_seed(), false, 1), steps);
+    proptest_run("proptest_u32", 2, 64, |steps| {
+        run_steps::<u32, 2>(&proptest_cfg(master_seed(), false, 1), steps)
     });
 }

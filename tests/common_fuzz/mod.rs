@@ -66,6 +66,95 @@ pub fn mix(seed: u64, salt: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Names the running case when a memory fault kills the process: a bug in
+/// trap mode (or a wild access in any mode) is a `SIGSEGV`, which no panic
+/// message reports, so a handler prints the seed of the case the faulting
+/// thread was running, then lets the signal kill the process as before.
+pub mod fault_reporter {
+    use std::cell::Cell;
+    use std::sync::Once;
+
+    thread_local! {
+        static CURRENT: Cell<Option<u64>> = const { Cell::new(None) };
+    }
+
+    /// Records the seed of the case this thread runs now.
+    pub fn set_case(seed: u64) {
+        install();
+        CURRENT.with(|c| c.set(Some(seed)));
+    }
+
+    /// Installs the handler (once per process).
+    pub fn install() {
+        static ONCE: Once = Once::new();
+        ONCE.call_once(|| {
+            let handler = on_fault as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            for sig in [libc::SIGSEGV, libc::SIGBUS] {
+                // SAFETY: the handler makes only async-signal-safe calls
+                // (write, signal) and reads a plain thread-local.
+                unsafe { libc::signal(sig, handler) };
+            }
+        });
+    }
+
+    extern "C" fn on_fault(sig: libc::c_int) {
+        let mut buf = [0u8; 160];
+        let mut n = 0;
+        let mut put = |bytes: &[u8]| {
+            let k = bytes.len().min(buf.len() - n);
+            buf[n..n + k].copy_from_slice(&bytes[..k]);
+            n += k;
+        };
+        put(b"\nfuzz: memory fault (signal ");
+        put(digits(sig as u64).as_slice());
+        match CURRENT.try_with(Cell::get).ok().flatten() {
+            Some(seed) => {
+                put(b") in the case with seed ");
+                put(digits(seed).as_slice());
+                put(b"; MAPPED_SEED=");
+                put(digits(seed).as_slice());
+                put(b" MAPPED_FUZZ_CASES=1 replays it");
+            }
+            None => put(b") outside any fuzz case"),
+        }
+        put(b"\n");
+        // SAFETY: write(2) and signal(2) are async-signal-safe and `buf` is
+        // ours. With the default action back, returning re-runs the faulting
+        // access, which kills the process with `sig` as it would have.
+        unsafe {
+            libc::write(2, buf.as_ptr().cast(), n);
+            libc::signal(sig, libc::SIG_DFL);
+        }
+    }
+
+    /// `v` in decimal, without allocating.
+    struct Digits {
+        buf: [u8; 20],
+        start: usize,
+    }
+
+    impl Digits {
+        fn as_slice(&self) -> &[u8] {
+            &self.buf[self.start..]
+        }
+    }
+
+    fn digits(mut v: u64) -> Digits {
+        let mut d = Digits {
+            buf: [0; 20],
+            start: 20,
+        };
+        loop {
+            d.start -= 1;
+            d.buf[d.start] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                return d;
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Elements
 // ---------------------------------------------------------------------------
@@ -581,6 +670,10 @@ pub struct CaseConfig {
     /// Probability that a commit lies (succeeds without committing): a
     /// deliberately broken mapper, for the self-test only.
     pub lie_on_commit: f64,
+    /// A fixed window of at least this many elements (`max_capacity`)
+    /// instead of a growable one: addresses never move, and growing past it
+    /// is `Error::WindowFull`.
+    pub fixed_capacity: Option<usize>,
 }
 
 /// The element types a case can run on.
@@ -615,6 +708,9 @@ pub struct Plan {
     /// Whether to print each case's seed before running it (for child
     /// processes in trap mode, where a fault kills the process).
     pub announce: bool,
+    /// Probability of each scripted fault flag of a generated step (a
+    /// denied commit; a failed decommit at half this).
+    pub flag_p: f64,
 }
 
 impl Plan {
@@ -629,6 +725,7 @@ impl Plan {
             ops,
             max_pages,
             announce: false,
+            flag_p: 0.03,
         }
     }
 
@@ -655,6 +752,9 @@ impl Plan {
         };
         let remap = r.random_ratio(3, 4);
         let window_pages = r.random_range(1..=8);
+        // One case in eight has a fixed window, a little larger than the
+        // length cap (bulk steps overshoot the cap, so WindowFull happens).
+        let fixed = r.random_ratio(1, 8);
         let max_pages = r.random_range(2..=self.max_pages.max(2));
         let kind = self
             .kind
@@ -673,8 +773,24 @@ impl Plan {
             window_pages,
             max_pages,
             ops: self.ops,
-            flag_p: 0.03,
+            flag_p: self.flag_p,
             lie_on_commit: 0.0,
+            fixed_capacity: None,
+        };
+        let cfg = if fixed {
+            let size = match kind {
+                Kind::U32 => size_of::<u32>(),
+                Kind::Tri => size_of::<Tri>(),
+                Kind::Tracked => size_of::<Tracked>(),
+                Kind::Big => size_of::<Big>(),
+            };
+            let per_page = (mapped::Mapper::page_size(&mapped::MAPPER) / size).max(1);
+            CaseConfig {
+                fixed_capacity: Some(per_page * (max_pages + 2)),
+                ..cfg
+            }
+        } else {
+            cfg
         };
         (cfg, kind, n)
     }
@@ -691,6 +807,10 @@ pub struct Tally {
     /// Steps that returned an error (a denied commit, or a failed
     /// decommit in `shrink_to_fit`).
     pub refused_steps: u64,
+    /// Refusals by a full fixed window (`Error::WindowFull`).
+    pub window_full: u64,
+    /// Steps that returned a refused commit or reserve (out of memory).
+    pub denied_steps: u64,
     /// The mock's counters, summed.
     pub denied_commits: u64,
     pub denied_reserves: u64,
@@ -710,6 +830,8 @@ impl Tally {
         self.steps += o.steps;
         self.calls += o.calls;
         self.refused_steps += o.refused_steps;
+        self.window_full += o.window_full;
+        self.denied_steps += o.denied_steps;
         self.denied_commits += o.denied_commits;
         self.denied_reserves += o.denied_reserves;
         self.denied_remaps += o.denied_remaps;
@@ -740,13 +862,15 @@ impl fmt::Display for Tally {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} cases, {} steps ({} vector calls), {} refused steps; mock: {} commits \
+            "{} cases, {} steps ({} vector calls), {} refused steps ({} window full); \
+             mock: {} commits \
              ({} denied), {} reserves denied, {} decommits ({} failed), {} remaps \
              ({} denied, {} unsupported), {} poisoned pages checked, {} violations",
             self.cases,
             self.steps,
             self.calls,
             self.refused_steps,
+            self.window_full,
             self.commits,
             self.denied_commits,
             self.denied_reserves,
@@ -799,6 +923,26 @@ macro_rules! ensure {
     };
 }
 
+/// Whether a step removed elements, and how many shrink checks it made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Removal {
+    None,
+    /// One shrink check, at the end (pop, truncate, retain, drain, ...).
+    Once,
+    /// A check per removal (a run of pops).
+    Many,
+}
+
+impl Removal {
+    fn once_if(removed: bool) -> Self {
+        if removed {
+            Removal::Once
+        } else {
+            Removal::None
+        }
+    }
+}
+
 /// The vector's state before a call, to compare after a refused one.
 #[derive(Clone, Copy)]
 struct Before {
@@ -813,6 +957,8 @@ pub struct Harness<T: Elem, const N: usize> {
     pub v: MappedVector<T, N>,
     pub model: Vec<T>,
     pub probs: Probs,
+    /// The lie probability (self-test only), restored with `probs`.
+    lie: f64,
     pub ctx: Ctx,
     pub tally: Tally,
     page: usize,
@@ -822,6 +968,7 @@ impl<T: Elem, const N: usize> Harness<T, N> {
     /// A mapper for `cfg`, and an empty vector on it with a window of
     /// `cfg.window_pages` pages. Resets the drop ledger.
     pub fn new(cfg: &CaseConfig) -> Self {
+        fault_reporter::set_case(cfg.seed);
         ledger::reset();
         let mock = FaultyMapper::builder()
             .seed(cfg.seed)
@@ -835,17 +982,30 @@ impl<T: Elem, const N: usize> Harness<T, N> {
             .lie_on_commit(cfg.lie_on_commit)
             .build_arc();
         let page = mapped::Mapper::page_size(&*mock);
-        let v = MappedVector::<T, N>::builder(mock.clone())
-            .initial_window(cfg.window_pages * page)
-            .build()
-            .expect("a growable window reserves nothing at build");
+        let b = MappedVector::<T, N>::builder(mock.clone());
+        let v = match cfg.fixed_capacity {
+            Some(max) => {
+                // A fixed window is reserved at build: not the fault under test.
+                mock.set_deny_reserves(0.0);
+                let v = b.max_capacity(max).build().expect("build a fixed window");
+                mock.set_deny_reserves(cfg.probs.deny_reserves);
+                v
+            }
+            None => b
+                .initial_window(cfg.window_pages * page)
+                .build()
+                .expect("a growable window reserves nothing at build"),
+        };
         let what = format!(
-            "T = {}, N = {N}, mode {:?}, {:?}, remap {}, window {} pages, cap {} pages",
+            "T = {}, N = {N}, mode {:?}, {:?}, remap {}, window {}, cap {} pages",
             T::NAME,
             cfg.mode,
             cfg.probs,
             cfg.remap,
-            cfg.window_pages,
+            match cfg.fixed_capacity {
+                Some(max) => format!("fixed at {max} elements"),
+                None => format!("{} pages", cfg.window_pages),
+            },
             cfg.max_pages
         );
         Harness {
@@ -853,6 +1013,7 @@ impl<T: Elem, const N: usize> Harness<T, N> {
             v,
             model: Vec::new(),
             probs: cfg.probs,
+            lie: cfg.lie_on_commit,
             ctx: Ctx {
                 seed: cfg.seed,
                 what,
@@ -916,6 +1077,12 @@ impl<T: Elem, const N: usize> Harness<T, N> {
     /// mapper made during the call, and the vector must be as before.
     fn refused(&mut self, b: &Before, error: &Error, what: &str) {
         let s = self.mock.stats();
+        if self.acceptable_window_full(error) {
+            self.unchanged(b, what);
+            self.tally.refused_steps += 1;
+            self.tally.window_full += 1;
+            return;
+        }
         ensure!(
             self.ctx,
             error.is_out_of_memory(),
@@ -929,6 +1096,24 @@ impl<T: Elem, const N: usize> Harness<T, N> {
         );
         self.unchanged(b, what);
         self.tally.refused_steps += 1;
+        self.tally.denied_steps += 1;
+    }
+
+    /// Whether `error` is a fixed window's `WindowFull`, which must then be
+    /// right: the bytes needed exceed the window.
+    fn acceptable_window_full(&self, error: &Error) -> bool {
+        match *error {
+            Error::WindowFull { needed, max } => {
+                ensure!(
+                    self.ctx,
+                    self.v.max_capacity().is_some() && needed > max,
+                    "WindowFull {{ needed: {needed}, max: {max} }} for a window of {:?} elements",
+                    self.v.max_capacity()
+                );
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Length and committed bytes are as in `b` (the elements are compared
@@ -995,16 +1180,20 @@ impl<T: Elem, const N: usize> Harness<T, N> {
         let removed = self.apply(step);
         if step.deny_commit || step.fail_decommit {
             // A scripted fault the call did not use must not leak into the
-            // next step.
+            // next step. (`clear_faults` turns everything off, lies too.)
             self.mock.clear_faults();
             self.set_probs(self.probs);
+            self.mock.set_lie_on_commit(self.lie);
         }
         self.tally.steps += 1;
         self.check();
         // Shrinking: unless a decommit failed, the vector must have given
         // memory back down to the policy (fewer than a quarter in use is
-        // never left committed).
-        if removed && self.mock.stats().failed_decommits == b.stats.failed_decommits {
+        // never left committed), and a call that checks once and gave
+        // memory back must have kept exactly the policy's target (at most
+        // half full afterwards: the hysteresis).
+        let after = self.mock.stats();
+        if removed != Removal::None && after.failed_decommits == b.stats.failed_decommits {
             let size = size_of::<T>();
             let initial = policy::initial_bytes(N, self.page, size);
             let (live, committed) = (self.v.len() * size, self.v.committed_bytes());
@@ -1014,19 +1203,28 @@ impl<T: Elem, const N: usize> Harness<T, N> {
                 "after a shrinking step {committed} bytes stay committed for {live} live bytes \
                  (initial {initial}): the shrink did not happen"
             );
+            let target = policy::shrink_target(live, initial, self.page);
+            ensure!(
+                self.ctx,
+                removed == Removal::Many
+                    || after.decommits == b.stats.decommits
+                    || committed == target,
+                "a shrink left {committed} bytes committed for {live} live bytes; \
+                 the policy's target is {target}"
+            );
         }
     }
 
     /// Applies the step's operation to the vector and the model; returns
     /// whether it removed elements (and so must have applied the shrink
-    /// policy).
-    fn apply(&mut self, step: &Step) -> bool {
+    /// policy), and how often it checked.
+    fn apply(&mut self, step: &Step) -> Removal {
         let len = self.v.len();
         match step.op {
             Op::Push(value) => {
                 self.arm(step);
                 self.push_checked(T::make(value), "push");
-                false
+                Removal::None
             }
             Op::PushMany { start, count } => {
                 self.arm(step);
@@ -1035,7 +1233,7 @@ impl<T: Elem, const N: usize> Harness<T, N> {
                         break;
                     }
                 }
-                false
+                Removal::None
             }
             Op::Pop => {
                 self.arm(step);
@@ -1043,7 +1241,7 @@ impl<T: Elem, const N: usize> Harness<T, N> {
                 let got = self.v.pop();
                 let want = self.model.pop();
                 ensure!(self.ctx, got == want, "pop: got {got:?}, model {want:?}");
-                len > 0
+                Removal::once_if(len > 0)
             }
             Op::PopMany(count) => {
                 self.arm(step);
@@ -1056,7 +1254,11 @@ impl<T: Elem, const N: usize> Harness<T, N> {
                         break;
                     }
                 }
-                len > 0 && count > 0
+                if len > 0 && count > 0 {
+                    Removal::Many
+                } else {
+                    Removal::None
+                }
             }
             Op::Insert { index, value } => {
                 let index = index % (len + 1);
@@ -1081,11 +1283,11 @@ impl<T: Elem, const N: usize> Harness<T, N> {
                         );
                     }
                 }
-                false
+                Removal::None
             }
             Op::Remove { index } => {
                 if len == 0 {
-                    return false;
+                    return Removal::None;
                 }
                 let index = index % len;
                 self.arm(step);
@@ -1097,11 +1299,11 @@ impl<T: Elem, const N: usize> Harness<T, N> {
                     got == want,
                     "remove({index}): got {got:?}, model {want:?}"
                 );
-                true
+                Removal::Once
             }
             Op::SwapRemove { index } => {
                 if len == 0 {
-                    return false;
+                    return Removal::None;
                 }
                 let index = index % len;
                 self.arm(step);
@@ -1113,7 +1315,7 @@ impl<T: Elem, const N: usize> Harness<T, N> {
                     got == want,
                     "swap_remove({index}): got {got:?}, model {want:?}"
                 );
-                true
+                Removal::Once
             }
             Op::Truncate { len: to } => {
                 let to = to % (len + 1);
@@ -1121,7 +1323,7 @@ impl<T: Elem, const N: usize> Harness<T, N> {
                 self.tally.calls += 1;
                 self.v.truncate(to);
                 self.model.truncate(to);
-                to < len
+                Removal::once_if(to < len)
             }
             Op::Clear => {
                 self.arm(step);
@@ -1129,7 +1331,7 @@ impl<T: Elem, const N: usize> Harness<T, N> {
                 self.v.clear();
                 self.model.clear();
                 // `clear` promises the initial pages, even when empty.
-                true
+                Removal::Once
             }
             Op::Retain { modulus, rem } => {
                 let modulus = modulus.max(1);
@@ -1137,7 +1339,7 @@ impl<T: Elem, const N: usize> Harness<T, N> {
                 self.tally.calls += 1;
                 self.v.retain(|x| x.key() % modulus != rem);
                 self.model.retain(|x| x.key() % modulus != rem);
-                true
+                Removal::Once
             }
             Op::Drain {
                 start,
@@ -1180,7 +1382,7 @@ impl<T: Elem, const N: usize> Harness<T, N> {
                 );
                 drop(d);
                 drop(m);
-                true
+                Removal::Once
             }
             Op::ExtendFromSlice { start, count } => {
                 let items = Self::values(start, count);
@@ -1194,7 +1396,7 @@ impl<T: Elem, const N: usize> Harness<T, N> {
                     }
                     Err(e) => self.refused(&b, &e, "extend_from_slice"),
                 }
-                false
+                Removal::None
             }
             Op::Reserve { additional } => {
                 self.arm(step);
@@ -1213,7 +1415,7 @@ impl<T: Elem, const N: usize> Harness<T, N> {
                     }
                     Err(e) => self.refused(&b, &e, "reserve"),
                 }
-                false
+                Removal::None
             }
             Op::ShrinkToFit => {
                 self.arm(step);
@@ -1244,7 +1446,7 @@ impl<T: Elem, const N: usize> Harness<T, N> {
                         self.tally.refused_steps += 1;
                     }
                 }
-                false
+                Removal::None
             }
             Op::Append { start, count } => {
                 let items = Self::values(start, count);
@@ -1282,7 +1484,7 @@ impl<T: Elem, const N: usize> Harness<T, N> {
                     }
                 }
                 drop(other);
-                false
+                Removal::None
             }
             Op::TryExtend { start, count } => {
                 let items = Self::values(start, count);
@@ -1303,11 +1505,14 @@ impl<T: Elem, const N: usize> Harness<T, N> {
                     ),
                     Err(e) => {
                         let (back, error) = e.into_parts();
+                        let full = self.acceptable_window_full(&error);
                         ensure!(
                             self.ctx,
-                            error.is_out_of_memory() && pushed < count,
+                            (error.is_out_of_memory() || full) && pushed < count,
                             "try_extend: {error:?} after {pushed} of {count}"
                         );
+                        self.tally.window_full += u64::from(full);
+                        self.tally.denied_steps += u64::from(!full);
                         ensure!(
                             self.ctx,
                             back.ident() == idents[pushed] && back == expect[pushed],
@@ -1323,7 +1528,7 @@ impl<T: Elem, const N: usize> Harness<T, N> {
                         self.tally.refused_steps += 1;
                     }
                 }
-                false
+                Removal::None
             }
         }
     }
