@@ -12,7 +12,7 @@ pub use cache::{MAX_COMMITTED as CACHE_MAX_COMMITTED, MAX_ENTRIES as CACHE_MAX_E
 
 use crate::error::Error;
 use crate::mapper::MapperRef;
-use crate::telemetry::{Footprint, Label, Op, Probe};
+use crate::telemetry::{self, Footprint, Label, Op, Probe};
 use std::io;
 use std::mem;
 use std::ptr::{self, NonNull};
@@ -71,8 +71,20 @@ impl Region {
         self.page_size
     }
 
-    pub(crate) fn label_mut(&mut self) -> &mut Label {
-        &mut self.label
+    /// Calls the container something else (`vector` or `queue`): its
+    /// memory moves to the new label's gauges with it.
+    pub(crate) fn set_container(&mut self, container: &'static str) {
+        if self.label.container == container {
+            return;
+        }
+        let before = self.label.clone();
+        self.label.container = container;
+        telemetry::relabel(
+            &before,
+            &self.label,
+            self.mapper.get().name(),
+            self.footprint(),
+        );
     }
 
     /// An empty region with the same mapper and label.

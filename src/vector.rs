@@ -604,7 +604,7 @@ impl<T, const N: usize> MappedVector<T, N> {
 
     /// The telemetry label, for the queue to call its storage `queue`.
     pub(crate) fn set_container(&mut self, container: &'static str) {
-        self.region.label_mut().container = container;
+        self.region.set_container(container);
     }
 
     // ---- growth and shrinking: the only paths that call the OS ----
@@ -666,14 +666,13 @@ impl<T, const N: usize> MappedVector<T, N> {
     }
 
     /// Gives memory back if fewer than a quarter of the committed bytes are
-    /// in use. Cheap when not: two multiplications and a compare.
+    /// in use. Cheap when not: a multiplication, a shift and a compare (the
+    /// floor is computed only when the vector is sparse).
     #[inline]
     fn shrink_if_sparse(&mut self) {
-        if policy::should_shrink(
-            self.len * Self::SIZE,
-            self.region.committed(),
-            self.initial_bytes(),
-        ) {
+        if policy::should_shrink(self.len * Self::SIZE, self.region.committed(), || {
+            self.initial_bytes()
+        }) {
             self.shrink_now();
         }
     }
@@ -717,7 +716,7 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// Returns whether memory went back to the OS.
     pub fn trim(&mut self) -> bool {
         let (live, committed) = (self.len * Self::SIZE, self.region.committed());
-        if !policy::should_shrink(live, committed, self.initial_bytes()) {
+        if !policy::should_shrink(live, committed, || self.initial_bytes()) {
             return false;
         }
         if let Some(decay) = &mut self.decay {

@@ -126,3 +126,37 @@ fn stats_without_a_recorder() {
     assert!(after.grows > before.grows && after.shrinks > before.shrinks);
     assert!(after.reserved_bytes > 0);
 }
+
+#[test]
+fn a_vector_becoming_a_queue_moves_its_memory_to_the_queue_label() {
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    metrics::with_local_recorder(&recorder, || {
+        let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
+        v.extend(0..100_000u64);
+        let (committed, reserved) = (v.committed_bytes() as f64, v.reserved_bytes() as f64);
+        let q = MappedQueue::from(v);
+        let snap = snapshot(&snapshotter);
+        let gauge = |key: &str| match snap.get(key) {
+            Some(metrics_util::debugging::DebugValue::Gauge(g)) => g.into_inner(),
+            other => panic!("{key}: {other:?}"),
+        };
+        assert_eq!(
+            gauge(&format!("{COMMITTED_BYTES}{{container=vector,mapper=os}}")),
+            0.0
+        );
+        assert_eq!(
+            gauge(&format!("{COMMITTED_BYTES}{{container=queue,mapper=os}}")),
+            committed
+        );
+        assert_eq!(
+            gauge(&format!("{RESERVED_BYTES}{{container=vector,mapper=os}}")),
+            0.0
+        );
+        assert_eq!(
+            gauge(&format!("{RESERVED_BYTES}{{container=queue,mapper=os}}")),
+            reserved
+        );
+        drop(q);
+    });
+}

@@ -5,7 +5,7 @@
 //! was installed when it was made.
 
 use super::names::*;
-use super::{Event, Op};
+use super::{Event, Footprint, Op};
 use metrics::{
     counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram, Unit,
 };
@@ -51,6 +51,18 @@ pub(super) fn record(event: &Event<'_>) {
         let reserved = event.reserved_change();
         if reserved != 0 {
             gauge!(RESERVED_BYTES, &labels).increment(reserved as f64);
+        }
+    }
+}
+
+pub(super) fn relabel(from: &'static str, to: &'static str, mapper: &'static str, now: Footprint) {
+    for (container, sign) in [(from, -1.0), (to, 1.0)] {
+        let labels = [(LABEL_CONTAINER, container), (LABEL_MAPPER, mapper)];
+        if now.committed > 0 {
+            gauge!(COMMITTED_BYTES, &labels).increment(sign * now.committed as f64);
+        }
+        if now.reserved > 0 {
+            gauge!(RESERVED_BYTES, &labels).increment(sign * now.reserved as f64);
         }
     }
 }

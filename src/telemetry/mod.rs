@@ -259,6 +259,16 @@ impl Probe {
     }
 }
 
+/// Moves a container's memory from one label's gauges to another's when it
+/// changes what it is called (a vector becoming a queue's storage, or back).
+/// Nothing else changes, so nothing else is reported.
+pub(crate) fn relabel(from: &Label, to: &Label, mapper: &'static str, now: Footprint) {
+    #[cfg(feature = "metrics")]
+    metrics::relabel(from.container, to.container, mapper, now);
+    #[cfg(not(feature = "metrics"))]
+    let _ = (from, to, mapper, now);
+}
+
 fn emit(event: &Event<'_>, own: Option<&dyn Observer>) {
     stats::record(event);
     #[cfg(feature = "metrics")]
