@@ -95,6 +95,32 @@ pub unsafe trait Mapper: Send + Sync {
         let _ = (old, old_len, committed, new_len);
         Err(io::ErrorKind::Unsupported.into())
     }
+
+    /// A hint: the committed range `[addr, addr + len)` is about to be
+    /// written in full, so fault its pages in now, in one call, rather than
+    /// one trap per page (Linux `MADV_POPULATE_WRITE`). Containers ignore a
+    /// failure. The default does nothing.
+    ///
+    /// # Safety
+    ///
+    /// The range is page-aligned and committed.
+    unsafe fn populate(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
+        let _ = (addr, len);
+        Ok(())
+    }
+
+    /// A hint: back the reservation `[addr, addr + len)` with transparent
+    /// huge pages where possible (Linux `MADV_HUGEPAGE`), trading a coarser
+    /// grain of memory for far fewer page faults. Containers ignore a
+    /// failure. The default says [`io::ErrorKind::Unsupported`].
+    ///
+    /// # Safety
+    ///
+    /// The range is one live reservation of this mapper.
+    unsafe fn advise_huge_pages(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
+        let _ = (addr, len);
+        Err(io::ErrorKind::Unsupported.into())
+    }
 }
 
 /// How a container holds its mapper: a `&'static` one (such as

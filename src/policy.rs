@@ -73,13 +73,20 @@ pub fn window_target(
     round_to_pages(committed.max(doubled).max(default_window), page)
 }
 
-/// Whether a container holding `live` bytes of `committed` should give
-/// memory back: when less than [`DECOMMIT_THRESHOLD`] is in use and more
-/// than the `initial` bytes are committed. `initial` is asked only in the
-/// first case, so the check on every removal costs a compare.
+/// Whether fewer than [`DECOMMIT_THRESHOLD`] of `committed` bytes are in
+/// use: the first half of [`should_shrink`], and all a removal needs to
+/// check on its fast path.
 #[inline]
-pub fn should_shrink(live: usize, committed: usize, initial: impl FnOnce() -> usize) -> bool {
-    live < committed / DECOMMIT_DIVISOR && committed > initial()
+pub fn is_sparse(live: usize, committed: usize) -> bool {
+    live < committed / DECOMMIT_DIVISOR
+}
+
+/// Whether a container holding `live` bytes of `committed` should give
+/// memory back: when it [`is_sparse`] and more than the `initial` bytes are
+/// committed.
+#[inline]
+pub fn should_shrink(live: usize, committed: usize, initial: usize) -> bool {
+    is_sparse(live, committed) && committed > initial
 }
 
 /// Committed bytes to keep after a shrink: twice the live bytes (so the
@@ -161,14 +168,11 @@ mod tests {
     fn shrink_threshold_and_target() {
         let initial = PAGE;
         assert!(
-            !should_shrink(0, PAGE, || initial),
+            !should_shrink(0, PAGE, initial),
             "never below the initial pages"
         );
-        assert!(should_shrink(PAGE - 1, 4 * PAGE, || initial));
-        assert!(
-            !should_shrink(PAGE, 4 * PAGE, || initial),
-            "exactly 25% stays"
-        );
+        assert!(should_shrink(PAGE - 1, 4 * PAGE, initial));
+        assert!(!should_shrink(PAGE, 4 * PAGE, initial), "exactly 25% stays");
         assert_eq!(shrink_target(0, initial, PAGE), PAGE);
         assert_eq!(shrink_target(PAGE + 1, initial, PAGE), 3 * PAGE);
         assert_eq!(fit_target(PAGE + 1, initial, PAGE), 2 * PAGE);
@@ -206,7 +210,7 @@ mod tests {
         }
         fn pop(&mut self) {
             self.live -= 1;
-            if should_shrink(self.live * self.size, self.committed, || self.initial) {
+            if should_shrink(self.live * self.size, self.committed, self.initial) {
                 // As the containers do: a target rounded up to the pages
                 // already committed (one page, with no initial pages) is
                 // no shrink.

@@ -26,6 +26,8 @@ pub(crate) struct Region {
     /// Bytes committed at `base`: a page multiple, `<= reserved`.
     committed: usize,
     page_size: usize,
+    /// Whether reservations are advised to use transparent huge pages.
+    huge_pages: bool,
     mapper: MapperRef,
     label: Label,
 }
@@ -46,9 +48,16 @@ impl Region {
             reserved: 0,
             committed: 0,
             page_size,
+            huge_pages: false,
             mapper,
             label,
         }
+    }
+
+    /// Back future reservations with transparent huge pages where the mapper
+    /// can (a hint; see [`Mapper::advise_huge_pages`](crate::Mapper::advise_huge_pages)).
+    pub(crate) fn set_huge_pages(&mut self, on: bool) {
+        self.huge_pages = on;
     }
 
     #[inline]
@@ -89,7 +98,22 @@ impl Region {
 
     /// An empty region with the same mapper and label.
     pub(crate) fn empty_like(&self, dangling: NonNull<u8>) -> Self {
-        Region::new(self.mapper.clone(), self.label.clone(), dangling)
+        let mut region = Region::new(self.mapper.clone(), self.label.clone(), dangling);
+        region.huge_pages = self.huge_pages;
+        region
+    }
+
+    /// Asks for huge pages over the whole reservation, if configured. A hint:
+    /// a mapper that cannot is no error.
+    fn advise(&self) {
+        if self.huge_pages && self.reserved > 0 {
+            // SAFETY: base/reserved are our live reservation.
+            let _ = unsafe {
+                self.mapper
+                    .get()
+                    .advise_huge_pages(self.base, self.reserved)
+            };
+        }
     }
 
     fn footprint(&self) -> Footprint {
@@ -141,6 +165,7 @@ impl Region {
             Ok(base) => {
                 self.base = base;
                 self.reserved = bytes;
+                self.advise();
                 self.finish(probe, None);
                 Ok(())
             }
@@ -157,12 +182,20 @@ impl Region {
 
     /// Commits up to `to` bytes, first reserving or moving to a reservation
     /// of `window` bytes if the current one is smaller. `live` bytes at the
-    /// start are what a move must keep.
+    /// start are what a move must keep; the bytes from `live` to `write_to`
+    /// are about to be written, so their pages are populated in one call
+    /// (pass `write_to <= live` when nothing is known to follow).
     ///
     /// On failure nothing a caller can see has changed: the same bytes are
     /// committed and hold the same contents (the base may have moved to a
     /// larger reservation, with the contents).
-    pub(crate) fn grow(&mut self, to: usize, window: usize, live: usize) -> Result<(), Error> {
+    pub(crate) fn grow(
+        &mut self,
+        to: usize,
+        window: usize,
+        live: usize,
+        write_to: usize,
+    ) -> Result<(), Error> {
         debug_assert!(to > self.committed && to <= window && window >= self.reserved);
         // (A reservation reused from the cache may already cover `to`.)
         debug_assert!(live <= self.committed);
@@ -181,8 +214,30 @@ impl Region {
                 Ok(())
             }
         });
+        if result.is_ok() && write_to > live {
+            self.populate(live, write_to);
+        }
         self.finish(probe, result.as_ref().err().and_then(Error::os_error));
         result
+    }
+
+    /// Faults in the committed pages covering `[from, to)` bytes ahead of
+    /// writes. A hint: failure (an old kernel, a mapper that cannot) is
+    /// harmless, the writes fault the pages in themselves.
+    fn populate(&self, from: usize, to: usize) {
+        let start = from & !(self.page_size - 1);
+        let end = to.saturating_add(self.page_size - 1) & !(self.page_size - 1);
+        let end = end.min(self.committed);
+        if end <= start {
+            return;
+        }
+        // SAFETY: `start < end <= committed`, page-aligned start, inside our
+        // committed prefix; populating only faults pages in.
+        let _ = unsafe {
+            self.mapper
+                .get()
+                .populate(self.base.add(start), end - start)
+        };
     }
 
     /// Decommits everything past `to` bytes (a page multiple below
@@ -265,6 +320,7 @@ impl Region {
             Ok(base) => {
                 self.base = base;
                 self.reserved = window;
+                self.advise();
                 self.finish(probe, None);
                 return Ok(());
             }
@@ -293,7 +349,9 @@ impl Region {
     /// Parks the reservation in the cache (OS mapper only) instead of
     /// releasing it; false if the cache would not take it.
     fn park(&mut self) -> bool {
-        if !self.mapper.is_os() {
+        // Huge-page advice would follow the reservation to a container that
+        // did not ask for it.
+        if !self.mapper.is_os() || self.huge_pages {
             return false;
         }
         let entry = cache::Parked {

@@ -102,8 +102,10 @@ impl<T, const N: usize> MappedVector<T, N> {
 
     pub(crate) fn from_config(config: Config, window: Window) -> Self {
         let dangling = NonNull::<T>::dangling().cast::<u8>();
+        let mut region = Region::new(config.mapper, config.label, dangling);
+        region.set_huge_pages(config.huge_pages);
         MappedVector {
-            region: Region::new(config.mapper, config.label, dangling),
+            region,
             len: 0,
             window,
             decay: config.decay.map(Decay::new),
@@ -242,7 +244,7 @@ impl<T, const N: usize> MappedVector<T, N> {
     #[inline]
     pub fn push(&mut self, value: T) -> Result<(), PushError<T>> {
         if self.len == self.capacity() {
-            if let Err(error) = self.grow_amortized(1) {
+            if let Err(error) = self.grow_amortized(1, false) {
                 return Err(PushError::new(value, error));
             }
         }
@@ -273,7 +275,16 @@ impl<T, const N: usize> MappedVector<T, N> {
         if self.capacity() - self.len >= additional {
             return Ok(());
         }
-        self.grow_amortized(additional)
+        self.grow_amortized(additional, false)
+    }
+
+    /// `reserve`, for `additional` elements about to be written: new pages
+    /// are faulted in with one call instead of one trap each.
+    fn reserve_for_write(&mut self, additional: usize) -> Result<(), Error> {
+        if self.capacity() - self.len >= additional {
+            return Ok(());
+        }
+        self.grow_amortized(additional, true)
     }
 
     /// Makes room for exactly `additional` more elements, rounded up to whole
@@ -285,7 +296,7 @@ impl<T, const N: usize> MappedVector<T, N> {
         let needed = self.bytes_for_additional(additional)?;
         let to = policy::exact_target(needed, self.initial_bytes(), self.region.page_size())
             .ok_or(Error::CapacityOverflow)?;
-        self.commit_up_to(to, needed)
+        self.commit_up_to(to, needed, false)
     }
 
     /// Gives back every page not needed by the elements (keeping the `N`
@@ -349,7 +360,7 @@ impl<T, const N: usize> MappedVector<T, N> {
     where
         T: Clone,
     {
-        self.reserve(other.len())?;
+        self.reserve_for_write(other.len())?;
         for item in other {
             let value = item.clone();
             // SAFETY: reserved above: the slot is committed and free.
@@ -367,7 +378,7 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// When memory cannot be had both vectors are unchanged.
     pub fn append<const M: usize>(&mut self, other: &mut MappedVector<T, M>) -> Result<(), Error> {
         let count = other.len;
-        self.reserve(count)?;
+        self.reserve_for_write(count)?;
         // SAFETY: reserved: `count` free committed slots follow our elements;
         // the two vectors never share memory. Setting `other.len = 0` then
         // hands ownership over without a drop.
@@ -392,7 +403,7 @@ impl<T, const N: usize> MappedVector<T, N> {
         let iter = iter.into_iter();
         // A hint is only a hint: if reserving for it fails, push one by one
         // and report the error on the item that really does not fit.
-        let _ = self.reserve(iter.size_hint().0);
+        let _ = self.reserve_for_write(iter.size_hint().0);
         for item in iter {
             self.push(item)?;
         }
@@ -416,7 +427,7 @@ impl<T, const N: usize> MappedVector<T, N> {
             "insertion index (is {index}) should be <= len (is {len})"
         );
         if len == self.capacity() {
-            if let Err(error) = self.grow_amortized(1) {
+            if let Err(error) = self.grow_amortized(1, false) {
                 return Err(PushError::new(element, error));
             }
         }
@@ -627,7 +638,7 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// Commits room for `additional` more elements, doubling.
     #[cold]
     #[inline(never)]
-    fn grow_amortized(&mut self, additional: usize) -> Result<(), Error> {
+    fn grow_amortized(&mut self, additional: usize, writes: bool) -> Result<(), Error> {
         if Self::IS_ZST {
             // Capacity is `usize::MAX`: asking for more overflows.
             return Err(Error::CapacityOverflow);
@@ -636,12 +647,12 @@ impl<T, const N: usize> MappedVector<T, N> {
         let page = self.region.page_size();
         let to = policy::grow_target(self.region.committed(), needed, self.initial_bytes(), page)
             .ok_or(Error::CapacityOverflow)?;
-        self.commit_up_to(to, needed)
+        self.commit_up_to(to, needed, writes)
     }
 
     /// Commits up to `to` bytes (at least `needed`), reserving or moving the
     /// window as the window policy says.
-    fn commit_up_to(&mut self, to: usize, needed: usize) -> Result<(), Error> {
+    fn commit_up_to(&mut self, to: usize, needed: usize, writes: bool) -> Result<(), Error> {
         self.check_alignment()?;
         let reserved = self.region.reserved();
         let (to, window) = match self.window {
@@ -658,7 +669,8 @@ impl<T, const N: usize> MappedVector<T, N> {
             }
         };
         let live = self.len * Self::SIZE;
-        self.region.grow(to, window, live)?;
+        let write_to = if writes { needed } else { 0 };
+        self.region.grow(to, window, live, write_to)?;
         if let Some(decay) = &mut self.decay {
             decay.reset();
         }
@@ -670,9 +682,11 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// floor is computed only when the vector is sparse).
     #[inline]
     fn shrink_if_sparse(&mut self) {
-        if policy::should_shrink(self.len * Self::SIZE, self.region.committed(), || {
-            self.initial_bytes()
-        }) {
+        let (live, committed) = (self.len * Self::SIZE, self.region.committed());
+        // The floor costs a dozen instructions: ask for it only when sparse.
+        if policy::is_sparse(live, committed)
+            && policy::should_shrink(live, committed, self.initial_bytes())
+        {
             self.shrink_now();
         }
     }
@@ -716,7 +730,7 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// Returns whether memory went back to the OS.
     pub fn trim(&mut self) -> bool {
         let (live, committed) = (self.len * Self::SIZE, self.region.committed());
-        if !policy::should_shrink(live, committed, || self.initial_bytes()) {
+        if !policy::should_shrink(live, committed, self.initial_bytes()) {
             return false;
         }
         if let Some(decay) = &mut self.decay {

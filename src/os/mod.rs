@@ -22,6 +22,8 @@ use std::ptr::NonNull;
 /// | commit | `mprotect(PROT_READ \| PROT_WRITE)` |
 /// | decommit | `madvise(MADV_DONTNEED)` then `mprotect(PROT_NONE)` |
 /// | release | `munmap` |
+/// | populate (Linux, a hint) | `madvise(MADV_POPULATE_WRITE)` |
+/// | huge pages (Linux, a hint) | `madvise(MADV_HUGEPAGE)` |
 /// | remap (Linux) | `mmap` a new reservation, `mremap(MREMAP_MAYMOVE \| MREMAP_FIXED)` the committed prefix into it, `munmap` the old tail |
 ///
 /// Reserving costs no physical memory and no commit charge, even under
@@ -75,5 +77,15 @@ unsafe impl Mapper for OsMapper {
     ) -> io::Result<NonNull<u8>> {
         // SAFETY: the caller upholds `Mapper::remap`'s contract.
         unsafe { sys::remap(old, old_len, committed, new_len) }
+    }
+
+    unsafe fn populate(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
+        // SAFETY: the caller passes a committed range of ours.
+        unsafe { sys::populate(addr, len) }
+    }
+
+    unsafe fn advise_huge_pages(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
+        // SAFETY: the caller passes one reservation of ours.
+        unsafe { sys::advise_huge_pages(addr, len) }
     }
 }

@@ -90,6 +90,46 @@ pub(super) unsafe fn release(addr: NonNull<u8>, len: usize) -> io::Result<()> {
     check(unsafe { libc::munmap(addr.as_ptr().cast(), len) })
 }
 
+/// `MADV_POPULATE_WRITE` (Linux 5.14); libc names it only on some targets.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const MADV_POPULATE_WRITE: libc::c_int = 23;
+
+/// Faults in a committed range for writing, in one call.
+///
+/// # Safety
+/// `[addr, addr + len)` is page-aligned and committed.
+pub(super) unsafe fn populate(addr: NonNull<u8>, len: usize) -> io::Result<()> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        // SAFETY: the range is ours and committed; populating only faults in
+        // its pages, as the writes that follow would.
+        check(unsafe { libc::madvise(addr.as_ptr().cast(), len, MADV_POPULATE_WRITE) })
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    {
+        let _ = (addr, len);
+        Ok(())
+    }
+}
+
+/// Asks for transparent huge pages over a reservation.
+///
+/// # Safety
+/// `[addr, addr + len)` is one reservation of ours.
+pub(super) unsafe fn advise_huge_pages(addr: NonNull<u8>, len: usize) -> io::Result<()> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        // SAFETY: the range is ours; the advice changes how it is backed,
+        // never its contents.
+        check(unsafe { libc::madvise(addr.as_ptr().cast(), len, libc::MADV_HUGEPAGE) })
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    {
+        let _ = (addr, len);
+        Err(io::ErrorKind::Unsupported.into())
+    }
+}
+
 /// Moves the committed prefix of a reservation into a fresh, larger one.
 ///
 /// `mremap` of the whole reservation fails with `EFAULT` because its
