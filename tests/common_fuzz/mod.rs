@@ -702,8 +702,10 @@ pub struct Plan {
     pub kind: Option<Kind>,
     /// `N` (1, 2 or 4); `None`: drawn per case.
     pub n: Option<usize>,
+    /// Steps per case.
     pub ops: usize,
-    /// Length cap in pages; `None`: drawn from 2..=max per case.
+    /// The largest length cap, in pages of elements: each case draws its
+    /// own from `2..=max_pages`.
     pub max_pages: usize,
     /// Whether to print each case's seed before running it (for child
     /// processes in trap mode, where a fault kills the process).
