@@ -98,7 +98,7 @@ pub mod fault_reporter {
     }
 
     extern "C" fn on_fault(sig: libc::c_int) {
-        let mut buf = [0u8; 160];
+        let mut buf = [0u8; 256];
         let mut n = 0;
         let mut put = |bytes: &[u8]| {
             let k = bytes.len().min(buf.len() - n);
@@ -113,7 +113,9 @@ pub mod fault_reporter {
                 put(digits(seed).as_slice());
                 put(b"; MAPPED_SEED=");
                 put(digits(seed).as_slice());
-                put(b" MAPPED_FUZZ_CASES=1 replays it");
+                put(b" MAPPED_FUZZ_CASES=1 (or the soak's --seed ");
+                put(digits(seed).as_slice());
+                put(b" --cases 1) replays it");
             }
             None => put(b") outside any fuzz case"),
         }
