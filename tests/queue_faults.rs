@@ -1,0 +1,124 @@
+//! `MappedQueue` under the fault-injecting mapper: refused commits return
+//! errors and lose nothing, and in poison and trap modes the heap never
+//! touches a decommitted page, across bursts that grow and shrink it.
+
+use mapped::{MappedQueue, Mapper};
+use mapped_mock::{child, FaultyMapper};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::collections::BinaryHeap;
+use std::sync::Arc;
+
+/// Random bursts of pushes and pops against `BinaryHeap`, on `mock`;
+/// returns how many pushes were refused.
+fn bursts(mock: &Arc<FaultyMapper>, seed: u64, rounds: usize) -> usize {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let page = mock.page_size();
+    let mut q: MappedQueue<(u32, String), 1> = MappedQueue::builder(mock.clone())
+        .initial_window(4 * page)
+        .build()
+        .unwrap();
+    let mut model = BinaryHeap::new();
+    let mut refused = 0;
+    for round in 0..rounds {
+        let pushes = rng.random_range(0..3000);
+        for i in 0..pushes {
+            let item = (rng.random_range(0..500u32), format!("{round}/{i}"));
+            let (len, committed) = (q.len(), q.committed_bytes());
+            match q.push(item.clone()) {
+                Ok(()) => model.push(item),
+                Err(e) => {
+                    // Refused: nothing lost, nothing changed, the item back.
+                    assert!(
+                        e.error().is_out_of_memory(),
+                        "seed {}: {}",
+                        mock.seed(),
+                        e.error()
+                    );
+                    assert_eq!(e.into_value(), item, "seed {}", mock.seed());
+                    assert_eq!(
+                        (q.len(), q.committed_bytes()),
+                        (len, committed),
+                        "seed {}",
+                        mock.seed()
+                    );
+                    refused += 1;
+                }
+            }
+        }
+        let pops = rng.random_range(0..=q.len() + 100);
+        for _ in 0..pops {
+            assert_eq!(q.pop(), model.pop(), "seed {}", mock.seed());
+        }
+        assert_eq!(q.len(), model.len());
+        assert_eq!(q.peek(), model.peek());
+        let storage = q.as_slice();
+        let bytes = std::mem::size_of_val(storage);
+        assert!(
+            mock.check_committed(storage.as_ptr().cast(), bytes),
+            "seed {}: live elements outside committed pages",
+            mock.seed()
+        );
+        assert_eq!(
+            q.committed_bytes(),
+            mock.committed_bytes(),
+            "seed {}",
+            mock.seed()
+        );
+    }
+    while let Some(top) = q.pop() {
+        assert_eq!(Some(top), model.pop());
+    }
+    assert_eq!(q.committed_bytes(), page, "back to N pages once empty");
+    drop(q);
+    mock.assert_clean();
+    assert_eq!(mock.live_reservations(), 0);
+    refused
+}
+
+#[test]
+fn refused_commits_lose_nothing_in_poison_mode() {
+    let mock = FaultyMapper::builder()
+        .seed(7)
+        .poison(true)
+        .deny_commits(0.05)
+        .deny_remaps(0.2)
+        .build_arc();
+    let refused = bursts(&mock, mock.seed(), 40);
+    assert!(
+        refused > 0,
+        "the test must see refusals (seed {})",
+        mock.seed()
+    );
+    assert!(
+        mock.stats().poisoned_pages_checked > 0,
+        "pages were decommitted and recommitted"
+    );
+}
+
+#[test]
+fn copying_window_moves_in_poison_mode() {
+    let mock = FaultyMapper::builder()
+        .seed(11)
+        .poison(true)
+        .remap(false)
+        .deny_commits(0.02)
+        .build_arc();
+    bursts(&mock, mock.seed(), 30);
+}
+
+#[test]
+fn trap_mode_finds_no_access_to_decommitted_pages() {
+    const NAME: &str = "trap_mode_finds_no_access_to_decommitted_pages";
+    if child::is_child(NAME) {
+        let mock = FaultyMapper::builder()
+            .seed(3)
+            .trap(true)
+            .deny_commits(0.03)
+            .build_arc();
+        bursts(&mock, mock.seed(), 40);
+        return;
+    }
+    let out = child::run(NAME, &[]);
+    assert!(out.status.success(), "{}", child::describe(&out));
+}
