@@ -252,40 +252,31 @@ impl Region {
         result
     }
 
+    /// Moves the end of the committed prefix to `to`: commits
+    /// `[committed, to)` or decommits `[to, committed)`.
     fn commit_to(&mut self, to: usize) -> Result<(), Error> {
-        let bytes = to - self.committed;
-        let probe = self.probe(Op::Commit, bytes, to);
-        // SAFETY: `committed <= to <= reserved`, so `base + committed` and the
-        // `bytes` after it lie in our reservation, page-aligned.
-        let result = unsafe {
-            let addr = self.base.add(self.committed);
-            self.mapper.get().commit(addr, bytes)
-        };
-        match result {
-            Ok(()) => {
-                self.committed = to;
-                self.finish(probe, None);
-                Ok(())
-            }
-            Err(source) => {
-                self.finish(probe, Some(&source));
-                Err(Error::Os {
-                    op: Op::Commit,
-                    bytes,
-                    source,
-                })
-            }
-        }
+        debug_assert!(to > self.committed && to <= self.reserved);
+        self.move_committed_end(Op::Commit, to)
     }
 
     fn decommit_to(&mut self, to: usize) -> Result<(), Error> {
-        let bytes = self.committed - to;
-        let probe = self.probe(Op::Decommit, bytes, to);
-        // SAFETY: `[base + to, base + committed)` lies in our reservation,
-        // page-aligned, and the caller keeps nothing there.
+        debug_assert!(to < self.committed);
+        self.move_committed_end(Op::Decommit, to)
+    }
+
+    fn move_committed_end(&mut self, op: Op, to: usize) -> Result<(), Error> {
+        let (start, end) = (self.committed.min(to), self.committed.max(to));
+        let bytes = end - start;
+        let probe = self.probe(op, bytes, to);
+        // SAFETY: `start < end <= reserved`: the range lies in our
+        // reservation, page-aligned. A commit touches only reserved pages;
+        // a decommit only pages past `to`, where the caller keeps nothing.
         let result = unsafe {
-            let addr = self.base.add(to);
-            self.mapper.get().decommit(addr, bytes)
+            let addr = self.base.add(start);
+            match op {
+                Op::Commit => self.mapper.get().commit(addr, bytes),
+                _ => self.mapper.get().decommit(addr, bytes),
+            }
         };
         match result {
             Ok(()) => {
@@ -295,11 +286,7 @@ impl Region {
             }
             Err(source) => {
                 self.finish(probe, Some(&source));
-                Err(Error::Os {
-                    op: Op::Decommit,
-                    bytes,
-                    source,
-                })
+                Err(Error::Os { op, bytes, source })
             }
         }
     }
