@@ -6,7 +6,7 @@
 mod common;
 
 use common::metrics::{counter, snapshot, Recording};
-use common::Refusing;
+use common::TestMapper;
 use mapped::telemetry::names::*;
 use mapped::{MappedQueue, MappedVector, MAPPER};
 use metrics_util::debugging::DebuggingRecorder;
@@ -19,7 +19,7 @@ const VEC: &str = "container=vector,mapper=os";
 fn refused_commit_counts_an_error_and_no_grow() {
     let recorder = DebuggingRecorder::new();
     let snapshotter = recorder.snapshotter();
-    let mapper = Arc::new(Refusing::default());
+    let mapper = Arc::new(TestMapper::new("refusing"));
     metrics::with_local_recorder(&recorder, || {
         let mut v: MappedVector<u64> = MappedVector::new(mapper.clone());
         v.push(1).unwrap();

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::Refusing;
+use common::TestMapper;
 use mapped::{MappedVector, MAPPER};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -154,7 +154,7 @@ fn spans_nest_and_carry_their_fields() {
     assert!(events.iter().all(|e| e.level != Level::WARN));
 
     // A refused commit: a WARN event inside the commit span, carrying the OS error.
-    let mapper = Arc::new(Refusing::default());
+    let mapper = Arc::new(TestMapper::new("refusing"));
     let (_, events) = captured(|| {
         let mut v: MappedVector<u64> = MappedVector::new(mapper.clone());
         mapper.deny_commits(true);

@@ -11,15 +11,16 @@
 //! both (so the expectations themselves are checked against std), and the
 //! two runs' drop counts and contents must be identical.
 //!
-//! The mapped vectors run on a `Track` mapper that counts reserved bytes, so
+//! The mapped vectors run on a `TestMapper` that counts reserved bytes, so
 //! a reservation leaked by a panic is caught too.
 
-use mapped::{MappedVector, Mapper, MAPPER};
-use std::io;
+mod common;
+
+use common::{TestMapper, ZstDrops};
+use mapped::{MappedVector, MAPPER};
 use std::ops::{Deref, DerefMut, Range};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::ptr::NonNull;
-use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 
 // ---------------------------------------------------------------------------
@@ -146,51 +147,9 @@ fn ids(s: &[D]) -> Vec<usize> {
 // ---------------------------------------------------------------------------
 // A mapper that counts reserved bytes
 
-#[derive(Default)]
-struct Track {
-    reserved: AtomicIsize,
-}
-
-// SAFETY: forwards every call to the OS mapper, which keeps the promises.
-unsafe impl Mapper for Track {
-    fn page_size(&self) -> usize {
-        MAPPER.page_size()
-    }
-    fn name(&self) -> &'static str {
-        "track"
-    }
-    fn reserve(&self, len: usize) -> io::Result<NonNull<u8>> {
-        let p = MAPPER.reserve(len)?;
-        self.reserved.fetch_add(len as isize, SeqCst);
-        Ok(p)
-    }
-    unsafe fn commit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        // SAFETY: the caller's promise, passed on.
-        unsafe { MAPPER.commit(addr, len) }
-    }
-    unsafe fn decommit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        // SAFETY: the caller's promise, passed on.
-        unsafe { MAPPER.decommit(addr, len) }
-    }
-    unsafe fn release(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        // SAFETY: the caller's promise, passed on.
-        unsafe { MAPPER.release(addr, len) }?;
-        self.reserved.fetch_sub(len as isize, SeqCst);
-        Ok(())
-    }
-    unsafe fn remap(
-        &self,
-        old: NonNull<u8>,
-        old_len: usize,
-        committed: usize,
-        new_len: usize,
-    ) -> io::Result<NonNull<u8>> {
-        // SAFETY: the caller's promise, passed on.
-        let p = unsafe { MAPPER.remap(old, old_len, committed, new_len) }?;
-        self.reserved
-            .fetch_add(new_len as isize - old_len as isize, SeqCst);
-        Ok(p)
-    }
+/// Forwards to the OS mapper; the tests read its `reserved` counter.
+fn track() -> Arc<TestMapper> {
+    Arc::new(TestMapper::new("track"))
 }
 
 // ---------------------------------------------------------------------------
@@ -199,7 +158,7 @@ unsafe impl Mapper for Track {
 type Mv = MappedVector<D, 1>;
 
 trait Seq: Deref<Target = [D]> + DerefMut + Sized {
-    fn fresh(track: &Arc<Track>) -> Self;
+    fn fresh(track: &Arc<TestMapper>) -> Self;
     fn push_(&mut self, d: D);
     fn pop_(&mut self) -> Option<D>;
     fn truncate_(&mut self, n: usize);
@@ -212,7 +171,7 @@ trait Seq: Deref<Target = [D]> + DerefMut + Sized {
     fn try_clone_(&self) -> Self;
     fn drain_(&mut self, r: Range<usize>) -> Box<dyn DoubleEndedIterator<Item = D> + '_>;
     fn into_iter_(self) -> Box<dyn DoubleEndedIterator<Item = D>>;
-    fn filled(log: &'static Log, track: &Arc<Track>, n: usize) -> Self {
+    fn filled(log: &'static Log, track: &Arc<TestMapper>, n: usize) -> Self {
         let mut s = Self::fresh(track);
         for d in log.make_n(n) {
             s.push_(d);
@@ -222,7 +181,7 @@ trait Seq: Deref<Target = [D]> + DerefMut + Sized {
 }
 
 impl Seq for Mv {
-    fn fresh(track: &Arc<Track>) -> Self {
+    fn fresh(track: &Arc<TestMapper>) -> Self {
         MappedVector::new(track.clone())
     }
     fn push_(&mut self, d: D) {
@@ -264,7 +223,7 @@ impl Seq for Mv {
 }
 
 impl Seq for Vec<D> {
-    fn fresh(_: &Arc<Track>) -> Self {
+    fn fresh(_: &Arc<TestMapper>) -> Self {
         Vec::new()
     }
     fn push_(&mut self, d: D) {
@@ -323,7 +282,7 @@ macro_rules! scenario {
     ($name:ident, |$log:ident, $track:ident, $s:ident: $S:ident| $body:block) => {
         #[test]
         fn $name() {
-            fn run<$S: Seq>($log: &'static Log, $track: &Arc<Track>) -> Trace {
+            fn run<$S: Seq>($log: &'static Log, $track: &Arc<TestMapper>) -> Trace {
                 let mut trace = Trace::default();
                 let _ = &mut trace;
                 #[allow(unused_macros)]
@@ -335,7 +294,7 @@ macro_rules! scenario {
                 $body;
                 trace
             }
-            let track = Arc::new(Track::default());
+            let track = track();
             let mapped = run::<Mv>(Log::new(), &track);
             assert_eq!(track.reserved.load(SeqCst), 0, "a reservation leaked");
             let std = run::<Vec<D>>(Log::new(), &track);
@@ -542,7 +501,7 @@ scenario!(clones_are_separate, |log, track, s: S| {
 #[test]
 fn append_moves_without_dropping() {
     let log = Log::new();
-    let track = Arc::new(Track::default());
+    let track = track();
     let mut a = Mv::filled(log, &track, N);
     let mut b = MappedVector::<D, 4>::new(track.clone());
     for d in log.make_n(N) {
@@ -757,30 +716,22 @@ scenario!(retain_drop_panics, |log, track, s: S| {
 // ---------------------------------------------------------------------------
 // Zero-sized elements count drops too
 
-struct Zst;
-static ZST_DROPS: AtomicUsize = AtomicUsize::new(0);
-impl Drop for Zst {
-    fn drop(&mut self) {
-        ZST_DROPS.fetch_add(1, SeqCst);
-    }
-}
-
 #[test]
 fn zero_sized_drops() {
-    let mut v = MappedVector::<Zst>::new(MAPPER);
+    let mut v = MappedVector::<ZstDrops>::new(MAPPER);
     for _ in 0..10_000 {
-        v.push(Zst).unwrap();
+        v.push(ZstDrops).unwrap();
     }
-    let d0 = ZST_DROPS.load(SeqCst);
+    let d0 = ZstDrops::count();
     v.truncate(9_000);
-    assert_eq!(ZST_DROPS.load(SeqCst) - d0, 1_000);
+    assert_eq!(ZstDrops::count() - d0, 1_000);
     drop(v.drain(100..200));
-    assert_eq!(ZST_DROPS.load(SeqCst) - d0, 1_100);
+    assert_eq!(ZstDrops::count() - d0, 1_100);
     v.pop();
-    assert_eq!(ZST_DROPS.load(SeqCst) - d0, 1_101);
+    assert_eq!(ZstDrops::count() - d0, 1_101);
     let mut it = v.into_iter();
     it.next();
-    assert_eq!(ZST_DROPS.load(SeqCst) - d0, 1_102);
+    assert_eq!(ZstDrops::count() - d0, 1_102);
     drop(it);
-    assert_eq!(ZST_DROPS.load(SeqCst) - d0, 10_000);
+    assert_eq!(ZstDrops::count() - d0, 10_000);
 }

@@ -4,13 +4,15 @@
 //! traits a `Vec` user relies on (including the panics of bad indices and
 //! ranges).
 
+mod common;
+
+use common::{TestMapper, ZstDrops};
 use mapped::{Error, MappedVector, Mapper, PushError, MAPPER};
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::io;
 use std::ops::Bound;
-use std::ptr::NonNull;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::Ordering::SeqCst;
 use std::sync::Arc;
 
 fn page() -> usize {
@@ -20,88 +22,16 @@ fn page() -> usize {
 // ---------------------------------------------------------------------------
 // Test mappers
 
-/// Forwards to the OS mapper but cannot `remap` (it keeps the trait's
-/// default, `Unsupported`), so a window move reserves, commits, copies and
-/// releases. Counts reservations and releases.
-#[derive(Default)]
-struct NoRemap {
-    reserves: AtomicUsize,
-    releases: AtomicUsize,
+/// Forwards to the OS mapper but cannot `remap`, so a window move reserves,
+/// commits, copies and releases; its counters show the reservations and
+/// releases.
+fn no_remap() -> TestMapper {
+    TestMapper::new("no-remap").without_remap()
 }
 
-// SAFETY: every call is forwarded to the OS mapper, which keeps the promises.
-unsafe impl Mapper for NoRemap {
-    fn page_size(&self) -> usize {
-        MAPPER.page_size()
-    }
-    fn name(&self) -> &'static str {
-        "no-remap"
-    }
-    fn reserve(&self, len: usize) -> io::Result<NonNull<u8>> {
-        self.reserves.fetch_add(1, SeqCst);
-        MAPPER.reserve(len)
-    }
-    unsafe fn commit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        // SAFETY: the caller's promise, passed on.
-        unsafe { MAPPER.commit(addr, len) }
-    }
-    unsafe fn decommit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        // SAFETY: the caller's promise, passed on.
-        unsafe { MAPPER.decommit(addr, len) }
-    }
-    unsafe fn release(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        self.releases.fetch_add(1, SeqCst);
-        // SAFETY: the caller's promise, passed on.
-        unsafe { MAPPER.release(addr, len) }
-    }
-}
-
-/// Forwards to the OS mapper (remap included) but refuses every commit with
-/// `OutOfMemory` while `deny` is set.
-#[derive(Default)]
-struct Deny {
-    deny: AtomicBool,
-    refused: AtomicUsize,
-}
-
-// SAFETY: forwarded calls keep the OS mapper's promises; a refused commit
-// changes nothing, as a failing `mprotect` would.
-unsafe impl Mapper for Deny {
-    fn page_size(&self) -> usize {
-        MAPPER.page_size()
-    }
-    fn name(&self) -> &'static str {
-        "deny"
-    }
-    fn reserve(&self, len: usize) -> io::Result<NonNull<u8>> {
-        MAPPER.reserve(len)
-    }
-    unsafe fn commit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        if self.deny.load(SeqCst) {
-            self.refused.fetch_add(1, SeqCst);
-            return Err(io::ErrorKind::OutOfMemory.into());
-        }
-        // SAFETY: the caller's promise, passed on.
-        unsafe { MAPPER.commit(addr, len) }
-    }
-    unsafe fn decommit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        // SAFETY: the caller's promise, passed on.
-        unsafe { MAPPER.decommit(addr, len) }
-    }
-    unsafe fn release(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        // SAFETY: the caller's promise, passed on.
-        unsafe { MAPPER.release(addr, len) }
-    }
-    unsafe fn remap(
-        &self,
-        old: NonNull<u8>,
-        old_len: usize,
-        committed: usize,
-        new_len: usize,
-    ) -> io::Result<NonNull<u8>> {
-        // SAFETY: the caller's promise, passed on.
-        unsafe { MAPPER.remap(old, old_len, committed, new_len) }
-    }
+/// Forwards to the OS mapper (remap included); a test denies commits.
+fn denying() -> TestMapper {
+    TestMapper::new("deny")
 }
 
 // ---------------------------------------------------------------------------
@@ -146,22 +76,13 @@ fn zst_uses_no_memory() {
     assert_eq!(it.count(), ZST_COUNT - 21);
 }
 
-#[derive(Clone, Debug, PartialEq)]
-struct Unit;
-static UNIT_DROPS: AtomicUsize = AtomicUsize::new(0);
-impl Drop for Unit {
-    fn drop(&mut self) {
-        UNIT_DROPS.fetch_add(1, SeqCst);
-    }
-}
-
 #[test]
 fn zst_with_drop_counts_every_drop() {
-    let before = UNIT_DROPS.load(SeqCst);
-    let drops = || UNIT_DROPS.load(SeqCst) - before;
-    let mut v = MappedVector::<Unit, 4>::new(MAPPER);
+    let before = ZstDrops::count();
+    let drops = || ZstDrops::count() - before;
+    let mut v = MappedVector::<ZstDrops, 4>::new(MAPPER);
     for _ in 0..ZST_COUNT {
-        v.push(Unit).unwrap();
+        v.push(ZstDrops).unwrap();
     }
     assert_eq!((v.committed_bytes(), v.reserved_bytes()), (0, 0));
     assert_eq!(drops(), 0);
@@ -481,7 +402,7 @@ fn window_moves_keep_elements_with_remap() {
 
 #[test]
 fn window_moves_keep_elements_without_remap() {
-    let mapper = Arc::new(NoRemap::default());
+    let mapper = Arc::new(no_remap());
     let page = page();
     let mut v = MappedVector::<u64, 4>::builder(mapper.clone())
         .initial_window(page)
@@ -507,7 +428,7 @@ fn window_moves_keep_elements_without_remap() {
 // ---------------------------------------------------------------------------
 // Refused commits
 
-fn deny_vec<const N: usize>(mapper: &Arc<Deny>, small_window: bool) -> MappedVector<u64, N> {
+fn deny_vec<const N: usize>(mapper: &Arc<TestMapper>, small_window: bool) -> MappedVector<u64, N> {
     if small_window {
         MappedVector::builder(mapper.clone())
             .initial_window(page())
@@ -536,16 +457,16 @@ fn assert_out_of_memory(e: &Error) {
 
 #[test]
 fn refused_commit_on_first_push() {
-    let mapper = Arc::new(Deny::default());
+    let mapper = Arc::new(denying());
     let mut v: MappedVector<u64> = MappedVector::new(mapper.clone());
-    mapper.deny.store(true, SeqCst);
+    mapper.deny_commits(true);
     let err = v.push(7).unwrap_err();
     assert_out_of_memory(err.error());
     let source = std::error::Error::source(&err).expect("PushError has a source");
     assert!(source.downcast_ref::<Error>().is_some());
     assert_eq!(err.into_value(), 7);
     assert_eq!((v.len(), v.committed_bytes()), (0, 0));
-    mapper.deny.store(false, SeqCst);
+    mapper.deny_commits(false);
     v.push(8).unwrap();
     assert_eq!(v[..], [8]);
 }
@@ -553,14 +474,14 @@ fn refused_commit_on_first_push() {
 /// Each fallible growing call, refused, leaves the vector as it was; after
 /// commits are allowed again the same call succeeds.
 fn refused_everything<const N: usize>(small_window: bool) {
-    let mapper = Arc::new(Deny::default());
+    let mapper = Arc::new(denying());
     let mut v = deny_vec::<N>(&mapper, small_window);
     fill_to_capacity(&mut v);
     let mut other = deny_vec::<1>(&mapper, false);
     other.extend_from_slice(&[100, 101, 102]).unwrap();
     let before = state(&v);
     let other_before = state(&other);
-    let deny = |on: bool| mapper.deny.store(on, SeqCst);
+    let deny = |on: bool| mapper.deny_commits(on);
 
     deny(true);
     let err = v.push(1234).unwrap_err();
@@ -645,58 +566,24 @@ fn refused_commits_change_nothing_when_the_window_moves() {
 
 #[test]
 fn refused_commit_during_a_copying_move() {
-    // NoRemap moves by reserve + commit + copy: refuse that commit.
-    struct Both {
-        inner: NoRemap,
-        deny: AtomicBool,
-    }
-    // SAFETY: forwards to `NoRemap`; a refused commit changes nothing.
-    unsafe impl Mapper for Both {
-        fn page_size(&self) -> usize {
-            self.inner.page_size()
-        }
-        fn name(&self) -> &'static str {
-            "both"
-        }
-        fn reserve(&self, len: usize) -> io::Result<NonNull<u8>> {
-            self.inner.reserve(len)
-        }
-        unsafe fn commit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-            if self.deny.load(SeqCst) {
-                return Err(io::ErrorKind::OutOfMemory.into());
-            }
-            // SAFETY: the caller's promise, passed on.
-            unsafe { self.inner.commit(addr, len) }
-        }
-        unsafe fn decommit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-            // SAFETY: the caller's promise, passed on.
-            unsafe { self.inner.decommit(addr, len) }
-        }
-        unsafe fn release(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-            // SAFETY: the caller's promise, passed on.
-            unsafe { self.inner.release(addr, len) }
-        }
-    }
-    let mapper = Arc::new(Both {
-        inner: NoRemap::default(),
-        deny: AtomicBool::new(false),
-    });
+    // Without remap a move is reserve + commit + copy: refuse that commit.
+    let mapper = Arc::new(TestMapper::new("both").without_remap());
     let mut v = MappedVector::<u64>::builder(mapper.clone())
         .initial_window(page())
         .build()
         .unwrap();
     fill_to_capacity(&mut v);
     let before = state(&v);
-    mapper.deny.store(true, SeqCst);
+    mapper.deny_commits(true);
     let err = v.push(5).unwrap_err();
     assert_out_of_memory(err.error());
     assert_eq!(state(&v), before);
     assert_eq!(
-        mapper.inner.reserves.load(SeqCst),
-        mapper.inner.releases.load(SeqCst) + 1,
+        mapper.reserves.load(SeqCst),
+        mapper.releases.load(SeqCst) + 1,
         "the half-made window was released"
     );
-    mapper.deny.store(false, SeqCst);
+    mapper.deny_commits(false);
     v.push(5).unwrap();
     assert_eq!(v[..before.0], before.2[..]);
 }
@@ -704,14 +591,11 @@ fn refused_commit_during_a_copying_move() {
 // ---------------------------------------------------------------------------
 // Ways to pass a mapper
 
-static STATIC_NO_REMAP: NoRemap = NoRemap {
-    reserves: AtomicUsize::new(0),
-    releases: AtomicUsize::new(0),
-};
+static STATIC_NO_REMAP: TestMapper = TestMapper::new("no-remap").without_remap();
 
 #[test]
 fn mappers_by_arc_static_ref_and_default() {
-    let mut a: MappedVector<u64, 4> = MappedVector::new(Arc::new(NoRemap::default()));
+    let mut a: MappedVector<u64, 4> = MappedVector::new(Arc::new(no_remap()));
     let mut b: MappedVector<u64> = MappedVector::new(&STATIC_NO_REMAP);
     let mut c: MappedVector<u64> = MappedVector::default();
     let os: &'static mapped::OsMapper = &MAPPER;
@@ -724,7 +608,7 @@ fn mappers_by_arc_static_ref_and_default() {
     }
     assert!(a == b && b == c && c == d);
     assert!(STATIC_NO_REMAP.reserves.load(SeqCst) >= 1);
-    let dynamic: Arc<dyn Mapper> = Arc::new(Deny::default());
+    let dynamic: Arc<dyn Mapper> = Arc::new(denying());
     let mut e: MappedVector<u64> = MappedVector::new(dynamic);
     e.push(1).unwrap();
 }
