@@ -2,21 +2,15 @@
 //! the OS mapper reuse a parked reservation instead of calling the OS; the
 //! cache is bounded and never hands out memory a live container uses.
 
-use mapped::{MappedVector, Observer, Op, CACHE_MAX_COMMITTED, CACHE_MAX_ENTRIES, MAPPER};
-use std::sync::{Arc, Mutex};
+mod common;
 
-#[derive(Default)]
-struct Ops(Mutex<Vec<Op>>);
-
-impl Observer for Ops {
-    fn on_event(&self, e: &mapped::Event<'_>) {
-        self.0.lock().unwrap().push(e.op);
-    }
-}
+use common::Recording;
+use mapped::{MappedVector, Op, CACHE_MAX_COMMITTED, CACHE_MAX_ENTRIES, MAPPER};
+use std::sync::Arc;
 
 #[test]
 fn short_lived_vectors_reuse_reservations() {
-    let ops = Arc::new(Ops::default());
+    let ops = Arc::new(Recording::default());
     for round in 0..100u64 {
         let mut v: MappedVector<u64> = MappedVector::builder(MAPPER)
             .observer(ops.clone())
@@ -28,7 +22,7 @@ fn short_lived_vectors_reuse_reservations() {
         // Whatever the reused pages held before, the elements are ours.
         assert!(v.iter().enumerate().all(|(i, &x)| x == i as u64 * round));
     }
-    let ops = ops.0.lock().unwrap();
+    let ops = ops.ops();
     let count = |op| ops.iter().filter(|&&o| o == op).count();
     // Other tests of this binary share the cache, so a few of our drops may
     // find it full and a few of our vectors may find it empty.
@@ -39,7 +33,7 @@ fn short_lived_vectors_reuse_reservations() {
 
 #[test]
 fn large_reservations_are_released_not_parked() {
-    let ops = Arc::new(Ops::default());
+    let ops = Arc::new(Recording::default());
     let mut v: MappedVector<u8> = MappedVector::builder(MAPPER)
         .observer(ops.clone())
         .build()
@@ -47,7 +41,7 @@ fn large_reservations_are_released_not_parked() {
     v.extend_from_slice(&vec![1; CACHE_MAX_COMMITTED + 1])
         .unwrap();
     drop(v);
-    let ops = ops.0.lock().unwrap();
+    let ops = ops.ops();
     assert_eq!(ops.last(), Some(&Op::Release));
     assert!(!ops.contains(&Op::Park));
 }

@@ -2,30 +2,15 @@
 //! unused for the delay, then gives them back (on a later removal or an
 //! explicit `trim()`), and resident memory falls.
 
-use mapped::{MappedVector, Observer, Op, MAPPER};
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
+
+use common::{rss, Recording};
+use mapped::{MappedVector, Op, MAPPER};
 use std::sync::Arc;
 use std::thread::sleep;
 use std::time::Duration;
 
-/// Counts decommits and commits of one container.
-#[derive(Default)]
-struct Calls {
-    commits: AtomicUsize,
-    decommits: AtomicUsize,
-}
-
-impl Observer for Calls {
-    fn on_event(&self, e: &mapped::Event<'_>) {
-        match e.op {
-            Op::Commit => self.commits.fetch_add(1, Ordering::Relaxed),
-            Op::Decommit => self.decommits.fetch_add(1, Ordering::Relaxed),
-            _ => 0,
-        };
-    }
-}
-
-fn decaying(delay: Duration, calls: &Arc<Calls>) -> MappedVector<u64> {
+fn decaying(delay: Duration, calls: &Arc<Recording>) -> MappedVector<u64> {
     MappedVector::builder(MAPPER)
         .decay(delay)
         .observer(calls.clone())
@@ -35,13 +20,13 @@ fn decaying(delay: Duration, calls: &Arc<Calls>) -> MappedVector<u64> {
 
 #[test]
 fn a_burst_within_the_delay_costs_no_system_call() {
-    let calls = Arc::new(Calls::default());
+    let calls = Arc::new(Recording::default());
     let mut v = decaying(Duration::from_secs(3600), &calls);
     for i in 0..1_000_000 {
         v.push(i).unwrap();
     }
     let full = v.committed_bytes();
-    let commits = calls.commits.load(Ordering::Relaxed);
+    let commits = calls.count(Op::Commit);
     while v.pop().is_some() {}
     assert_eq!(
         v.committed_bytes(),
@@ -52,18 +37,18 @@ fn a_burst_within_the_delay_costs_no_system_call() {
         v.push(i).unwrap();
     }
     assert_eq!(
-        calls.commits.load(Ordering::Relaxed),
+        calls.count(Op::Commit),
         commits,
         "the refill committed nothing"
     );
-    assert_eq!(calls.decommits.load(Ordering::Relaxed), 0);
+    assert_eq!(calls.count(Op::Decommit), 0);
     assert!(!v.trim(), "trim before the delay gives nothing back");
     assert!(v.iter().enumerate().all(|(i, &x)| x == i as u64));
 }
 
 #[test]
 fn later_removals_give_memory_back_once_the_delay_has_passed() {
-    let calls = Arc::new(Calls::default());
+    let calls = Arc::new(Recording::default());
     let mut v = decaying(Duration::from_millis(20), &calls);
     for i in 0..100_000 {
         v.push(i).unwrap();
@@ -80,14 +65,14 @@ fn later_removals_give_memory_back_once_the_delay_has_passed() {
         v.committed_bytes() < full,
         "a removal after the delay decommits"
     );
-    assert_eq!(calls.decommits.load(Ordering::Relaxed), 1);
+    assert_eq!(calls.count(Op::Decommit), 1);
     assert_eq!(v.len(), 800);
     assert!(v.iter().enumerate().all(|(i, &x)| x == i as u64));
 }
 
 #[test]
 fn growth_restarts_the_clock() {
-    let calls = Arc::new(Calls::default());
+    let calls = Arc::new(Recording::default());
     let mut v = decaying(Duration::from_millis(400), &calls);
     v.extend_from_slice(&[1; 10_000]).unwrap();
     v.clear(); // clock starts
@@ -101,7 +86,7 @@ fn growth_restarts_the_clock() {
     sleep(Duration::from_millis(200));
     assert!(v.trim());
     assert_eq!(v.committed_bytes(), v.page_size());
-    assert_eq!(calls.decommits.load(Ordering::Relaxed), 1);
+    assert_eq!(calls.count(Op::Decommit), 1);
 }
 
 #[test]
@@ -113,17 +98,10 @@ fn without_decay_trim_has_nothing_to_do() {
     assert!(!v.trim());
 }
 
-/// Resident memory of the process, from /proc/self/statm.
-fn rss() -> usize {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
-    let pages: usize = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
-    pages * mapped::Mapper::page_size(&MAPPER)
-}
-
 #[test]
 fn resident_memory_falls_once_the_delay_has_passed() {
     const BYTES: usize = 256 << 20;
-    let calls = Arc::new(Calls::default());
+    let calls = Arc::new(Recording::default());
     let mut v = decaying(Duration::from_millis(50), &calls);
     for i in 0..(BYTES / 8) as u64 {
         v.push(i).unwrap();

@@ -6,22 +6,13 @@
 //! so this binary holds this one test only: nothing else moves the number.
 //! `cargo test --test rss -- --nocapture` prints the three figures.
 
-use mapped::{MappedVector, Mapper, MAPPER};
+mod common;
+
+use common::rss;
+use mapped::{MappedVector, MAPPER};
 
 const MIB: usize = 1 << 20;
 const BYTES: usize = 256 * MIB;
-
-/// Resident bytes of this process: the second field of `/proc/self/statm`
-/// (in pages) times the page size.
-fn rss() -> usize {
-    let statm = std::fs::read_to_string("/proc/self/statm").expect("read /proc/self/statm");
-    let resident: usize = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|f| f.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected /proc/self/statm: {statm:?}"));
-    resident * MAPPER.page_size()
-}
 
 fn mib(bytes: usize) -> f64 {
     bytes as f64 / MIB as f64

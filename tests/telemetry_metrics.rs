@@ -5,7 +5,8 @@
 
 mod common;
 
-use common::metrics::{counter, snapshot, Recording};
+use common::metrics::{counter, snapshot};
+use common::Recording;
 use common::TestMapper;
 use mapped::telemetry::names::*;
 use mapped::{MappedQueue, MappedVector, MAPPER};

@@ -6,7 +6,8 @@
 
 mod common;
 
-use common::metrics::{Recording, Totals};
+use common::metrics::Totals;
+use common::Recording;
 use mapped::telemetry::names::*;
 use mapped::{MappedVector, Mapper, Op, MAPPER};
 use metrics_util::debugging::DebuggingRecorder;

@@ -1,10 +1,8 @@
-//! Reading a `DebuggingRecorder` snapshot, and an observer that records.
+//! Reading a `DebuggingRecorder` snapshot.
 #![cfg(feature = "metrics")]
 
-use mapped::{Event, Observer, Op};
 use metrics_util::debugging::{DebugValue, Snapshotter};
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 
 /// Every metric of a snapshot as `name{label=value,...}` -> value.
 ///
@@ -49,31 +47,6 @@ pub fn histogram_len(snap: &BTreeMap<String, DebugValue>, key: &str) -> usize {
         Some(DebugValue::Histogram(h)) => h.len(),
         None => 0,
         Some(other) => panic!("{key} is not a histogram: {other:?}"),
-    }
-}
-
-/// One observed event, owned.
-#[derive(Clone, Debug)]
-pub struct Seen {
-    pub op: Op,
-    pub ok: bool,
-    pub bytes: usize,
-    pub name: Option<String>,
-}
-
-/// An observer that records every event it sees.
-#[derive(Default)]
-pub struct Recording(pub Mutex<Vec<Seen>>);
-
-impl Observer for Recording {
-    fn on_event(&self, e: &Event<'_>) {
-        let seen = Seen {
-            op: e.op,
-            ok: e.is_ok(),
-            bytes: e.bytes,
-            name: e.name.map(String::from),
-        };
-        self.0.lock().unwrap().push(seen);
     }
 }
 

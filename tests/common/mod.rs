@@ -1,16 +1,18 @@
 //! Helpers shared by the integration tests: a configurable test mapper that
-//! fails on demand and counts what it does, a drop-counting zero-sized
-//! element, and the process's resident memory. (Each test binary compiles
+//! fails on demand and counts what it does, an observer that records every
+//! event, a drop-counting zero-sized element, and the process's resident
+//! memory. (Each test binary compiles
 //! this module; not all use every item.)
 #![allow(dead_code)]
 
 pub mod metrics;
 
-use mapped::{Mapper, MAPPER};
+use mapped::{Event, Mapper, Observer, Op, MAPPER};
 use std::cell::Cell;
 use std::io;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering::SeqCst};
+use std::sync::Mutex;
 
 /// Forwards to the OS mapper ([`MAPPER`]), except that it refuses commits
 /// while commits are denied (`OutOfMemory`) and decommits while decommits
@@ -167,4 +169,41 @@ pub fn rss() -> usize {
         .and_then(|f| f.parse().ok())
         .unwrap_or_else(|| panic!("unexpected /proc/self/statm: {statm:?}"));
     resident * MAPPER.page_size()
+}
+
+/// One observed event, owned.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    pub op: Op,
+    pub ok: bool,
+    pub bytes: usize,
+    pub name: Option<String>,
+}
+
+/// An observer that records every event it sees.
+#[derive(Default)]
+pub struct Recording(pub Mutex<Vec<Seen>>);
+
+impl Observer for Recording {
+    fn on_event(&self, e: &Event<'_>) {
+        let seen = Seen {
+            op: e.op,
+            ok: e.is_ok(),
+            bytes: e.bytes,
+            name: e.name.map(String::from),
+        };
+        self.0.lock().unwrap().push(seen);
+    }
+}
+
+impl Recording {
+    /// The operations seen so far, in order.
+    pub fn ops(&self) -> Vec<Op> {
+        self.0.lock().unwrap().iter().map(|s| s.op).collect()
+    }
+
+    /// How many events of `op` were seen so far.
+    pub fn count(&self, op: Op) -> usize {
+        self.0.lock().unwrap().iter().filter(|s| s.op == op).count()
+    }
 }
