@@ -180,87 +180,70 @@ trait Seq: Deref<Target = [D]> + DerefMut + Sized {
     }
 }
 
+/// The `Seq` methods that both vectors spell alike: each calls the
+/// inherent method of the same name. (The impls below write out only the
+/// methods where `MappedVector` differs from `Vec`.)
+macro_rules! same_as_inherent {
+    () => {
+        fn pop_(&mut self) -> Option<D> {
+            self.pop()
+        }
+        fn truncate_(&mut self, n: usize) {
+            self.truncate(n)
+        }
+        fn clear_(&mut self) {
+            self.clear()
+        }
+        fn remove_(&mut self, i: usize) -> D {
+            self.remove(i)
+        }
+        fn swap_remove_(&mut self, i: usize) -> D {
+            self.swap_remove(i)
+        }
+        fn retain_<F: FnMut(&D) -> bool>(&mut self, f: F) {
+            self.retain(f)
+        }
+        fn clone_(&self) -> Self {
+            self.clone()
+        }
+        fn drain_(&mut self, r: Range<usize>) -> Box<dyn DoubleEndedIterator<Item = D> + '_> {
+            Box::new(self.drain(r))
+        }
+        fn into_iter_(self) -> Box<dyn DoubleEndedIterator<Item = D>> {
+            Box::new(self.into_iter())
+        }
+    };
+}
+
 impl Seq for Mv {
+    same_as_inherent!();
     fn fresh(track: &Arc<TestMapper>) -> Self {
         MappedVector::new(track.clone())
     }
     fn push_(&mut self, d: D) {
         self.push(d).unwrap()
     }
-    fn pop_(&mut self) -> Option<D> {
-        self.pop()
-    }
-    fn truncate_(&mut self, n: usize) {
-        self.truncate(n)
-    }
-    fn clear_(&mut self) {
-        self.clear()
-    }
-    fn remove_(&mut self, i: usize) -> D {
-        self.remove(i)
-    }
-    fn swap_remove_(&mut self, i: usize) -> D {
-        self.swap_remove(i)
-    }
-    fn retain_<F: FnMut(&D) -> bool>(&mut self, f: F) {
-        self.retain(f)
-    }
     fn extend_from_slice_(&mut self, s: &[D]) {
         self.extend_from_slice(s).unwrap()
-    }
-    fn clone_(&self) -> Self {
-        self.clone()
     }
     fn try_clone_(&self) -> Self {
         self.try_clone().unwrap()
     }
-    fn drain_(&mut self, r: Range<usize>) -> Box<dyn DoubleEndedIterator<Item = D> + '_> {
-        Box::new(self.drain(r))
-    }
-    fn into_iter_(self) -> Box<dyn DoubleEndedIterator<Item = D>> {
-        Box::new(self.into_iter())
-    }
 }
 
 impl Seq for Vec<D> {
+    same_as_inherent!();
     fn fresh(_: &Arc<TestMapper>) -> Self {
         Vec::new()
     }
     fn push_(&mut self, d: D) {
         self.push(d)
     }
-    fn pop_(&mut self) -> Option<D> {
-        self.pop()
-    }
-    fn truncate_(&mut self, n: usize) {
-        self.truncate(n)
-    }
-    fn clear_(&mut self) {
-        self.clear()
-    }
-    fn remove_(&mut self, i: usize) -> D {
-        self.remove(i)
-    }
-    fn swap_remove_(&mut self, i: usize) -> D {
-        self.swap_remove(i)
-    }
-    fn retain_<F: FnMut(&D) -> bool>(&mut self, f: F) {
-        self.retain(f)
-    }
     fn extend_from_slice_(&mut self, s: &[D]) {
         self.extend_from_slice(s)
     }
-    fn clone_(&self) -> Self {
-        self.clone()
-    }
     fn try_clone_(&self) -> Self {
         self.clone()
-    }
-    fn drain_(&mut self, r: Range<usize>) -> Box<dyn DoubleEndedIterator<Item = D> + '_> {
-        Box::new(self.drain(r))
-    }
-    fn into_iter_(self) -> Box<dyn DoubleEndedIterator<Item = D>> {
-        Box::new(self.into_iter())
     }
 }
 
