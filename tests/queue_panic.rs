@@ -52,6 +52,14 @@ fn disarm() -> u64 {
     COMPARISONS.with(|c| c.get())
 }
 
+/// Runs `f` with the comparison armed to panic on its `k`-th call: what `f`
+/// returned (or its panic) and how many comparisons it made.
+fn with_panic_at<R>(k: u64, f: impl FnOnce() -> R) -> (std::thread::Result<R>, u64) {
+    arm(k);
+    let r = catch_unwind(AssertUnwindSafe(f));
+    (r, disarm())
+}
+
 fn drops(id: u64) -> u32 {
     DROPS.with(|d| d.borrow().get(&id).copied().unwrap_or(0))
 }
@@ -111,6 +119,15 @@ impl Ord for P {
     }
 }
 
+/// Pops everything: the keys must come out in non-increasing order.
+fn assert_pops_in_order<const N: usize>(q: &mut MappedQueue<P, N>, ctx: &str) {
+    let mut prev = u32::MAX;
+    while let Some(p) = q.pop() {
+        assert!(p.key <= prev, "{ctx}: {} after {prev}", p.key);
+        prev = p.key;
+    }
+}
+
 /// (key, id) of each slot, in storage order.
 fn snapshot<const N: usize>(q: &MappedQueue<P, N>) -> Vec<(u32, u64)> {
     q.iter().map(|p| (p.key, p.id)).collect()
@@ -166,6 +183,13 @@ fn assert_dropped_once(ids: &[u64], ctx: &str) {
     }
 }
 
+/// The test's random numbers, and a guard that prints their seed if the
+/// test fails.
+fn seeded_rng() -> (StdRng, SeedOnFailure) {
+    let seed = seed();
+    (StdRng::seed_from_u64(seed), SeedOnFailure(seed))
+}
+
 fn seed() -> u64 {
     std::env::var("MAPPED_SEED")
         .map(|s| s.trim().parse().expect("MAPPED_SEED must be a u64"))
@@ -197,6 +221,15 @@ fn build(rng: &mut StdRng, n: usize, range: u32) -> (MappedQueue<P>, Vec<u64>) {
     (q, ids)
 }
 
+/// The cases the comparison-panic tests sweep: every size in `SIZES`, every
+/// comparison `k` (1-based) that one operation on it might make, and keys
+/// from a small range (many duplicates) and a large one.
+fn cases() -> impl Iterator<Item = (usize, u64, u32)> {
+    SIZES.into_iter().flat_map(|n| {
+        (1..=max_comparisons(n)).flat_map(move |k| [4, 1 << 20].map(|range| (n, k, range)))
+    })
+}
+
 /// The most comparisons one operation on `n` elements can make, and then
 /// some (so the last k never panics).
 fn max_comparisons(n: usize) -> u64 {
@@ -206,53 +239,41 @@ fn max_comparisons(n: usize) -> u64 {
 #[test]
 fn push_with_a_panicking_ord_leaves_the_queue_as_it_was() {
     quiet();
-    let seed = seed();
-    let _s = SeedOnFailure(seed);
-    let mut rng = StdRng::seed_from_u64(seed);
+    let (mut rng, _seed) = seeded_rng();
     let mut panics = 0;
-    for n in SIZES {
-        for k in 1..=max_comparisons(n) {
-            for range in [4, 1 << 20] {
-                let ctx = format!("push: n={n} k={k} range={range}");
-                let (mut q, mut ids) = build(&mut rng, n, range);
-                let before = snapshot(&q);
-                // Half the time a new maximum, which climbs to the top.
-                let key = if rng.random_bool(0.5) {
-                    range + 1
-                } else {
-                    rng.random_range(0..range)
-                };
-                let x = P::new(key);
-                let x_id = x.id;
-                ids.push(x_id);
-                arm(k);
-                let r = catch_unwind(AssertUnwindSafe(|| q.push(x).unwrap()));
-                let used = disarm();
-                match r {
-                    Err(payload) => {
-                        assert_eq!(payload.downcast_ref::<&str>(), Some(&EXPECTED), "{ctx}");
-                        panics += 1;
-                        assert_eq!(snapshot(&q), before, "{ctx}: the queue changed");
-                        assert_eq!(drops(x_id), 1, "{ctx}: the pushed value is dropped once");
-                    }
-                    Ok(()) => {
-                        assert!(used < k, "{ctx}");
-                        assert_eq!(q.len(), n + 1, "{ctx}");
-                        assert!(q.iter().any(|p| p.id == x_id), "{ctx}");
-                    }
-                }
-                assert_heap(q.as_slice(), &ctx);
-                assert_alive(q.as_slice(), &ctx);
-                // The queue still works: pops come out in order.
-                let mut prev = u32::MAX;
-                while let Some(p) = q.pop() {
-                    assert!(p.key <= prev, "{ctx}: {} after {prev}", p.key);
-                    prev = p.key;
-                }
-                drop(q);
-                assert_dropped_once(&ids, &ctx);
+    for (n, k, range) in cases() {
+        let ctx = format!("push: n={n} k={k} range={range}");
+        let (mut q, mut ids) = build(&mut rng, n, range);
+        let before = snapshot(&q);
+        // Half the time a new maximum, which climbs to the top.
+        let key = if rng.random_bool(0.5) {
+            range + 1
+        } else {
+            rng.random_range(0..range)
+        };
+        let x = P::new(key);
+        let x_id = x.id;
+        ids.push(x_id);
+        let (r, used) = with_panic_at(k, || q.push(x).unwrap());
+        match r {
+            Err(payload) => {
+                assert_eq!(payload.downcast_ref::<&str>(), Some(&EXPECTED), "{ctx}");
+                panics += 1;
+                assert_eq!(snapshot(&q), before, "{ctx}: the queue changed");
+                assert_eq!(drops(x_id), 1, "{ctx}: the pushed value is dropped once");
+            }
+            Ok(()) => {
+                assert!(used < k, "{ctx}");
+                assert_eq!(q.len(), n + 1, "{ctx}");
+                assert!(q.iter().any(|p| p.id == x_id), "{ctx}");
             }
         }
+        assert_heap(q.as_slice(), &ctx);
+        assert_alive(q.as_slice(), &ctx);
+        // The queue still works: pops come out in order.
+        assert_pops_in_order(&mut q, &ctx);
+        drop(q);
+        assert_dropped_once(&ids, &ctx);
     }
     assert!(
         panics >= 30,
@@ -263,42 +284,30 @@ fn push_with_a_panicking_ord_leaves_the_queue_as_it_was() {
 #[test]
 fn pop_with_a_panicking_ord_leaves_the_queue_as_it_was() {
     quiet();
-    let seed = seed();
-    let _s = SeedOnFailure(seed);
-    let mut rng = StdRng::seed_from_u64(seed);
+    let (mut rng, _seed) = seeded_rng();
     let mut panics = 0;
-    for n in SIZES {
-        for k in 1..=max_comparisons(n) {
-            for range in [4, 1 << 20] {
-                let ctx = format!("pop: n={n} k={k} range={range}");
-                let (mut q, ids) = build(&mut rng, n, range);
-                let before = snapshot(&q);
-                let max = before.iter().map(|&(key, _)| key).max();
-                arm(k);
-                let r = catch_unwind(AssertUnwindSafe(|| q.pop()));
-                let used = disarm();
-                match r {
-                    Err(payload) => {
-                        assert_eq!(payload.downcast_ref::<&str>(), Some(&EXPECTED), "{ctx}");
-                        panics += 1;
-                        assert_eq!(snapshot(&q), before, "{ctx}: the queue changed");
-                    }
-                    Ok(popped) => {
-                        assert!(used < k, "{ctx}");
-                        assert_eq!(popped.as_ref().map(|p| p.key), max, "{ctx}");
-                        assert_eq!(q.len(), n.saturating_sub(1), "{ctx}");
-                    }
-                }
-                assert_heap(q.as_slice(), &ctx);
-                assert_alive(q.as_slice(), &ctx);
-                let mut prev = u32::MAX;
-                while let Some(p) = q.pop() {
-                    assert!(p.key <= prev, "{ctx}: {} after {prev}", p.key);
-                    prev = p.key;
-                }
-                assert_dropped_once(&ids, &ctx);
+    for (n, k, range) in cases() {
+        let ctx = format!("pop: n={n} k={k} range={range}");
+        let (mut q, ids) = build(&mut rng, n, range);
+        let before = snapshot(&q);
+        let max = before.iter().map(|&(key, _)| key).max();
+        let (r, used) = with_panic_at(k, || q.pop());
+        match r {
+            Err(payload) => {
+                assert_eq!(payload.downcast_ref::<&str>(), Some(&EXPECTED), "{ctx}");
+                panics += 1;
+                assert_eq!(snapshot(&q), before, "{ctx}: the queue changed");
+            }
+            Ok(popped) => {
+                assert!(used < k, "{ctx}");
+                assert_eq!(popped.as_ref().map(|p| p.key), max, "{ctx}");
+                assert_eq!(q.len(), n.saturating_sub(1), "{ctx}");
             }
         }
+        assert_heap(q.as_slice(), &ctx);
+        assert_alive(q.as_slice(), &ctx);
+        assert_pops_in_order(&mut q, &ctx);
+        assert_dropped_once(&ids, &ctx);
     }
     assert!(
         panics >= 50,
@@ -309,50 +318,41 @@ fn pop_with_a_panicking_ord_leaves_the_queue_as_it_was() {
 #[test]
 fn peek_mut_with_a_panicking_ord_keeps_the_edit_at_the_top() {
     quiet();
-    let seed = seed();
-    let _s = SeedOnFailure(seed);
-    let mut rng = StdRng::seed_from_u64(seed);
+    let (mut rng, _seed) = seeded_rng();
     let mut panics = 0;
-    for n in SIZES {
-        if n == 0 {
-            continue;
-        }
-        for k in 1..=max_comparisons(n) {
-            for range in [4, 1 << 20] {
-                let ctx = format!("peek_mut: n={n} k={k} range={range}");
-                let (mut q, ids) = build(&mut rng, n, range);
-                let mut expected = snapshot(&q);
-                let new_key = rng.random_range(0..range / 2 + 1);
-                expected[0].0 = new_key;
-                let r = catch_unwind(AssertUnwindSafe(|| {
-                    let mut top = q.peek_mut().unwrap();
-                    top.key = new_key;
-                    arm(k);
-                    drop(top); // re-sifts
-                }));
-                let used = disarm();
-                match r {
-                    Err(payload) => {
-                        assert_eq!(payload.downcast_ref::<&str>(), Some(&EXPECTED), "{ctx}");
-                        panics += 1;
-                        // The edited element stayed at the top; nothing else moved.
-                        assert_eq!(snapshot(&q), expected, "{ctx}");
-                        assert_heap_except(q.as_slice(), Some(0), &ctx);
-                    }
-                    Ok(()) => {
-                        assert!(used < k, "{ctx}");
-                        assert_heap(q.as_slice(), &ctx);
-                        let mut got = snapshot(&q);
-                        got.sort();
-                        expected.sort();
-                        assert_eq!(got, expected, "{ctx}");
-                    }
-                }
-                assert_alive(q.as_slice(), &ctx);
-                drop(q);
-                assert_dropped_once(&ids, &ctx);
+    for (n, k, range) in cases().filter(|&(n, _, _)| n > 0) {
+        let ctx = format!("peek_mut: n={n} k={k} range={range}");
+        let (mut q, ids) = build(&mut rng, n, range);
+        let mut expected = snapshot(&q);
+        let new_key = rng.random_range(0..range / 2 + 1);
+        expected[0].0 = new_key;
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            let mut top = q.peek_mut().unwrap();
+            top.key = new_key;
+            arm(k);
+            drop(top); // re-sifts
+        }));
+        let used = disarm();
+        match r {
+            Err(payload) => {
+                assert_eq!(payload.downcast_ref::<&str>(), Some(&EXPECTED), "{ctx}");
+                panics += 1;
+                // The edited element stayed at the top; nothing else moved.
+                assert_eq!(snapshot(&q), expected, "{ctx}");
+                assert_heap_except(q.as_slice(), Some(0), &ctx);
+            }
+            Ok(()) => {
+                assert!(used < k, "{ctx}");
+                assert_heap(q.as_slice(), &ctx);
+                let mut got = snapshot(&q);
+                got.sort();
+                expected.sort();
+                assert_eq!(got, expected, "{ctx}");
             }
         }
+        assert_alive(q.as_slice(), &ctx);
+        drop(q);
+        assert_dropped_once(&ids, &ctx);
     }
     assert!(
         panics > 50,
@@ -365,22 +365,14 @@ fn peek_mut_with_a_panicking_ord_keeps_the_edit_at_the_top() {
 #[test]
 fn rebuilding_operations_with_a_panicking_ord_lose_nothing() {
     quiet();
-    let seed = seed();
-    let _s = SeedOnFailure(seed);
-    let mut rng = StdRng::seed_from_u64(seed);
+    let (mut rng, _seed) = seeded_rng();
     for k in [1, 2, 5, 50, 300] {
         // append
         let ctx = format!("append k={k}");
         let (mut q, mut ids) = build(&mut rng, 300, 1000);
-        let mut other: MappedQueue<P> = MappedQueue::new(MAPPER);
-        for _ in 0..1000 {
-            let p = P::new(rng.random_range(0..1000));
-            ids.push(p.id);
-            other.push(p).unwrap();
-        }
-        arm(k);
-        let r = catch_unwind(AssertUnwindSafe(|| q.append(&mut other).unwrap()));
-        disarm();
+        let (mut other, more) = build(&mut rng, 1000, 1000);
+        ids.extend(more);
+        let (r, _) = with_panic_at(k, || q.append(&mut other).unwrap());
         assert!(r.is_err(), "{ctx}: expected the rebuild to panic");
         assert_eq!(q.len() + other.len(), 1300, "{ctx}");
         assert_alive(q.as_slice(), &ctx);
@@ -394,9 +386,7 @@ fn rebuilding_operations_with_a_panicking_ord_lose_nothing() {
             .map(|_| P::new(rng.random_range(0..1000)))
             .collect();
         ids.extend(more.iter().map(|p| p.id));
-        arm(k);
-        let r = catch_unwind(AssertUnwindSafe(|| q.extend(more)));
-        disarm();
+        let (r, _) = with_panic_at(k, || q.extend(more));
         assert!(r.is_err(), "{ctx}");
         assert_eq!(q.len(), 1300, "{ctx}");
         assert_alive(q.as_slice(), &ctx);
@@ -412,27 +402,21 @@ fn rebuilding_operations_with_a_panicking_ord_lose_nothing() {
             ids.push(p.id);
             v.push(p).unwrap();
         }
-        arm(k);
-        let r = catch_unwind(AssertUnwindSafe(|| MappedQueue::from(v)));
-        disarm();
+        let (r, _) = with_panic_at(k, || MappedQueue::from(v));
         assert!(r.is_err(), "{ctx}");
         assert_dropped_once(&ids, &ctx);
 
         // into_sorted_vec
         let ctx = format!("into_sorted_vec k={k}");
         let (q, ids) = build(&mut rng, 1000, 1000);
-        arm(k);
-        let r = catch_unwind(AssertUnwindSafe(|| q.into_sorted_vec()));
-        disarm();
+        let (r, _) = with_panic_at(k, || q.into_sorted_vec());
         assert!(r.is_err(), "{ctx}");
         assert_dropped_once(&ids, &ctx);
 
         // retain: the comparison panics in the rebuild after the filter.
         let ctx = format!("retain k={k}");
         let (mut q, ids) = build(&mut rng, 1000, 1000);
-        arm(k);
-        let r = catch_unwind(AssertUnwindSafe(|| q.retain(|p| p.key % 2 == 0)));
-        disarm();
+        let (r, _) = with_panic_at(k, || q.retain(|p| p.key % 2 == 0));
         assert!(r.is_err(), "{ctx}");
         assert!(q.iter().all(|p| p.key % 2 == 0), "{ctx}");
         assert_alive(q.as_slice(), &ctx);
@@ -450,9 +434,7 @@ fn rebuilding_operations_with_a_panicking_ord_lose_nothing() {
 #[test]
 fn a_panicking_retain_predicate_leaves_a_heap() {
     quiet();
-    let seed = seed();
-    let _s = SeedOnFailure(seed);
-    let mut rng = StdRng::seed_from_u64(seed);
+    let (mut rng, _seed) = seeded_rng();
     for stop in [0, 1, 10, 500, 999] {
         let ctx = format!("retain stop={stop}");
         let (mut q, ids) = build(&mut rng, 1000, 50);
@@ -479,9 +461,7 @@ fn a_panicking_retain_predicate_leaves_a_heap() {
 /// Every element is dropped exactly once, whichever way it leaves the queue.
 #[test]
 fn every_element_is_dropped_exactly_once() {
-    let seed = seed();
-    let _s = SeedOnFailure(seed);
-    let mut rng = StdRng::seed_from_u64(seed);
+    let (mut rng, _seed) = seeded_rng();
     // Big enough to span many pages, so shrinking happens on the way.
     let n = 20_000;
 
