@@ -41,7 +41,7 @@ pub use error::{Error, PushError};
 pub use mapper::{Mapper, MapperRef};
 pub use os::{OsMapper, MAPPER};
 pub use queue::{MappedQueue, PeekMut};
-pub use region::{trim_cache, CACHE_MAX_COMMITTED, CACHE_MAX_ENTRIES};
+pub use region::{trim_cache, CACHE_MAX_BYTES, CACHE_MAX_COMMITTED, CACHE_MAX_ENTRIES};
 pub use telemetry::{describe_metrics, set_observer, stats, Event, Observer, Op, Stats};
 pub use vector::{Drain, IntoIter, MappedVector};
 

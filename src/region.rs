@@ -8,7 +8,10 @@
 mod cache;
 
 pub(crate) use cache::committed_bytes as cached_bytes;
-pub use cache::{MAX_COMMITTED as CACHE_MAX_COMMITTED, MAX_ENTRIES as CACHE_MAX_ENTRIES};
+pub use cache::{
+    MAX_CACHED_BYTES as CACHE_MAX_BYTES, MAX_COMMITTED as CACHE_MAX_COMMITTED,
+    MAX_ENTRIES as CACHE_MAX_ENTRIES,
+};
 
 use crate::error::Error;
 use crate::mapper::MapperRef;
@@ -387,8 +390,9 @@ impl Drop for Region {
 ///
 /// Containers on [`MAPPER`](crate::MAPPER) park their reservation there when
 /// dropped, if it has at most [`CACHE_MAX_COMMITTED`] bytes committed (at
-/// most [`CACHE_MAX_ENTRIES`] are kept), so that the next short-lived
-/// container reuses it without a system call.
+/// most [`CACHE_MAX_ENTRIES`] are kept, holding at most [`CACHE_MAX_BYTES`]),
+/// so that the next short-lived container reuses it, pages and all, without
+/// a system call or a page fault.
 pub fn trim_cache() -> usize {
     let mut returned = 0;
     for parked in cache::take_all() {

@@ -15,9 +15,13 @@ use std::sync::Mutex;
 /// At most this many reservations are parked at once.
 pub const MAX_ENTRIES: usize = 8;
 
-/// Only reservations with at most this many committed bytes are parked, so
-/// the cache holds at most `MAX_ENTRIES * MAX_COMMITTED` bytes of memory.
-pub const MAX_COMMITTED: usize = 128 << 10;
+/// Only reservations with at most this many committed bytes are parked.
+pub const MAX_COMMITTED: usize = 1 << 20;
+
+/// The committed bytes all parked reservations may hold together: what the
+/// cache may keep resident after its containers are gone (as an allocator
+/// keeps freed memory), until [`trim_cache`](crate::trim_cache).
+pub const MAX_CACHED_BYTES: usize = 4 << 20;
 
 /// A reservation no container owns, waiting in the cache.
 pub(super) struct Parked {
@@ -55,7 +59,8 @@ pub(super) fn park(entry: Parked) -> Result<(), Parked> {
         return Err(entry);
     }
     let mut parked = parked();
-    if parked.len() >= MAX_ENTRIES {
+    let cached: usize = parked.iter().map(|p| p.committed).sum();
+    if parked.len() >= MAX_ENTRIES || cached + entry.committed > MAX_CACHED_BYTES {
         return Err(entry);
     }
     parked.push(entry);
