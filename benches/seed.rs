@@ -6,7 +6,13 @@
 //! - plain `Vec`, which keeps its memory (fast, but RSS never falls);
 //! - a `Vec` with the same give-back policy written by hand: after each pop,
 //!   if fewer than a quarter of its capacity is in use, `shrink_to(max(2 *
-//!   len, initial))`, `initial` being one page of elements;
+//!   len, initial))`, `initial` being one page of elements. Caveat (glibc):
+//!   once a run frees its 8 MB buffer, malloc raises its mmap threshold to
+//!   8 MB, so later runs at 1e6 take the buffer from the heap and
+//!   `shrink_to` no longer returns pages to the OS (RSS after the pops stays
+//!   up). At 1e7 (80 MB, above glibc's 32 MB threshold cap) the buffer stays
+//!   mmapped and shrinking really unmaps, so "pop all of 1e7" compares like
+//!   with like;
 //! - the physical floor: map fresh pages, write the same bytes, unmap, twice.
 //!   Giving memory back means faulting it in again when it is refilled, so no
 //!   container that really returns its pages can beat this.
