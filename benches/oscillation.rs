@@ -47,6 +47,9 @@ fn setup_mapped(scenario: Scenario) -> (MappedVector<u64>, bool) {
     for i in 0..FILL {
         v.push(i).expect("commit refused");
     }
+    // A reservation reused from the cache may come with more pages
+    // committed than FILL needs: start from exactly FILL's pages.
+    v.shrink_to_fit().expect("a decommit refused");
     match scenario {
         Scenario::ShrinkBoundary => {
             // `len * 8 == committed / 4`: one pop more and it is sparse.
