@@ -243,14 +243,17 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// `value` back: [`PushError::into_value`].
     #[inline]
     pub fn push(&mut self, value: T) -> Result<(), PushError<T>> {
-        if self.len == self.capacity() {
+        // Read `len` once: after the write through the raw pointer the
+        // compiler cannot assume `self.len` unchanged (as std's `Vec::push`).
+        let len = self.len;
+        if len == self.capacity() {
             if let Err(error) = self.grow_amortized(1, false) {
                 return Err(PushError::new(value, error));
             }
         }
         // SAFETY: `len < capacity`: the slot is committed and holds no element.
-        unsafe { self.as_mut_ptr().add(self.len).write(value) };
-        self.len += 1;
+        unsafe { self.as_mut_ptr().add(len).write(value) };
+        self.len = len + 1;
         Ok(())
     }
 
