@@ -99,14 +99,15 @@ pub unsafe trait Mapper: Send + Sync {
     /// A hint: the committed range `[addr, addr + len)` is about to be
     /// written in full, so fault its pages in now, in one call, rather than
     /// one trap per page (Linux `MADV_POPULATE_WRITE`). Containers ignore a
-    /// failure. The default does nothing.
+    /// failure, and report nothing when told [`io::ErrorKind::Unsupported`],
+    /// which the default says.
     ///
     /// # Safety
     ///
     /// The range is page-aligned and committed.
     unsafe fn populate(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
         let _ = (addr, len);
-        Ok(())
+        Err(io::ErrorKind::Unsupported.into())
     }
 
     /// A hint: back the reservation `[addr, addr + len)` with transparent

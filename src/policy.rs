@@ -17,6 +17,16 @@ pub const GROWTH_FACTOR: usize = 2;
 /// moves as the container grows.
 pub const DEFAULT_WINDOW: usize = 64 << 20;
 
+/// How far ahead of elements pushed one at a time their pages are faulted
+/// in, in one call: populating costs about half of what taking one page
+/// fault per page does, and a step this size bounds the resident memory
+/// not yet written to 256 KiB.
+pub const POPULATE_AHEAD: usize = 256 << 10;
+
+/// Ranges shorter than this are left to fault page by page: a call to
+/// populate them would cost about what it saves.
+pub const POPULATE_MIN: usize = 32 << 10;
+
 /// The most bytes any allocation may span (`isize::MAX`).
 const MAX_BYTES: usize = isize::MAX as usize;
 

@@ -15,6 +15,7 @@ pub use cache::{
 
 use crate::error::Error;
 use crate::mapper::MapperRef;
+use crate::policy;
 use crate::telemetry::{self, Footprint, Label, Op, Probe};
 use std::io;
 use std::mem;
@@ -28,6 +29,11 @@ pub(crate) struct Region {
     reserved: usize,
     /// Bytes committed at `base`: a page multiple, `<= reserved`.
     committed: usize,
+    /// Bytes at `base` that need no populate hint before writes: faulted in
+    /// already (written, copied into, or reused from the cache), populated
+    /// ahead, or too few to be worth a call. A page multiple,
+    /// `<= committed`.
+    populated: usize,
     page_size: usize,
     /// Whether reservations are advised to use transparent huge pages.
     huge_pages: bool,
@@ -50,6 +56,7 @@ impl Region {
             base: dangling,
             reserved: 0,
             committed: 0,
+            populated: 0,
             page_size,
             huge_pages: false,
             mapper,
@@ -71,6 +78,12 @@ impl Region {
     #[inline]
     pub(crate) fn committed(&self) -> usize {
         self.committed
+    }
+
+    /// See the field: writes below this need no [`prepare_writes`](Self::prepare_writes).
+    #[inline]
+    pub(crate) fn populated(&self) -> usize {
+        self.populated
     }
 
     #[inline]
@@ -158,6 +171,9 @@ impl Region {
                 self.base = parked.base;
                 self.reserved = parked.reserved;
                 self.committed = parked.committed;
+                // Its last owner touched these pages; populating them again
+                // would cost a call per short-lived container for nothing.
+                self.populated = parked.committed;
                 self.finish(probe, None);
                 return Ok(());
             }
@@ -186,8 +202,9 @@ impl Region {
     /// Commits up to `to` bytes, first reserving or moving to a reservation
     /// of `window` bytes if the current one is smaller. `live` bytes at the
     /// start are what a move must keep; the bytes from `live` to `write_to`
-    /// are about to be written, so their pages are populated in one call
-    /// (pass `write_to <= live` when nothing is known to follow).
+    /// are about to be written, so they are prepared with
+    /// [`prepare_writes`](Self::prepare_writes) (pass `write_to <= live`
+    /// when nothing is known to follow).
     ///
     /// On failure nothing a caller can see has changed: the same bytes are
     /// committed and hold the same contents (the base may have moved to a
@@ -218,29 +235,46 @@ impl Region {
             }
         });
         if result.is_ok() && write_to > live {
-            self.populate(live, write_to);
+            self.prepare_writes(live, write_to);
         }
         self.finish(probe, result.as_ref().err().and_then(Error::os_error));
         result
     }
 
-    /// Faults in the committed pages covering `[from, to)` bytes ahead of
-    /// writes. A hint: failure (an old kernel, a mapper that cannot) is
-    /// harmless, the writes fault the pages in themselves.
-    fn populate(&self, from: usize, to: usize) {
-        let start = from & !(self.page_size - 1);
-        let end = to.saturating_add(self.page_size - 1) & !(self.page_size - 1);
-        let end = end.min(self.committed);
+    /// Gets the committed bytes `[from, to)` ready to be written: faults in
+    /// the pages among them not yet [`populated`](Self::populated) with one
+    /// call, rather than one trap per page, unless they are too few to be
+    /// worth it. Afterwards `populated()` covers `to` (or all committed
+    /// bytes, if `to` lies beyond).
+    ///
+    /// A hint: a mapper that cannot populate (or an old kernel) leaves the
+    /// writes to fault the pages in themselves, and is asked again only for
+    /// later ranges.
+    pub(crate) fn prepare_writes(&mut self, from: usize, to: usize) {
+        let page_mask = !(self.page_size - 1);
+        let start = (from & page_mask).max(self.populated);
+        let end = (to.saturating_add(self.page_size - 1) & page_mask).min(self.committed);
         if end <= start {
             return;
         }
-        // SAFETY: `start < end <= committed`, page-aligned start, inside our
-        // committed prefix; populating only faults pages in.
-        let _ = unsafe {
+        // Raised first: a failed hint is not retried on every push.
+        self.populated = end;
+        if end - start < policy::POPULATE_MIN {
+            return;
+        }
+        let probe = self.probe(Op::Populate, end - start, self.committed);
+        // SAFETY: `start < end <= committed`, both page-aligned: inside our
+        // committed prefix. Populating only faults pages in, as the writes
+        // that follow would.
+        let result = unsafe {
             self.mapper
                 .get()
                 .populate(self.base.add(start), end - start)
         };
+        match result {
+            Err(e) if e.kind() == io::ErrorKind::Unsupported => probe.abandon(),
+            _ => self.finish(probe, result.as_ref().err()),
+        }
     }
 
     /// Decommits everything past `to` bytes (a page multiple below
@@ -284,6 +318,7 @@ impl Region {
         match result {
             Ok(()) => {
                 self.committed = to;
+                self.populated = self.populated.min(to);
                 self.finish(probe, None);
                 Ok(())
             }
@@ -329,6 +364,9 @@ impl Region {
         // SAFETY: both prefixes are committed and at least `live` long; the
         // two reservations are distinct, so the ranges do not overlap.
         unsafe { ptr::copy_nonoverlapping(self.base.as_ptr(), moved.base.as_ptr(), live) };
+        // The copy faulted in the pages it wrote.
+        let written = (live + self.page_size - 1) & !(self.page_size - 1);
+        moved.populated = written.min(moved.committed);
         // `moved` now holds the old reservation, which its drop releases.
         mem::swap(self, &mut moved);
         Ok(())
@@ -356,6 +394,7 @@ impl Region {
         let probe = self.probe(Op::Park, self.reserved, 0);
         self.reserved = 0;
         self.committed = 0;
+        self.populated = 0;
         self.finish(probe, None);
         true
     }
@@ -374,6 +413,7 @@ impl Region {
         self.finish(probe, result.as_ref().err());
         self.reserved = 0;
         self.committed = 0;
+        self.populated = 0;
     }
 }
 

@@ -201,6 +201,17 @@ impl<T, const N: usize> MappedVector<T, N> {
         self.region.page_size()
     }
 
+    /// Elements `push` may write without a slow path: those whose pages
+    /// are committed and need no populate hint. At most `capacity()`.
+    #[inline]
+    fn ready_len(&self) -> usize {
+        if Self::IS_ZST {
+            usize::MAX
+        } else {
+            self.region.populated() / Self::SIZE
+        }
+    }
+
     #[inline]
     fn initial_bytes(&self) -> usize {
         policy::initial_bytes(N, self.region.page_size(), Self::SIZE)
@@ -246,12 +257,15 @@ impl<T, const N: usize> MappedVector<T, N> {
         // Read `len` once: after the write through the raw pointer the
         // compiler cannot assume `self.len` unchanged (as std's `Vec::push`).
         let len = self.len;
-        if len == self.capacity() {
-            if let Err(error) = self.grow_amortized(1, false) {
+        // One compare, as `Vec::push` has: `ready_len() <= capacity()`, so
+        // this also catches a full vector.
+        if len >= self.ready_len() {
+            if let Err(error) = self.prepare_push() {
                 return Err(PushError::new(value, error));
             }
         }
-        // SAFETY: `len < capacity`: the slot is committed and holds no element.
+        // SAFETY: `len < ready_len() <= capacity`: the slot is committed and
+        // holds no element.
         unsafe { self.as_mut_ptr().add(len).write(value) };
         self.len = len + 1;
         Ok(())
@@ -278,7 +292,7 @@ impl<T, const N: usize> MappedVector<T, N> {
         if self.capacity() - self.len >= additional {
             return Ok(());
         }
-        self.grow_amortized(additional, false)
+        self.grow_amortized(additional, Writes::None)
     }
 
     /// `reserve`, for `additional` elements about to be written: new pages
@@ -287,7 +301,7 @@ impl<T, const N: usize> MappedVector<T, N> {
         if self.capacity() - self.len >= additional {
             return Ok(());
         }
-        self.grow_amortized(additional, true)
+        self.grow_amortized(additional, Writes::Needed)
     }
 
     /// Makes room for exactly `additional` more elements, rounded up to whole
@@ -299,7 +313,7 @@ impl<T, const N: usize> MappedVector<T, N> {
         let needed = self.bytes_for_additional(additional)?;
         let to = policy::exact_target(needed, self.initial_bytes(), self.region.page_size())
             .ok_or(Error::CapacityOverflow)?;
-        self.commit_up_to(to, needed, false)
+        self.commit_up_to(to, needed, Writes::None)
     }
 
     /// Gives back every page not needed by the elements (keeping the `N`
@@ -430,7 +444,7 @@ impl<T, const N: usize> MappedVector<T, N> {
             "insertion index (is {index}) should be <= len (is {len})"
         );
         if len == self.capacity() {
-            if let Err(error) = self.grow_amortized(1, false) {
+            if let Err(error) = self.grow_amortized(1, Writes::None) {
                 return Err(PushError::new(element, error));
             }
         }
@@ -638,10 +652,34 @@ impl<T, const N: usize> MappedVector<T, N> {
         Ok(())
     }
 
+    /// Readies the slot at `len` for `push`: populates the next stretch of
+    /// committed pages ahead of the pushes, or, when the vector is full,
+    /// grows (which populates ahead too).
+    #[cold]
+    #[inline(never)]
+    fn prepare_push(&mut self) -> Result<(), Error> {
+        if self.len == self.capacity() {
+            return self.grow_amortized(1, Writes::Ahead);
+        }
+        let from = self.len * Self::SIZE;
+        self.region
+            .prepare_writes(from, from + Self::populate_ahead());
+        Ok(())
+    }
+
+    /// Bytes faulted in at a time ahead of elements pushed one by one.
+    const fn populate_ahead() -> usize {
+        if Self::SIZE > policy::POPULATE_AHEAD {
+            Self::SIZE
+        } else {
+            policy::POPULATE_AHEAD
+        }
+    }
+
     /// Commits room for `additional` more elements, doubling.
     #[cold]
     #[inline(never)]
-    fn grow_amortized(&mut self, additional: usize, writes: bool) -> Result<(), Error> {
+    fn grow_amortized(&mut self, additional: usize, writes: Writes) -> Result<(), Error> {
         if Self::IS_ZST {
             // Capacity is `usize::MAX`: asking for more overflows.
             return Err(Error::CapacityOverflow);
@@ -655,7 +693,7 @@ impl<T, const N: usize> MappedVector<T, N> {
 
     /// Commits up to `to` bytes (at least `needed`), reserving or moving the
     /// window as the window policy says.
-    fn commit_up_to(&mut self, to: usize, needed: usize, writes: bool) -> Result<(), Error> {
+    fn commit_up_to(&mut self, to: usize, needed: usize, writes: Writes) -> Result<(), Error> {
         self.check_alignment()?;
         let reserved = self.region.reserved();
         let (to, window) = match self.window {
@@ -672,7 +710,11 @@ impl<T, const N: usize> MappedVector<T, N> {
             }
         };
         let live = self.len * Self::SIZE;
-        let write_to = if writes { needed } else { 0 };
+        let write_to = match writes {
+            Writes::None => 0,
+            Writes::Needed => needed,
+            Writes::Ahead => live.saturating_add(Self::populate_ahead()),
+        };
         self.region.grow(to, window, live, write_to)?;
         if let Some(decay) = &mut self.decay {
             decay.reset();
@@ -753,6 +795,18 @@ impl<T, const N: usize> MappedVector<T, N> {
         let region = unsafe { ptr::read(&this.region) };
         (region, this.len)
     }
+}
+
+/// What a growth is for: which of the new bytes are about to be written, and
+/// so worth faulting in with one call rather than a trap per page.
+#[derive(Clone, Copy)]
+enum Writes {
+    /// Nothing known (`reserve`): leave the pages to fault when touched.
+    None,
+    /// Everything up to the bytes asked for (`extend`).
+    Needed,
+    /// Pushes one at a time: the next stretch of pages.
+    Ahead,
 }
 
 /// Runs the shrink check when a truncation ends, even by a panicking drop.

@@ -2,7 +2,10 @@
 //! pages about to be written. Hints change speed, never contents: these
 //! check the contents through growth, window moves, shrinking and regrowth.
 
-use mapped::{MappedVector, MAPPER};
+use mapped::{MappedVector, Mapper, MAPPER};
+use std::io;
+use std::ptr::NonNull;
+use std::sync::Mutex;
 
 #[test]
 fn huge_page_vector_grows_shrinks_and_regrows() {
@@ -34,4 +37,87 @@ fn extend_from_slice_populates_and_keeps_contents() {
     v.append(&mut w).unwrap();
     assert_eq!(v.len(), 4_000_000);
     assert_eq!(&v[2_000_000..], &source[..]);
+}
+
+/// The OS mapper, recording every populate hint it is given.
+struct PopulateLog(Mutex<Vec<(usize, usize)>>);
+
+// SAFETY: every call is forwarded to the OS mapper, which keeps the
+// contract; populate is recorded first.
+unsafe impl Mapper for PopulateLog {
+    fn page_size(&self) -> usize {
+        MAPPER.page_size()
+    }
+    fn name(&self) -> &'static str {
+        "populate-log"
+    }
+    fn reserve(&self, len: usize) -> io::Result<NonNull<u8>> {
+        MAPPER.reserve(len)
+    }
+    unsafe fn commit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
+        // SAFETY: the caller's promise, passed on.
+        unsafe { MAPPER.commit(addr, len) }
+    }
+    unsafe fn decommit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
+        // SAFETY: the caller's promise, passed on.
+        unsafe { MAPPER.decommit(addr, len) }
+    }
+    unsafe fn release(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
+        // SAFETY: the caller's promise, passed on.
+        unsafe { MAPPER.release(addr, len) }
+    }
+    unsafe fn populate(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
+        self.0.lock().unwrap().push((addr.as_ptr() as usize, len));
+        // SAFETY: the caller's promise, passed on.
+        unsafe { MAPPER.populate(addr, len) }
+    }
+}
+
+/// Pushes populate the pages they are about to fill, a bounded stretch
+/// ahead, and never pages they will not reach soon: across a fill, a
+/// pop-all (which gives the pages back) and a refill.
+#[test]
+fn pushes_populate_a_bounded_stretch_ahead() {
+    static LOG: PopulateLog = PopulateLog(Mutex::new(Vec::new()));
+    const AHEAD: usize = mapped::policy::POPULATE_AHEAD;
+    let mut v: MappedVector<u64> = MappedVector::new(&LOG);
+    for round in 0..2 {
+        let mut seen = 0;
+        let mut populated = 0;
+        for i in 0..1_000_000u64 {
+            v.push(i).unwrap();
+            let log = LOG.0.lock().unwrap();
+            for &(addr, len) in &log[seen..] {
+                let base = v.as_ptr() as usize;
+                let written = v.len() * 8;
+                assert!(addr >= base && addr + len <= base + v.committed_bytes());
+                // What is populated starts at the pushes and runs at most
+                // one stretch (and a page of rounding) past them.
+                assert!(
+                    addr - base < written,
+                    "round {round}: populated ahead of a gap"
+                );
+                assert!(
+                    addr + len - base <= written + AHEAD + v.page_size(),
+                    "round {round}: populated {} bytes past the pushes",
+                    addr + len - base - written
+                );
+                assert!(
+                    len >= mapped::policy::POPULATE_MIN,
+                    "a call for {len} bytes"
+                );
+                populated += len;
+            }
+            seen = log.len();
+        }
+        // All but the first few pages (left to fault: too few to be worth a
+        // call) were populated ahead of their writes.
+        assert!(
+            populated >= 8_000_000 - 64 * 1024,
+            "round {round}: {populated}"
+        );
+        assert!(v.iter().enumerate().all(|(i, &x)| x == i as u64));
+        while v.pop().is_some() {}
+        LOG.0.lock().unwrap().clear();
+    }
 }

@@ -19,6 +19,9 @@ const VEC: &str = "container=vector,mapper=os";
 /// push 10k: commits 4, 8, 16, 32, 64, 128 KiB (6 grows, 131072 bytes);
 /// pop all: shrinks to 64, 32, 16, 8, 4 KiB (5 shrinks, 126976 bytes back);
 /// push 10k: 5 grows back to 128 KiB (126976 bytes).
+/// Each fill populates the pages of its two largest grows, 32-64 and
+/// 64-128 KiB, ahead of the pushes (smaller ranges are left to fault):
+/// 4 populates of 196608 bytes in all.
 /// (Histograms count samples.)
 #[test]
 fn seed_scenario_counts_exactly() {
@@ -61,6 +64,7 @@ fn seed_scenario_counts_exactly() {
             (5) as f64
         );
         assert_eq!(totals.get(&format!("{SHRINKS_TOTAL}{{{VEC}}}")), (5) as f64);
+        assert_eq!(totals.get(&format!("{POPULATES_TOTAL}{{{VEC}}}")), 4.0);
         assert_eq!(
             totals.get(&format!("{DECOMMITTED_BYTES_TOTAL}{{{VEC}}}")),
             (126976) as f64
@@ -109,6 +113,13 @@ fn seed_scenario_counts_exactly() {
     assert_eq!(count(Op::Reserve), 1);
     assert_eq!(count(Op::Park), 1);
     assert_eq!(count(Op::Release), 0);
+    assert_eq!(count(Op::Populate), 4);
+    let populated: usize = events
+        .iter()
+        .filter(|e| e.op == Op::Populate)
+        .map(|e| e.bytes)
+        .sum();
+    assert_eq!(populated, 2 * (32768 + 65536));
     let committed: usize = events
         .iter()
         .filter(|e| e.op == Op::Commit)
@@ -121,14 +132,22 @@ fn seed_scenario_counts_exactly() {
         .map(|e| e.bytes)
         .sum();
     assert_eq!(decommitted, 126976);
-    // Each grow reports after the commit inside it, each shrink after its
-    // decommit.
+    // Each grow reports after the commit inside it (and the populate that
+    // follows the commit, if any), each shrink after its decommit.
     let ops: Vec<Op> = events.iter().map(|e| e.op).collect();
     assert_eq!(&ops[..3], &[Op::Reserve, Op::Commit, Op::Grow]);
     assert_eq!(ops.last(), Some(&Op::Park));
+    for triple in ops.windows(3) {
+        if triple[2] == Op::Grow && triple[1] == Op::Populate {
+            assert_eq!(triple[0], Op::Commit);
+        }
+    }
     for pair in ops.windows(2) {
         if pair[1] == Op::Grow {
-            assert_eq!(pair[0], Op::Commit);
+            assert!(matches!(pair[0], Op::Commit | Op::Populate), "{ops:?}");
+        }
+        if pair[1] == Op::Populate {
+            assert_eq!(pair[0], Op::Commit, "{ops:?}");
         }
         if pair[1] == Op::Shrink {
             assert_eq!(pair[0], Op::Decommit);

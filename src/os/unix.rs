@@ -94,21 +94,36 @@ pub(super) unsafe fn release(addr: NonNull<u8>, len: usize) -> io::Result<()> {
 #[cfg(any(target_os = "linux", target_os = "android"))]
 const MADV_POPULATE_WRITE: libc::c_int = 23;
 
-/// Faults in a committed range for writing, in one call.
+/// Faults in a committed range for writing, in one call. Says
+/// [`io::ErrorKind::Unsupported`] where the kernel cannot (Linux before 5.14
+/// answers `EINVAL`; it is asked once, then never again).
 ///
 /// # Safety
 /// `[addr, addr + len)` is page-aligned and committed.
 pub(super) unsafe fn populate(addr: NonNull<u8>, len: usize) -> io::Result<()> {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     {
+        use std::sync::atomic::AtomicBool;
+        static UNSUPPORTED: AtomicBool = AtomicBool::new(false);
+        if UNSUPPORTED.load(Ordering::Relaxed) {
+            return Err(io::ErrorKind::Unsupported.into());
+        }
         // SAFETY: the range is ours and committed; populating only faults in
         // its pages, as the writes that follow would.
-        check(unsafe { libc::madvise(addr.as_ptr().cast(), len, MADV_POPULATE_WRITE) })
+        let result =
+            check(unsafe { libc::madvise(addr.as_ptr().cast(), len, MADV_POPULATE_WRITE) });
+        match result {
+            Err(e) if e.raw_os_error() == Some(libc::EINVAL) => {
+                UNSUPPORTED.store(true, Ordering::Relaxed);
+                Err(io::ErrorKind::Unsupported.into())
+            }
+            other => other,
+        }
     }
     #[cfg(not(any(target_os = "linux", target_os = "android")))]
     {
         let _ = (addr, len);
-        Ok(())
+        Err(io::ErrorKind::Unsupported.into())
     }
 }
 

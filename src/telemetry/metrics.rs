@@ -41,6 +41,7 @@ pub(super) fn record(event: &Event<'_>) {
         Op::Shrink => counter!(SHRINKS_TOTAL, &labels).increment(1),
         Op::Park => counter!(CACHE_PARKS_TOTAL, &labels).increment(1),
         Op::Reuse => counter!(CACHE_REUSES_TOTAL, &labels).increment(1),
+        Op::Populate => counter!(POPULATES_TOTAL, &labels).increment(1),
         Op::Reserve | Op::Release | Op::Remap => {}
     }
     if event.op.owns_its_change() {
@@ -87,6 +88,11 @@ pub(super) fn describe() {
     describe_counter!(GROWS_TOTAL, Unit::Count, "Grow decisions carried out");
     describe_counter!(SHRINKS_TOTAL, Unit::Count, "Shrink decisions carried out");
     describe_counter!(ERRORS_TOTAL, Unit::Count, "Failed mapper calls, by op");
+    describe_counter!(
+        POPULATES_TOTAL,
+        Unit::Count,
+        "Committed ranges faulted in ahead of writes, in one call each"
+    );
     describe_gauge!(
         COMMITTED_BYTES,
         Unit::Bytes,

@@ -24,8 +24,9 @@ use std::io;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-/// What happened: one of the five mapper calls, or a grow/shrink decision
-/// (which contains mapper calls).
+/// What happened: a mapper call (the five of [`Mapper`](crate::Mapper) and
+/// its populate hint), a grow/shrink decision (which contains mapper calls),
+/// or a use of the reservation cache.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Op {
@@ -37,6 +38,9 @@ pub enum Op {
     Decommit,
     /// A whole reservation given back.
     Release,
+    /// Committed pages faulted in ahead of the writes about to fill them, in
+    /// one call (a hint; committed bytes do not change).
+    Populate,
     /// A reservation moved to a larger one without copying bytes.
     Remap,
     /// A container committed more memory (may reserve, remap and commit).
@@ -61,6 +65,7 @@ impl Op {
             Op::Commit => "commit",
             Op::Decommit => "decommit",
             Op::Release => "release",
+            Op::Populate => "populate",
             Op::Remap => "remap",
             Op::Grow => "grow",
             Op::Shrink => "shrink",

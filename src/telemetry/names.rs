@@ -16,6 +16,8 @@ pub const DECOMMITTED_BYTES_TOTAL: &str = "mapped_decommitted_bytes_total";
 pub const GROWS_TOTAL: &str = "mapped_grows_total";
 /// Shrink decisions carried out.
 pub const SHRINKS_TOTAL: &str = "mapped_shrinks_total";
+/// Committed ranges faulted in ahead of writes (one call each).
+pub const POPULATES_TOTAL: &str = "mapped_populates_total";
 /// Failed mapper calls, labelled by `op`.
 pub const ERRORS_TOTAL: &str = "mapped_errors_total";
 /// Reservations of dropped containers kept in the cache for reuse.

@@ -35,6 +35,8 @@ pub struct Stats {
     pub parks: u64,
     /// Reservations new containers took from the cache.
     pub reuses: u64,
+    /// Committed ranges faulted in ahead of writes (populate hints).
+    pub populates: u64,
     /// Committed bytes held now by reservations parked in the cache (not in
     /// `committed_bytes`, which counts live containers).
     pub cached_bytes: u64,
@@ -44,14 +46,20 @@ impl Stats {
     /// Calls made to the mapper (successful or not): what a workload costs
     /// in system calls, give or take a factor of two.
     pub fn mapper_calls(&self) -> u64 {
-        self.reserves + self.commits + self.decommits + self.releases + self.remaps + self.errors
+        self.reserves
+            + self.commits
+            + self.decommits
+            + self.releases
+            + self.remaps
+            + self.populates
+            + self.errors
     }
 }
 
 static COMMITTED: AtomicI64 = AtomicI64::new(0);
 static RESERVED: AtomicI64 = AtomicI64::new(0);
-static COUNTS: [AtomicU64; 10] = [const { AtomicU64::new(0) }; 10];
-const ERRORS: usize = 9;
+static COUNTS: [AtomicU64; 11] = [const { AtomicU64::new(0) }; 11];
+const ERRORS: usize = 10;
 
 fn slot(op: Op) -> usize {
     match op {
@@ -64,6 +72,7 @@ fn slot(op: Op) -> usize {
         Op::Shrink => 6,
         Op::Park => 7,
         Op::Reuse => 8,
+        Op::Populate => 9,
     }
 }
 
@@ -97,6 +106,7 @@ pub fn stats() -> Stats {
         errors: COUNTS[ERRORS].load(Relaxed),
         parks: count(Op::Park),
         reuses: count(Op::Reuse),
+        populates: count(Op::Populate),
         cached_bytes: crate::region::cached_bytes() as u64,
     }
 }

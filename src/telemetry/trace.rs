@@ -21,6 +21,7 @@ pub(super) fn span(
         Op::Commit => debug_span!(target: TARGET, "commit", bytes, container, mapper, name),
         Op::Decommit => debug_span!(target: TARGET, "decommit", bytes, container, mapper, name),
         Op::Release => debug_span!(target: TARGET, "release", bytes, container, mapper, name),
+        Op::Populate => debug_span!(target: TARGET, "populate", bytes, container, mapper, name),
         Op::Remap => debug_span!(target: TARGET, "remap", bytes, container, mapper, name),
         Op::Park => debug_span!(target: TARGET, "park", bytes, container, mapper, name),
         Op::Reuse => debug_span!(target: TARGET, "reuse", bytes, container, mapper, name),
