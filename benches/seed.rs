@@ -3,6 +3,8 @@
 //! of 1e7", comparing:
 //!
 //! - `MappedVector` with its default, immediate give-back policy;
+//! - `MappedVector` with the decay option (a one-second delay: within one
+//!   run nothing is given back, so the refill costs no page fault);
 //! - plain `Vec`, which keeps its memory (fast, but RSS never falls);
 //! - a `Vec` with the same give-back policy written by hand: after each pop,
 //!   if fewer than a quarter of its capacity is in use, `shrink_to(max(2 *
@@ -59,6 +61,25 @@ impl ShrinkingVec {
 
 fn seed_mapped(n: u64) -> u64 {
     let mut v = MappedVector::<u64>::new(MAPPER);
+    let mut sum = 0;
+    for i in 0..n {
+        v.push(i).expect("commit refused");
+    }
+    while let Some(x) = v.pop() {
+        sum += x;
+    }
+    for i in 0..n {
+        v.push(i).expect("commit refused");
+    }
+    black_box(&v);
+    sum
+}
+
+fn seed_mapped_decay(n: u64) -> u64 {
+    let mut v = MappedVector::<u64>::builder(MAPPER)
+        .decay(Duration::from_secs(1))
+        .build()
+        .expect("no reservation yet: cannot fail");
     let mut sum = 0;
     for i in 0..n {
         v.push(i).expect("commit refused");
@@ -131,8 +152,9 @@ fn bench_seed(c: &mut Criterion) {
     for (label, n) in [("1e4", 10_000u64), ("1e6", 1_000_000)] {
         let mut group = c.benchmark_group(format!("seed_{label}"));
         group.throughput(Throughput::Elements(3 * n));
-        let contenders: [(&str, Scenario); 4] = [
+        let contenders: [(&str, Scenario); 5] = [
             ("MappedVector", seed_mapped),
+            ("MappedVector_decay", seed_mapped_decay),
             ("Vec", seed_vec),
             ("ShrinkingVec", seed_shrinking_vec),
             ("fault_floor", seed_fault_floor),

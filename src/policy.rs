@@ -99,6 +99,19 @@ pub fn should_shrink(live: usize, committed: usize, initial: usize) -> bool {
     is_sparse(live, committed) && committed > initial
 }
 
+/// The length below which a container of `size`-byte elements (nonzero)
+/// holding `committed` bytes should shrink: `len < shrink_below(..)`
+/// exactly when `should_shrink(len * size, committed, initial)`. A removal
+/// compares its length with this, computed once per change of `committed`.
+/// 0 when nothing can be given back.
+#[inline]
+pub fn shrink_below(committed: usize, initial: usize, size: usize) -> usize {
+    if committed <= initial {
+        return 0;
+    }
+    (committed / DECOMMIT_DIVISOR).div_ceil(size)
+}
+
 /// Committed bytes to keep after a shrink: twice the live bytes (so the
 /// container is then at most half full, and oscillating around any size
 /// cannot commit and decommit in a loop), never below the initial bytes.
@@ -131,6 +144,23 @@ mod tests {
     use super::*;
 
     const PAGE: usize = 4096;
+
+    #[test]
+    fn shrink_below_is_should_shrink_as_a_length() {
+        for size in [1, 3, 8, 24, 100, 4096, 5000] {
+            let initial = initial_bytes(1, PAGE, size);
+            for committed in (0..=64).map(|p| p * PAGE) {
+                let below = shrink_below(committed, initial, size);
+                for len in 0..=committed / size + 1 {
+                    assert_eq!(
+                        len < below,
+                        should_shrink(len * size, committed, initial),
+                        "size {size}, committed {committed}, len {len}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn rounding() {

@@ -20,6 +20,7 @@ use crate::telemetry::{self, Footprint, Label, Op, Probe};
 use std::io;
 use std::mem;
 use std::ptr::{self, NonNull};
+use std::time::{Duration, Instant};
 
 pub(crate) struct Region {
     /// Start of the reservation; a dangling, suitably aligned address while
@@ -37,6 +38,9 @@ pub(crate) struct Region {
     page_size: usize,
     /// Whether reservations are advised to use transparent huge pages.
     huge_pages: bool,
+    /// The owner's decay delay, if it has one: how long its reservation may
+    /// stay parked in the cache with all its pages when it is dropped.
+    decay: Option<Duration>,
     mapper: MapperRef,
     label: Label,
 }
@@ -59,6 +63,7 @@ impl Region {
             populated: 0,
             page_size,
             huge_pages: false,
+            decay: None,
             mapper,
             label,
         }
@@ -68,6 +73,12 @@ impl Region {
     /// can (a hint; see [`Mapper::advise_huge_pages`](crate::Mapper::advise_huge_pages)).
     pub(crate) fn set_huge_pages(&mut self, on: bool) {
         self.huge_pages = on;
+    }
+
+    /// The owner keeps unused memory for `delay`: so may the cache, when the
+    /// owner is dropped (a zero delay keeps nothing extra).
+    pub(crate) fn set_decay(&mut self, delay: Option<Duration>) {
+        self.decay = delay.filter(|d| !d.is_zero());
     }
 
     #[inline]
@@ -116,6 +127,7 @@ impl Region {
     pub(crate) fn empty_like(&self, dangling: NonNull<u8>) -> Self {
         let mut region = Region::new(self.mapper.clone(), self.label.clone(), dangling);
         region.huge_pages = self.huge_pages;
+        region.decay = self.decay;
         region
     }
 
@@ -166,7 +178,15 @@ impl Region {
         debug_assert_eq!(self.reserved, 0);
         debug_assert!(bytes > 0 && bytes % self.page_size == 0);
         if self.mapper.is_os() {
-            if let Some(parked) = cache::take(bytes, self.label.container) {
+            let mut expired = Vec::new();
+            let taken = cache::take(
+                bytes,
+                self.label.container,
+                self.decay.is_some(),
+                &mut expired,
+            );
+            release_parked(expired);
+            if let Some(parked) = taken {
                 let probe = self.probe(Op::Reuse, bytes, parked.committed);
                 self.base = parked.base;
                 self.reserved = parked.reserved;
@@ -387,8 +407,15 @@ impl Region {
             reserved: self.reserved,
             committed: self.committed,
             container: self.label.container,
+            decay: self.decay.map(|delay| cache::Held {
+                since: Instant::now(),
+                delay,
+            }),
         };
-        if cache::park(entry).is_err() {
+        let mut expired = Vec::new();
+        let parked = cache::park(entry, &mut expired).is_ok();
+        release_parked(expired);
+        if !parked {
             return false;
         }
         let probe = self.probe(Op::Park, self.reserved, 0);
@@ -432,10 +459,19 @@ impl Drop for Region {
 /// dropped, if it has at most [`CACHE_MAX_COMMITTED`] bytes committed (at
 /// most [`CACHE_MAX_ENTRIES`] are kept, holding at most [`CACHE_MAX_BYTES`]),
 /// so that the next short-lived container reuses it, pages and all, without
-/// a system call or a page fault.
+/// a system call or a page fault. A container with the decay option
+/// ([`Builder::decay`](crate::Builder::decay)) parks its reservation
+/// whatever it holds, for its delay; only containers that decay too reuse
+/// it, and the first use of the cache after the delay releases it.
 pub fn trim_cache() -> usize {
+    release_parked(cache::take_all())
+}
+
+/// Releases reservations taken out of the cache, reporting each release;
+/// returns the committed bytes given back to the OS.
+fn release_parked(parked: Vec<cache::Parked>) -> usize {
     let mut returned = 0;
-    for parked in cache::take_all() {
+    for parked in parked {
         // Its owner for a moment, so the release is reported like any other.
         let mut label = Label::vector();
         label.container = parked.container;

@@ -63,6 +63,9 @@ use std::slice;
 pub struct MappedVector<T, const N: usize = 1> {
     region: Region,
     len: usize,
+    /// Removals that leave fewer elements than this ask whether to give
+    /// memory back ([`policy::shrink_below`], or sooner under decay).
+    shrink_below: usize,
     window: Window,
     /// Set when decommits wait for memory to stay unused (the decay option).
     decay: Option<Decay>,
@@ -104,9 +107,11 @@ impl<T, const N: usize> MappedVector<T, N> {
         let dangling = NonNull::<T>::dangling().cast::<u8>();
         let mut region = Region::new(config.mapper, config.label, dangling);
         region.set_huge_pages(config.huge_pages);
+        region.set_decay(config.decay);
         MappedVector {
             region,
             len: 0,
+            shrink_below: 0,
             window,
             decay: config.decay.map(Decay::new),
             _elements: std::marker::PhantomData,
@@ -137,6 +142,8 @@ impl<T, const N: usize> MappedVector<T, N> {
             if max > 0 {
                 v.check_alignment()?;
                 v.region.reserve(max)?;
+                // (A reservation from the cache comes with pages committed.)
+                v.sync_shrink_below();
             }
         }
         Ok(v)
@@ -332,6 +339,7 @@ impl<T, const N: usize> MappedVector<T, N> {
         let to = policy::fit_target(keep, self.initial_bytes(), self.region.page_size());
         if to < self.region.committed() {
             self.region.shrink(to)?;
+            self.sync_shrink_below();
         }
         Ok(())
     }
@@ -598,6 +606,7 @@ impl<T, const N: usize> MappedVector<T, N> {
         if let Window::Fixed { max } = copy.window {
             if max > 0 && !Self::IS_ZST {
                 copy.region.reserve(max)?;
+                copy.sync_shrink_below();
             }
         }
         copy.extend_from_slice(self)?;
@@ -609,6 +618,7 @@ impl<T, const N: usize> MappedVector<T, N> {
         MappedVector {
             region: self.region.empty_like(NonNull::<T>::dangling().cast()),
             len: 0,
+            shrink_below: 0,
             window: self.window,
             decay: self.decay.map(|mut d| {
                 d.reset();
@@ -716,31 +726,53 @@ impl<T, const N: usize> MappedVector<T, N> {
             Writes::Ahead => live.saturating_add(Self::populate_ahead()),
         };
         self.region.grow(to, window, live, write_to)?;
+        // In use again, unless a reservation reused from the cache came with
+        // far more than asked for: then the surplus is unused from now on,
+        // and decays like any other.
+        self.sync_shrink_below();
+        let (committed, initial) = (self.region.committed(), self.initial_bytes());
         if let Some(decay) = &mut self.decay {
-            decay.reset();
+            if policy::should_shrink(needed, committed, initial) {
+                decay.start_unless_running();
+            } else {
+                decay.reset();
+            }
         }
         Ok(())
     }
 
     /// Gives memory back if fewer than a quarter of the committed bytes are
-    /// in use. Cheap when not: a multiplication, a shift and a compare (the
-    /// floor is computed only when the vector is sparse).
+    /// in use. Cheap when not: one compare with a length worked out when
+    /// the committed bytes last changed.
     #[inline]
     fn shrink_if_sparse(&mut self) {
-        let (live, committed) = (self.len * Self::SIZE, self.region.committed());
-        // The floor costs a dozen instructions: ask for it only when sparse.
-        if policy::is_sparse(live, committed)
-            && policy::should_shrink(live, committed, self.initial_bytes())
-        {
+        if self.len < self.shrink_below {
             self.shrink_now();
         }
+    }
+
+    /// Works out `shrink_below` again: call after every change of the
+    /// committed bytes.
+    fn sync_shrink_below(&mut self) {
+        self.shrink_below = if Self::IS_ZST {
+            0
+        } else {
+            policy::shrink_below(self.region.committed(), self.initial_bytes(), Self::SIZE)
+        };
     }
 
     #[cold]
     #[inline(never)]
     fn shrink_now(&mut self) {
+        debug_assert!(policy::should_shrink(
+            self.len * Self::SIZE,
+            self.region.committed(),
+            self.initial_bytes()
+        ));
         if let Some(decay) = &mut self.decay {
-            if !decay.due_on_removal() {
+            if !decay.due() {
+                // Held for now: ask again after some more removals.
+                self.shrink_below = decay::next_check_below(self.len);
                 return;
             }
         }
@@ -758,6 +790,7 @@ impl<T, const N: usize> MappedVector<T, N> {
             // A refused decommit leaves the pages committed and usable, and
             // is reported by telemetry; the next shrink tries again.
             if self.region.shrink(to).is_ok() {
+                self.sync_shrink_below();
                 if let Some(decay) = &mut self.decay {
                     decay.reset();
                 }
@@ -779,7 +812,7 @@ impl<T, const N: usize> MappedVector<T, N> {
             return false;
         }
         if let Some(decay) = &mut self.decay {
-            if !decay.due_now() {
+            if !decay.due() {
                 return false;
             }
         }

@@ -3,24 +3,38 @@
 //! A short-lived vector would otherwise pay `mmap`, `mprotect` and `munmap`
 //! (and page faults) each time, more than a whole `Vec` run. Allocators keep
 //! address space for the same reason. Only reservations of the OS mapper
-//! (stateless, so they may outlive their container) with a small committed
-//! prefix are kept, at most [`MAX_ENTRIES`] of them; the committed pages stay
-//! committed, so the next container of that kind and window reuses them
-//! without a system call. A parked reservation belongs to no container: no
-//! live container can be handed memory another still uses.
+//! (stateless, so they may outlive their container) are kept, at most
+//! [`MAX_ENTRIES`] of them; the committed pages stay committed, so the next
+//! container of that kind and window reuses them without a system call. A
+//! parked reservation belongs to no container: no live container can be
+//! handed memory another still uses.
+//!
+//! Two kinds of entry, bounded differently:
+//!
+//! - from containers without decay, only small ones: at most
+//!   [`MAX_COMMITTED`] each and [`MAX_CACHED_BYTES`] in all, kept until
+//!   [`trim_cache`](crate::trim_cache);
+//! - from containers with the decay option, whatever they held, but only for
+//!   their delay: their owner chose to keep unused memory that long (as
+//!   jemalloc keeps freed dirty pages until they decay). They are released
+//!   by the first park or take after the delay, or by `trim_cache`, and go
+//!   only to containers that decay too.
 
 use std::ptr::NonNull;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// At most this many reservations are parked at once.
 pub const MAX_ENTRIES: usize = 8;
 
-/// Only reservations with at most this many committed bytes are parked.
+/// Only reservations with at most this many committed bytes are parked
+/// (unless their container decays).
 pub const MAX_COMMITTED: usize = 1 << 20;
 
-/// The committed bytes all parked reservations may hold together: what the
-/// cache may keep resident after its containers are gone (as an allocator
-/// keeps freed memory), until [`trim_cache`](crate::trim_cache).
+/// The committed bytes all parked reservations of containers without decay
+/// may hold together: what the cache may keep resident after its containers
+/// are gone (as an allocator keeps freed memory), until
+/// [`trim_cache`](crate::trim_cache).
 pub const MAX_CACHED_BYTES: usize = 4 << 20;
 
 /// A reservation no container owns, waiting in the cache.
@@ -29,6 +43,16 @@ pub(super) struct Parked {
     pub(super) reserved: usize,
     pub(super) committed: usize,
     pub(super) container: &'static str,
+    /// For a container with the decay option: its delay, and when it was
+    /// parked.
+    pub(super) decay: Option<Held>,
+}
+
+/// How long a decaying container's reservation may stay parked.
+#[derive(Clone, Copy)]
+pub(super) struct Held {
+    pub(super) since: Instant,
+    pub(super) delay: Duration,
 }
 
 // SAFETY: a parked reservation is owned by the cache alone; the pointer is
@@ -41,27 +65,60 @@ fn parked() -> std::sync::MutexGuard<'static, Vec<Parked>> {
     PARKED.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Moves every decaying entry whose delay has passed into `expired`, for
+/// the caller to release. Reads the clock only if there is one.
+fn expire(parked: &mut Vec<Parked>, expired: &mut Vec<Parked>) {
+    if parked.iter().all(|p| p.decay.is_none()) {
+        return;
+    }
+    let now = Instant::now();
+    let mut i = 0;
+    while i < parked.len() {
+        match parked[i].decay {
+            Some(held) if now.duration_since(held.since) >= held.delay => {
+                expired.push(parked.swap_remove(i));
+            }
+            _ => i += 1,
+        }
+    }
+}
+
 /// Takes a parked reservation of exactly `reserved` bytes last used by the
 /// same kind of container, most recently parked first (its pages are the
-/// likeliest to be in cache).
-pub(super) fn take(reserved: usize, container: &'static str) -> Option<Parked> {
+/// likeliest to be in cache); entries of decaying containers only if
+/// `decays`. Entries that have outstayed their delay go to `expired`.
+pub(super) fn take(
+    reserved: usize,
+    container: &'static str,
+    decays: bool,
+    expired: &mut Vec<Parked>,
+) -> Option<Parked> {
     let mut parked = parked();
-    let at = parked
-        .iter()
-        .rposition(|p| p.reserved == reserved && p.container == container)?;
+    expire(&mut parked, expired);
+    let at = parked.iter().rposition(|p| {
+        p.reserved == reserved && p.container == container && (decays || p.decay.is_none())
+    })?;
     Some(parked.swap_remove(at))
 }
 
-/// Parks a reservation, or hands it back when it is too large or the cache
-/// is full (the caller then releases it).
-pub(super) fn park(entry: Parked) -> Result<(), Parked> {
-    if entry.committed > MAX_COMMITTED {
+/// Parks a reservation, or hands it back when the cache would not keep it
+/// (the caller then releases it). Entries that have outstayed their delay
+/// go to `expired`.
+pub(super) fn park(entry: Parked, expired: &mut Vec<Parked>) -> Result<(), Parked> {
+    let mut parked = parked();
+    expire(&mut parked, expired);
+    if parked.len() >= MAX_ENTRIES {
         return Err(entry);
     }
-    let mut parked = parked();
-    let cached: usize = parked.iter().map(|p| p.committed).sum();
-    if parked.len() >= MAX_ENTRIES || cached + entry.committed > MAX_CACHED_BYTES {
-        return Err(entry);
+    if entry.decay.is_none() {
+        let cached: usize = parked
+            .iter()
+            .filter(|p| p.decay.is_none())
+            .map(|p| p.committed)
+            .sum();
+        if entry.committed > MAX_COMMITTED || cached + entry.committed > MAX_CACHED_BYTES {
+            return Err(entry);
+        }
     }
     parked.push(entry);
     Ok(())

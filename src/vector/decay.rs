@@ -4,51 +4,50 @@
 use crate::policy;
 use std::time::{Duration, Instant};
 
-/// Checking the clock on every sparse pop would cost a `clock_gettime` each
-/// time; checking on one in this many keeps pops as cheap as without decay.
-const CHECK_EVERY: u32 = 64;
+/// Checking the clock on every sparse removal would cost a `clock_gettime`
+/// (tens of nanoseconds) each time; the vector asks again only after at
+/// least this many more removals, and after a sixteenth of its length if
+/// that is more, so that draining a large vector reads the clock a few
+/// hundred times, not once per 64 elements.
+const CHECK_EVERY: usize = 64;
+
+/// The length below which a vector of `len` elements, held sparse by
+/// decay, next asks whether the delay has passed.
+pub(super) fn next_check_below(len: usize) -> usize {
+    len.saturating_sub(CHECK_EVERY.max(len / 16) - 1)
+}
 
 /// The decay clock of one container: since when its memory has been sparse.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Decay {
     delay: Duration,
     since: Option<Instant>,
-    checks: u32,
 }
 
 impl Decay {
     pub(super) fn new(delay: Duration) -> Self {
-        Decay {
-            delay,
-            since: None,
-            checks: 0,
-        }
+        Decay { delay, since: None }
     }
 
-    /// Called by a removal that left the container sparse: whether its
-    /// memory has now been unused for the delay. Starts the clock the first
-    /// time; afterwards reads it only once in [`CHECK_EVERY`] calls.
-    pub(super) fn due_on_removal(&mut self) -> bool {
-        match self.since {
-            None => self.start(),
-            Some(since) => {
-                self.checks = self.checks.wrapping_add(1);
-                self.checks % CHECK_EVERY == 0 && policy::decay_due(since.elapsed(), self.delay)
-            }
-        }
-    }
-
-    /// For an explicit `trim()`: reads the clock.
-    pub(super) fn due_now(&mut self) -> bool {
+    /// Whether memory found sparse (by a removal, or by an explicit
+    /// `trim()`) has now been unused for the delay. Starts the clock the
+    /// first time.
+    pub(super) fn due(&mut self) -> bool {
         match self.since {
             None => self.start(),
             Some(since) => policy::decay_due(since.elapsed(), self.delay),
         }
     }
 
+    /// Starts the clock if it is not already running.
+    pub(super) fn start_unless_running(&mut self) {
+        if self.since.is_none() {
+            self.start();
+        }
+    }
+
     fn start(&mut self) -> bool {
         self.since = Some(Instant::now());
-        self.checks = 0;
         self.delay.is_zero()
     }
 
