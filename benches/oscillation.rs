@@ -112,12 +112,13 @@ fn report_calls(scenario: Scenario) {
     let calls = after.mapper_calls() - before.mapper_calls();
     eprintln!(
         "oscillation/{}: {} mapper calls per {OPS} operations \
-         (commits {}, decommits {}, reserves {}, remaps {}, releases {}); \
+         (commits {}, decommits {}, populates {}, reserves {}, remaps {}, releases {}); \
          len {len} -> {}, committed {committed} -> {} bytes",
         scenario.name(),
         calls,
         after.commits - before.commits,
         after.decommits - before.decommits,
+        after.populates - before.populates,
         after.reserves - before.reserves,
         after.remaps - before.remaps,
         after.releases - before.releases,

@@ -63,6 +63,10 @@ use std::slice;
 pub struct MappedVector<T, const N: usize = 1> {
     region: Region,
     len: usize,
+    /// `push` writes without a slow path while `len` is below this: the
+    /// elements whose pages are committed and need no populate hint. At
+    /// most the capacity (`usize::MAX` for zero-sized `T`).
+    push_below: usize,
     /// Removals that leave fewer elements than this ask whether to give
     /// memory back ([`policy::shrink_below`], or sooner under decay).
     shrink_below: usize,
@@ -111,6 +115,7 @@ impl<T, const N: usize> MappedVector<T, N> {
         MappedVector {
             region,
             len: 0,
+            push_below: if Self::IS_ZST { usize::MAX } else { 0 },
             shrink_below: 0,
             window,
             decay: config.decay.map(Decay::new),
@@ -143,7 +148,7 @@ impl<T, const N: usize> MappedVector<T, N> {
                 v.check_alignment()?;
                 v.region.reserve(max)?;
                 // (A reservation from the cache comes with pages committed.)
-                v.sync_shrink_below();
+                v.sync_limits();
             }
         }
         Ok(v)
@@ -208,17 +213,6 @@ impl<T, const N: usize> MappedVector<T, N> {
         self.region.page_size()
     }
 
-    /// Elements `push` may write without a slow path: those whose pages
-    /// are committed and need no populate hint. At most `capacity()`.
-    #[inline]
-    fn ready_len(&self) -> usize {
-        if Self::IS_ZST {
-            usize::MAX
-        } else {
-            self.region.populated() / Self::SIZE
-        }
-    }
-
     #[inline]
     fn initial_bytes(&self) -> usize {
         policy::initial_bytes(N, self.region.page_size(), Self::SIZE)
@@ -264,14 +258,14 @@ impl<T, const N: usize> MappedVector<T, N> {
         // Read `len` once: after the write through the raw pointer the
         // compiler cannot assume `self.len` unchanged (as std's `Vec::push`).
         let len = self.len;
-        // One compare, as `Vec::push` has: `ready_len() <= capacity()`, so
+        // One compare, as `Vec::push` has: `push_below <= capacity()`, so
         // this also catches a full vector.
-        if len >= self.ready_len() {
+        if len >= self.push_below {
             if let Err(error) = self.prepare_push() {
                 return Err(PushError::new(value, error));
             }
         }
-        // SAFETY: `len < ready_len() <= capacity`: the slot is committed and
+        // SAFETY: `len < push_below <= capacity`: the slot is committed and
         // holds no element.
         unsafe { self.as_mut_ptr().add(len).write(value) };
         self.len = len + 1;
@@ -339,7 +333,7 @@ impl<T, const N: usize> MappedVector<T, N> {
         let to = policy::fit_target(keep, self.initial_bytes(), self.region.page_size());
         if to < self.region.committed() {
             self.region.shrink(to)?;
-            self.sync_shrink_below();
+            self.sync_limits();
         }
         Ok(())
     }
@@ -606,7 +600,7 @@ impl<T, const N: usize> MappedVector<T, N> {
         if let Window::Fixed { max } = copy.window {
             if max > 0 && !Self::IS_ZST {
                 copy.region.reserve(max)?;
-                copy.sync_shrink_below();
+                copy.sync_limits();
             }
         }
         copy.extend_from_slice(self)?;
@@ -618,6 +612,7 @@ impl<T, const N: usize> MappedVector<T, N> {
         MappedVector {
             region: self.region.empty_like(NonNull::<T>::dangling().cast()),
             len: 0,
+            push_below: if Self::IS_ZST { usize::MAX } else { 0 },
             shrink_below: 0,
             window: self.window,
             decay: self.decay.map(|mut d| {
@@ -674,6 +669,7 @@ impl<T, const N: usize> MappedVector<T, N> {
         let from = self.len * Self::SIZE;
         self.region
             .prepare_writes(from, from + Self::populate_ahead());
+        self.sync_limits();
         Ok(())
     }
 
@@ -725,11 +721,13 @@ impl<T, const N: usize> MappedVector<T, N> {
             Writes::Needed => needed,
             Writes::Ahead => live.saturating_add(Self::populate_ahead()),
         };
-        self.region.grow(to, window, live, write_to)?;
+        let grown = self.region.grow(to, window, live, write_to);
+        // Even a failed grow may have moved the window, populated or not.
+        self.sync_limits();
+        grown?;
         // In use again, unless a reservation reused from the cache came with
         // far more than asked for: then the surplus is unused from now on,
         // and decays like any other.
-        self.sync_shrink_below();
         let (committed, initial) = (self.region.committed(), self.initial_bytes());
         if let Some(decay) = &mut self.decay {
             if policy::should_shrink(needed, committed, initial) {
@@ -751,14 +749,17 @@ impl<T, const N: usize> MappedVector<T, N> {
         }
     }
 
-    /// Works out `shrink_below` again: call after every change of the
-    /// committed bytes.
-    fn sync_shrink_below(&mut self) {
-        self.shrink_below = if Self::IS_ZST {
-            0
-        } else {
-            policy::shrink_below(self.region.committed(), self.initial_bytes(), Self::SIZE)
-        };
+    /// Works out `push_below` and `shrink_below` again: call after every
+    /// change of the committed or populated bytes.
+    fn sync_limits(&mut self) {
+        if Self::IS_ZST {
+            (self.push_below, self.shrink_below) = (usize::MAX, 0);
+            return;
+        }
+        let committed = self.region.committed();
+        // Pages below `populated` need no hint before pushes write them.
+        self.push_below = self.region.populated() / Self::SIZE;
+        self.shrink_below = policy::shrink_below(committed, self.initial_bytes(), Self::SIZE);
     }
 
     #[cold]
@@ -790,7 +791,7 @@ impl<T, const N: usize> MappedVector<T, N> {
             // A refused decommit leaves the pages committed and usable, and
             // is reported by telemetry; the next shrink tries again.
             if self.region.shrink(to).is_ok() {
-                self.sync_shrink_below();
+                self.sync_limits();
                 if let Some(decay) = &mut self.decay {
                     decay.reset();
                 }
