@@ -336,6 +336,11 @@ fn scenario<T: Elem, const N: usize>(
     a.grow_to(n + n / 8 + 1, second);
     a.read_back(second);
     let s = a.mock.stats();
+    if peak >= 2 * policy::POPULATE_MIN {
+        // (The audit refuses, and `finish` reports, any populate of a page
+        // that is not committed.)
+        assert!(s.populates > 0, "{}: pushes populated nothing ahead", a.ctx);
+    }
     if peak > a.initial() {
         assert!(
             s.decommitted_pages > 0,

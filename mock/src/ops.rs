@@ -272,6 +272,21 @@ unsafe impl Mapper for FaultyMapper {
         Ok(())
     }
 
+    /// Audited, not forwarded: populating is a hint whose only effect is
+    /// speed, and a lied commit would make the real call fail. What the
+    /// audit checks is the promise that matters: only committed pages are
+    /// populated.
+    unsafe fn populate(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
+        let mut st = self.lock();
+        let a = addr.as_ptr() as usize;
+        self.check_shape(&mut st, Op::Populate, a, len)?;
+        if !st.shadow.check_committed(a, len) {
+            return Err(self.refuse(&mut st, Violation::PopulateNotCommitted { addr: a, len }));
+        }
+        st.stats.populates += 1;
+        Ok(())
+    }
+
     unsafe fn remap(
         &self,
         old: NonNull<u8>,

@@ -19,6 +19,8 @@ pub struct MockStats {
     pub releases: u64,
     /// Successful remaps.
     pub remaps: u64,
+    /// Populate hints for committed ranges (audited, not forwarded).
+    pub populates: u64,
     /// Reserves refused by fault injection.
     pub denied_reserves: u64,
     /// Commits refused by fault injection.

@@ -16,6 +16,8 @@ pub enum Op {
     Release,
     /// [`Mapper::remap`](mapped::Mapper::remap).
     Remap,
+    /// [`Mapper::populate`](mapped::Mapper::populate).
+    Populate,
 }
 
 impl fmt::Display for Op {
@@ -26,6 +28,7 @@ impl fmt::Display for Op {
             Op::Decommit => "decommit",
             Op::Release => "release",
             Op::Remap => "remap",
+            Op::Populate => "populate",
         })
     }
 }
@@ -112,6 +115,15 @@ pub enum Violation {
         /// The address given (0 for `reserve`).
         addr: usize,
     },
+    /// `populate` of a range holding a page that is not committed (or not
+    /// in any live reservation). Refused with `InvalidInput`: the caller was
+    /// about to write where it may not.
+    PopulateNotCommitted {
+        /// Start of the range.
+        addr: usize,
+        /// Length of the range in bytes.
+        len: usize,
+    },
     /// `remap` lengths that break `committed <= old_len < new_len`.
     /// Refused with `InvalidInput`.
     RemapBadLengths {
@@ -176,6 +188,10 @@ impl fmt::Display for Violation {
             Violation::ZeroLength { op, addr } => {
                 write!(f, "{op} at {addr:#x} with length 0")
             }
+            Violation::PopulateNotCommitted { addr, len } => write!(
+                f,
+                "populate of [{addr:#x}, +{len:#x}) which holds pages that are not committed"
+            ),
             Violation::RemapBadLengths {
                 addr,
                 old_len,
