@@ -17,8 +17,7 @@ use crate::error::{Error, PushError};
 use crate::mapper::MapperRef;
 use crate::telemetry::names::{CONTAINER_QUEUE, CONTAINER_VECTOR};
 use crate::vector::{Drain, MappedVector};
-use std::mem::{self, ManuallyDrop};
-use std::ptr;
+use std::mem;
 use std::slice;
 
 /// A priority queue on mapped storage: a binary max-heap with the semantics
@@ -165,42 +164,16 @@ impl<T: Ord, const N: usize> MappedQueue<T, N> {
     /// O(log n).
     #[inline]
     pub fn pop(&mut self) -> Option<T> {
-        let len = self.data.len();
-        if len <= 1 {
-            return self.data.pop();
+        if self.data.len() > 1 {
+            // The greatest element goes to the end and the rest is re-sifted,
+            // all in place; if a comparison panics, the slice is as it was.
+            //
+            // SAFETY: `len >= 2`.
+            unsafe { sift::pop_to_end(self.data.as_mut_slice()) };
         }
-        let end = len - 1;
-        // Move the last element to the top and the top out, without letting
-        // the vector shrink yet: if a comparison panics, the guard puts both
-        // back where they were.
-        //
-        // SAFETY: `1 <= end < len`: slots 0 and `end` hold elements. Lowering
-        // the length first hands the last element to us; its slot stays
-        // committed (`set_len` gives no memory back).
-        let top = unsafe {
-            let base = self.data.as_mut_ptr();
-            self.data.set_len(end);
-            let last = ptr::read(base.add(end));
-            ptr::replace(base, last)
-        };
-        let guard = RestoreTop {
-            data: &mut self.data,
-            top: ManuallyDrop::new(top),
-            end,
-        };
-        // SAFETY: `0 < end`, the new length.
-        unsafe { sift::sift_down_to_bottom(guard.data.as_mut_slice(), 0) };
-        let top = guard.defuse();
-        // Hand the top back out through the vector's own `pop`, which gives
-        // memory back when the vector has become sparse.
-        //
-        // SAFETY: slot `end` is committed (nothing shrank) and, after the
-        // sift, holds no element; writing `top` there and restoring the
-        // length makes it the last element again.
-        unsafe {
-            self.data.as_mut_ptr().add(end).write(top);
-            self.data.set_len(len);
-        }
+        // Take it off the end through the vector's own `pop`, which gives
+        // memory back when the vector has become sparse: only now, after
+        // the sift, when no slot beyond the new length is needed again.
         self.data.pop()
     }
 
@@ -489,42 +462,6 @@ struct PopOnUnwind<'a, T, const N: usize>(&'a mut MappedVector<T, N>);
 impl<T, const N: usize> Drop for PopOnUnwind<'_, T, N> {
     fn drop(&mut self) {
         drop(self.0.pop());
-    }
-}
-
-/// During `pop`: holds the old top while the last element is sifted down
-/// from the top; if the sift panics (and so has put the last element back
-/// at the top), puts both back where they were.
-struct RestoreTop<'a, T, const N: usize> {
-    data: &'a mut MappedVector<T, N>,
-    top: ManuallyDrop<T>,
-    /// Where the last element was (the vector's length is `end` meanwhile).
-    end: usize,
-}
-
-impl<T, const N: usize> RestoreTop<'_, T, N> {
-    /// The sift succeeded: hand the old top over.
-    #[inline]
-    fn defuse(self) -> T {
-        let mut this = ManuallyDrop::new(self);
-        // SAFETY: `top` is taken exactly once and `this` is never dropped.
-        unsafe { ManuallyDrop::take(&mut this.top) }
-    }
-}
-
-impl<T, const N: usize> Drop for RestoreTop<'_, T, N> {
-    fn drop(&mut self) {
-        // SAFETY: the failed sift left the slice as before it: the former
-        // last element at 0 and the rest in place. Slot `end` is committed
-        // (only the length changed) and holds no element. Moving the former
-        // last element back there and the old top back to 0 restores the
-        // queue exactly; the length then counts all of them again.
-        unsafe {
-            let base = self.data.as_mut_ptr();
-            ptr::copy_nonoverlapping(base, base.add(self.end), 1);
-            ptr::copy_nonoverlapping(&*self.top, base, 1);
-            self.data.set_len(self.end + 1);
-        }
     }
 }
 

@@ -12,15 +12,15 @@
 //! Indices: the children of `i` are `2i + 1` and `2i + 2`, its parent
 //! `(i - 1) / 2`.
 
-use std::mem::ManuallyDrop;
+use std::mem::{self, ManuallyDrop};
 use std::ptr;
 
 /// A slot of the slice whose element has been taken out (held in `elt`),
 /// moving through the heap as elements are copied into it.
 ///
-/// While a hole lives, the slot at `pos` is logically empty (its bits are a
-/// stale copy of an element that now lives elsewhere, or of `elt`); every
-/// other slot holds exactly one element.
+/// While a hole lives, `pos < data.len()`, and the slot at `pos` is
+/// logically empty (its bits are a stale copy of an element that now lives
+/// elsewhere, or of `elt`); every other slot holds exactly one element.
 pub(super) struct Hole<'a, T> {
     data: &'a mut [T],
     elt: ManuallyDrop<T>,
@@ -266,6 +266,46 @@ pub(super) unsafe fn sift_down_to_bottom<T: Ord>(data: &mut [T], pos: usize) {
     hole.fill();
 }
 
+/// The heap half of `pop`: swaps the greatest element (at 0) with the last
+/// one, then restores the heap order over every slot but the last with
+/// [`sift_down_to_bottom`], as std's `BinaryHeap::pop` does. The greatest
+/// element is then the last one, ready to be popped off the end.
+///
+/// The length is not touched, so the caller removes the last element itself
+/// (and may give memory back then, after the sift).
+///
+/// If a comparison panics the slice is as it was before the call.
+///
+/// # Safety
+///
+/// `data.len() >= 2`.
+#[inline]
+pub(super) unsafe fn pop_to_end<T: Ord>(data: &mut [T]) {
+    /// Swaps the two elements back if the sift panics (the hole has undone
+    /// the sift itself by then).
+    struct Unswap<'a, T>(&'a mut [T]);
+
+    impl<T> Drop for Unswap<'_, T> {
+        fn drop(&mut self) {
+            let end = self.0.len() - 1;
+            self.0.swap(0, end);
+        }
+    }
+
+    debug_assert!(data.len() >= 2);
+    let end = data.len() - 1;
+    let base = data.as_mut_ptr();
+    // SAFETY: `1 <= end < len` (caller): slots 0 and `end` are distinct, in
+    // bounds and hold elements, so swapping them moves no element in or out
+    // of the slice.
+    unsafe { ptr::swap_nonoverlapping(base, base.add(end), 1) };
+    let guard = Unswap(data);
+    // SAFETY: `end <= len`, and `0 < end`: the sub-slice is in bounds and
+    // not empty.
+    unsafe { sift_down_to_bottom(guard.0.get_unchecked_mut(..end), 0) };
+    mem::forget(guard);
+}
+
 /// Restores the heap property over the whole slice, bottom-up: O(n).
 ///
 /// If a comparison panics every element is still in the slice exactly once,
@@ -468,6 +508,69 @@ mod tests {
                 assert_eq!(keys(&v), before, "sift_down_range k={k}");
             }
             v.iter_mut().zip(&heap).for_each(|(b, &h)| *b.0 = h);
+        }
+    }
+
+    /// `pop_to_end` on big heaps of elements of several sizes.
+    #[test]
+    fn pop_to_end_drains_big_heaps_in_order() {
+        fn drain<T: Ord + Copy + std::fmt::Debug>(make: impl Fn(u64) -> T) {
+            let n = if cfg!(miri) { 50 } else { 20_000 };
+            let mut x = 99u64;
+            let mut v: Vec<T> = (0..n)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    make(x)
+                })
+                .collect();
+            rebuild(&mut v);
+            let mut sorted = v.clone();
+            sorted.sort();
+            while v.len() > 1 {
+                // SAFETY: `len >= 2`.
+                unsafe { pop_to_end(&mut v) };
+                assert_eq!(v.pop(), sorted.pop());
+            }
+            assert_eq!(v, sorted);
+        }
+        drain(|x| x);
+        drain(|x| x as u32);
+        drain(|x| x as u8);
+        drain(|x| [x, !x]);
+        drain(|x| [x >> 3, x, 0, 1]);
+        drain(|x| [x; 5]);
+    }
+
+    /// On a big heap, a panic in the middle of `pop_to_end` leaves the slice
+    /// as it was.
+    #[test]
+    fn a_panicking_comparison_undoes_a_big_pop() {
+        use std::panic::{catch_unwind, AssertUnwindSafe};
+        let n = if cfg!(miri) { 40 } else { 12_000 };
+        let mut x = 11u32;
+        let mut v: Vec<Bomb> = (0..n)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                Bomb(Box::new(x >> 8))
+            })
+            .collect();
+        rebuild(&mut v);
+        for k in 1..32 {
+            let before = keys(&v);
+            FUSE.with(|f| f.set(k));
+            // SAFETY: `len >= 2`.
+            let r = catch_unwind(AssertUnwindSafe(|| unsafe { pop_to_end(&mut v) }));
+            FUSE.with(|f| f.set(0));
+            if r.is_err() {
+                assert_eq!(keys(&v), before, "pop_to_end k={k}");
+            } else {
+                // The pop went through: finish it, as `MappedQueue::pop` does.
+                let top = v.pop().unwrap();
+                assert_eq!(*top.0, *before.iter().max().unwrap());
+                assert!(is_heap(&v));
+            }
         }
     }
 }
