@@ -59,8 +59,8 @@ impl ShrinkingVec {
     }
 }
 
-fn seed_mapped(n: u64) -> u64 {
-    let mut v = MappedVector::<u64>::new(MAPPER);
+/// The scenario on a given (empty) `MappedVector`, which it then drops.
+fn seed_on(mut v: MappedVector<u64>, n: u64) -> u64 {
     let mut sum = 0;
     for i in 0..n {
         v.push(i).expect("commit refused");
@@ -75,23 +75,16 @@ fn seed_mapped(n: u64) -> u64 {
     sum
 }
 
+fn seed_mapped(n: u64) -> u64 {
+    seed_on(MappedVector::new(MAPPER), n)
+}
+
 fn seed_mapped_decay(n: u64) -> u64 {
-    let mut v = MappedVector::<u64>::builder(MAPPER)
+    let v = MappedVector::builder(MAPPER)
         .decay(Duration::from_secs(1))
         .build()
         .expect("no reservation yet: cannot fail");
-    let mut sum = 0;
-    for i in 0..n {
-        v.push(i).expect("commit refused");
-    }
-    while let Some(x) = v.pop() {
-        sum += x;
-    }
-    for i in 0..n {
-        v.push(i).expect("commit refused");
-    }
-    black_box(&v);
-    sum
+    seed_on(v, n)
 }
 
 fn seed_vec(n: u64) -> u64 {
