@@ -9,6 +9,10 @@
 //! leaves the slice exactly as it was before the sift: no element lost, none
 //! duplicated, and whatever order held before still holds.
 //!
+//! One addition: the walk down in [`sift_down_to_bottom`] (the `pop` path)
+//! prefetches the levels below the hole in big heaps (see [`Prefetch`]). The
+//! comparisons and moves are std's, one for one.
+//!
 //! Indices: the children of `i` are `2i + 1` and `2i + 2`, its parent
 //! `(i - 1) / 2`.
 
@@ -149,6 +153,130 @@ fn child_toward(ancestor: usize, descendant: usize) -> usize {
     (d >> (levels - 1)) - 1
 }
 
+/// Prefetching for a walk down a heap: which block of descendants to ask
+/// for at each step, and whether to ask at all.
+///
+/// Every step of a sift down loads the two children of the hole, and which
+/// one the hole moves to depends on the values loaded: a chain of dependent
+/// loads, each a cache miss once the heap outgrows the caches. So at each
+/// step the walk asks for the whole block of the hole's descendants `levels`
+/// below (they lie side by side: `2^levels` elements from `((pos + 1) <<
+/// levels) - 1` on), which it reaches `levels` steps later, whichever way it
+/// goes.
+///
+/// A prefetch is only a hint: it cannot fault and changes nothing the
+/// program can observe but time. All the same, only addresses of elements
+/// inside the slice are passed, so nothing beyond the vector's live elements
+/// is touched, not even by the cache. Only on `x86_64` (not under Miri);
+/// elsewhere it does nothing.
+struct Prefetch {
+    /// Prefetch at `pos` only if `pos + 2 <= limit`, which puts the whole
+    /// block in the slice; 0 turns prefetching off.
+    limit: usize,
+}
+
+impl Prefetch {
+    /// Bytes of descendants asked for per step: two or three cache lines.
+    /// Measured with `u64` on a heap of a million elements (8 MB): 128 bytes
+    /// (four levels ahead) beat both 64 (three levels) and 256 (five).
+    const BLOCK_BYTES: usize = 128;
+
+    /// Heaps smaller than this (in bytes) stay in the caches between pops,
+    /// and prefetching them only costs instructions. Measured with `u64`,
+    /// pushing and popping around a fixed size: prefetching was up to 2%
+    /// slower below 64 KiB, even at 64 KiB, then faster: 1% at 128 KiB, 5% at
+    /// 400 KiB, 14% at 800 KiB, a third at 8 MB.
+    const MIN_HEAP_BYTES: usize = 64 << 10;
+
+    /// The bytes a prefetch brings in at once.
+    const CACHE_LINE: usize = 64;
+
+    /// How many levels below the hole to look: the deepest level, at most 4,
+    /// whose block fits in [`Self::BLOCK_BYTES`]; 0 (no prefetch) when even
+    /// the grandchildren do not fit (elements of more than 32 bytes), or for
+    /// zero-sized elements.
+    const fn levels(size: usize) -> u32 {
+        if size == 0 {
+            return 0;
+        }
+        let mut levels = 4;
+        while levels >= 2 && size > Self::BLOCK_BYTES >> levels {
+            levels -= 1;
+        }
+        if levels < 2 {
+            0
+        } else {
+            levels
+        }
+    }
+
+    /// For a walk down a heap of `len` elements of type `T`.
+    #[inline(always)]
+    fn new<T>(len: usize) -> Self {
+        let size = mem::size_of::<T>();
+        let levels = Self::levels(size);
+        // `len * size` cannot overflow: the slice exists.
+        let limit = if levels == 0 || len * size < Self::MIN_HEAP_BYTES {
+            0
+        } else {
+            // The block `[first, first + 2^levels)`, `first = ((pos + 1) <<
+            // levels) - 1`, lies in the slice when `first + 2^levels <=
+            // len`, that is `(pos + 2) << levels <= len + 1`, that is `pos +
+            // 2 <= (len + 1) >> levels`. `len + 1` cannot overflow: `len <=
+            // isize::MAX`.
+            (len + 1) >> levels
+        };
+        Prefetch { limit }
+    }
+
+    /// Whether this walk prefetches at all.
+    #[inline(always)]
+    fn is_on(&self) -> bool {
+        self.limit > 0
+    }
+
+    /// Asks for the block of descendants of `pos` (see [`Prefetch`]), if
+    /// prefetching is on and the block lies in `data`.
+    #[inline(always)]
+    fn descendants<T>(&self, data: &[T], pos: usize) {
+        // `pos < len`, so `pos + 2` cannot overflow.
+        if pos + 2 > self.limit {
+            return;
+        }
+        let size = mem::size_of::<T>();
+        let levels = Self::levels(size);
+        debug_assert!(levels >= 2 && ((pos + 2) << levels) <= data.len() + 1);
+        // `(pos + 1) << levels < (pos + 2) << levels <= len + 1`: no overflow.
+        let first = ((pos + 1) << levels) - 1;
+        let block = size << levels;
+        let start = data.as_ptr().wrapping_add(first).cast::<u8>();
+        // One hint per cache line of the block: its first byte, then a line
+        // apart, then its last element (whose line the steps may end short
+        // of). The sizes are constants: this unrolls to two or three hints.
+        let mut offset = 0;
+        while offset < block {
+            prefetch(start.wrapping_add(offset));
+            offset += Self::CACHE_LINE;
+        }
+        prefetch(start.wrapping_add(block - size));
+    }
+}
+
+/// Asks the CPU to bring the cache line holding `p` into the caches.
+#[inline(always)]
+fn prefetch(p: *const u8) {
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    // SAFETY: `_mm_prefetch` needs SSE (`#[target_feature(enable = "sse")]`),
+    // which every `x86_64` target has. The instruction, `prefetcht0`, is a
+    // hint: it never faults, whatever the address, and has no effect but on
+    // the caches.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast::<i8>());
+    }
+    #[cfg(not(all(target_arch = "x86_64", not(miri))))]
+    let _ = p;
+}
+
 /// Moves the element at `pos` up while it is greater than its parent, but
 /// not above `start`. Returns its new position.
 ///
@@ -230,26 +358,22 @@ pub(super) unsafe fn sift_down_range<T: Ord>(data: &mut [T], pos: usize, end: us
 /// `pos < data.len()`.
 #[inline]
 pub(super) unsafe fn sift_down_to_bottom<T: Ord>(data: &mut [T], pos: usize) {
-    let end = data.len();
     let start = pos;
+    let prefetch = Prefetch::new::<T>(data.len());
 
     // SAFETY: `pos < data.len()` (caller).
     let mut hole = unsafe { Hole::new(data, pos) };
-    let mut child = 2 * hole.pos() + 1;
 
-    // Loop invariant: child == 2 * hole.pos() + 1.
-    while child <= end.saturating_sub(2) {
-        // SAFETY: `child < end - 1` and `child + 1 < end`: both in bounds,
-        // and both greater than `hole.pos()`.
-        child += unsafe { hole.get(child) <= hole.get(child + 1) } as usize;
-        // SAFETY: as above.
-        unsafe { hole.move_to(child) };
-        child = 2 * hole.pos() + 1;
-    }
-
-    if child == end - 1 {
-        // SAFETY: `child == end - 1 < data.len()`, a child of the hole.
-        unsafe { hole.move_to(child) };
+    // Two copies of the walk, so that a heap too small to prefetch pays
+    // nothing for it at each level.
+    if prefetch.is_on() {
+        // Ask for the levels below ahead of time, so that in a heap bigger
+        // than the caches they arrive while this level is being compared.
+        walk_to_bottom(&mut hole, |hole| {
+            prefetch.descendants(hole.data, hole.pos())
+        });
+    } else {
+        walk_to_bottom(&mut hole, |_| {});
     }
 
     // Back up, as `sift_up` does, with the same hole: the path up is the
@@ -264,6 +388,31 @@ pub(super) unsafe fn sift_down_to_bottom<T: Ord>(data: &mut [T], pos: usize) {
         unsafe { hole.move_to(parent) };
     }
     hole.fill();
+}
+
+/// The walk down of [`sift_down_to_bottom`]: moves the hole to a leaf,
+/// moving the greater child up at each level; calls `step` with the hole
+/// before each level's comparison.
+#[inline(always)]
+fn walk_to_bottom<T: Ord>(hole: &mut Hole<'_, T>, mut step: impl FnMut(&Hole<'_, T>)) {
+    let end = hole.data.len();
+    let mut child = 2 * hole.pos() + 1;
+
+    // Loop invariant: child == 2 * hole.pos() + 1.
+    while child <= end.saturating_sub(2) {
+        step(hole);
+        // SAFETY: `child < end - 1` and `child + 1 < end`: both in bounds,
+        // and both greater than `hole.pos()`.
+        child += unsafe { hole.get(child) <= hole.get(child + 1) } as usize;
+        // SAFETY: as above.
+        unsafe { hole.move_to(child) };
+        child = 2 * hole.pos() + 1;
+    }
+
+    if child == end - 1 {
+        // SAFETY: `child == end - 1 < data.len()`, a child of the hole.
+        unsafe { hole.move_to(child) };
+    }
 }
 
 /// The heap half of `pop`: swaps the greatest element (at 0) with the last
@@ -511,7 +660,60 @@ mod tests {
         }
     }
 
-    /// `pop_to_end` on big heaps of elements of several sizes.
+    #[test]
+    fn prefetch_levels_fit_the_block() {
+        assert_eq!(Prefetch::levels(0), 0);
+        assert_eq!(Prefetch::levels(1), 4);
+        assert_eq!(Prefetch::levels(8), 4);
+        assert_eq!(Prefetch::levels(9), 3);
+        assert_eq!(Prefetch::levels(16), 3);
+        assert_eq!(Prefetch::levels(32), 2);
+        assert_eq!(Prefetch::levels(33), 0);
+        assert_eq!(Prefetch::levels(usize::MAX), 0);
+    }
+
+    /// Whenever a block is prefetched, all of it lies in the slice.
+    #[test]
+    fn prefetched_blocks_lie_in_the_slice() {
+        fn check(size: usize, len: usize) {
+            let levels = Prefetch::levels(size);
+            // The same limit as `Prefetch::new`, without its size floor.
+            let limit = if levels == 0 { 0 } else { (len + 1) >> levels };
+            let mut prefetched = 0;
+            for pos in 0..len {
+                if pos + 2 <= limit {
+                    let first = ((pos + 1) << levels) - 1;
+                    assert!(
+                        first + (1 << levels) <= len,
+                        "size={size} len={len} pos={pos}"
+                    );
+                    prefetched += 1;
+                } else if levels > 0 {
+                    // Every block that fits is prefetched.
+                    let first = ((pos + 1) << levels) - 1;
+                    assert!(
+                        first + (1 << levels) > len,
+                        "size={size} len={len} pos={pos}"
+                    );
+                }
+            }
+            if levels > 0 && len >= 2 << levels {
+                assert!(prefetched > 0, "size={size} len={len}");
+            }
+        }
+        for size in [1, 4, 8, 16, 24, 32, 40] {
+            for len in (1..300).chain([1 << 12, (1 << 12) + 7, 10_000]) {
+                check(size, len);
+            }
+        }
+        // Small heaps are not prefetched at all.
+        assert_eq!(Prefetch::new::<u64>(1000).limit, 0);
+        assert_eq!(Prefetch::new::<[u8; 40]>(1 << 20).limit, 0);
+        assert!(Prefetch::new::<u64>(1 << 20).limit > 0);
+    }
+
+    /// `pop_to_end` on heaps big enough to be prefetched, for every element
+    /// size that prefetches a different number of levels.
     #[test]
     fn pop_to_end_drains_big_heaps_in_order() {
         fn drain<T: Ord + Copy + std::fmt::Debug>(make: impl Fn(u64) -> T) {
@@ -543,8 +745,8 @@ mod tests {
         drain(|x| [x; 5]);
     }
 
-    /// On a big heap, a panic in the middle of `pop_to_end` leaves the slice
-    /// as it was.
+    /// On a heap big enough to be prefetched, a panic in the middle of
+    /// `pop_to_end` leaves the slice as it was.
     #[test]
     fn a_panicking_comparison_undoes_a_big_pop() {
         use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -557,6 +759,7 @@ mod tests {
             })
             .collect();
         rebuild(&mut v);
+        assert!(cfg!(miri) || Prefetch::new::<Bomb>(v.len()).limit > 0);
         for k in 1..32 {
             let before = keys(&v);
             FUSE.with(|f| f.set(k));
