@@ -16,8 +16,9 @@
 //! once per scenario, outside the timing.
 
 use criterion::Throughput;
-use criterion::{black_box, criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
 use mapped::{MappedVector, MAPPER};
+use std::hint::black_box;
 
 /// Operations per run: half pushes, half pops.
 const OPS: u64 = 1_000_000;

@@ -9,9 +9,10 @@
 //! (n = 1e7). One group per `n`, so each group holds the four contenders
 //! side by side in the same run.
 
-use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use criterion::{SamplingMode, Throughput};
 use mapped::{MappedVector, MAPPER};
+use std::hint::black_box;
 use std::time::Duration;
 
 fn push_mapped(n: u64) {

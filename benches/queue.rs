@@ -6,11 +6,12 @@
 //! for their memory: `BinaryHeap` through the allocator, `MappedQueue`
 //! through commits (and gives its pages back as it empties).
 
-use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use mapped::{MappedQueue, MAPPER};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::BinaryHeap;
+use std::hint::black_box;
 use std::time::Duration;
 
 const BURST: usize = 1_000_000;

@@ -12,10 +12,11 @@
 //! land moved the ratio between 0.7 and 1.8 from run to run on a VM, while
 //! callgrind counted the same instructions for both.
 
-use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use mapped::{MappedVector, MAPPER};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use std::hint::black_box;
 use std::ops::Index;
 
 const N: usize = 1_000_000;

@@ -23,9 +23,10 @@
 //! once crashed it); the question is what giving memory back costs over the
 //! unavoidable page faults, and over doing the same with `Vec` by hand.
 
-use criterion::{black_box, criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
 use criterion::{SamplingMode, Throughput};
 use mapped::{MappedVector, MAPPER};
+use std::hint::black_box;
 use std::time::Duration;
 
 /// One page of `u64`: what `MappedVector<u64, 1>` keeps however empty it gets.

@@ -13,10 +13,11 @@
 //! everything on must leave the cost of a large fill unchanged (the OS calls
 //! it instruments are a few dozen among ten million pushes).
 
-use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use criterion::{SamplingMode, Throughput};
 use mapped::{MappedVector, MAPPER};
 use metrics_util::debugging::DebuggingRecorder;
+use std::hint::black_box;
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
