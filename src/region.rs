@@ -1,9 +1,9 @@
 //! `Region`: one reservation of address space and its committed prefix.
 //!
-//! The only caller of a [`Mapper`], and so the one place that knows which
-//! bytes may be touched: `[base, base + committed)`. It knows nothing of
-//! elements; the containers above it decide how much to commit (with
-//! [`policy`](crate::policy)) and keep their elements inside the prefix.
+//! The only caller of a [`Mapper`](crate::Mapper), and so the one place
+//! that knows which bytes may be touched: `[base, base + committed)`. It
+//! knows nothing of elements; the containers above it decide how much to
+//! commit (with [`policy`]) and keep their elements inside the prefix.
 
 mod cache;
 
