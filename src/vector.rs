@@ -112,15 +112,22 @@ impl<T, const N: usize> MappedVector<T, N> {
         let mut region = Region::new(config.mapper, config.label, dangling);
         region.set_huge_pages(config.huge_pages);
         region.set_decay(config.decay);
-        MappedVector {
+        Self::empty_on(region, window, config.decay.map(Decay::new))
+    }
+
+    /// An empty vector on `region`, which holds no memory yet.
+    fn empty_on(region: Region, window: Window, decay: Option<Decay>) -> Self {
+        let mut v = MappedVector {
             region,
             len: 0,
-            push_below: if Self::IS_ZST { usize::MAX } else { 0 },
+            push_below: 0,
             shrink_below: 0,
             window,
-            decay: config.decay.map(Decay::new),
+            decay,
             _elements: std::marker::PhantomData,
-        }
+        };
+        v.sync_limits();
+        v
     }
 
     /// Builds from a configuration: a fixed window is reserved here.
@@ -613,18 +620,12 @@ impl<T, const N: usize> MappedVector<T, N> {
 
     /// An empty vector configured like this one.
     fn empty_like(&self) -> Self {
-        MappedVector {
-            region: self.region.empty_like(NonNull::<T>::dangling().cast()),
-            len: 0,
-            push_below: if Self::IS_ZST { usize::MAX } else { 0 },
-            shrink_below: 0,
-            window: self.window,
-            decay: self.decay.map(|mut d| {
-                d.reset();
-                d
-            }),
-            _elements: std::marker::PhantomData,
-        }
+        let decay = self.decay.map(|mut d| {
+            d.reset();
+            d
+        });
+        let region = self.region.empty_like(NonNull::<T>::dangling().cast());
+        Self::empty_on(region, self.window, decay)
     }
 
     /// Sets the length without touching elements or memory.
