@@ -81,6 +81,10 @@ fn refused_commits_lose_nothing_in_poison_mode() {
     let mock = FaultyMapper::builder()
         .seed(7)
         .poison(true)
+        // Refusals the test sees whatever the seed: the second and fifth
+        // commits fail, on top of the random ones.
+        .deny_commit_on(2)
+        .deny_commit_on(5)
         .deny_commits(0.05)
         .deny_remaps(0.2)
         .build_arc();
