@@ -26,6 +26,8 @@ pub(crate) struct Config {
     pub(crate) max_capacity: Option<usize>,
     pub(crate) decay: Option<Duration>,
     pub(crate) huge_pages: bool,
+    /// Bytes of contents kept on the heap; `None`: the `N` pages.
+    pub(crate) heap_limit: Option<usize>,
 }
 
 impl Config {
@@ -37,7 +39,30 @@ impl Config {
             max_capacity: None,
             decay: None,
             huge_pages: false,
+            heap_limit: None,
         }
+    }
+
+    /// Whether this is what `new(MAPPER)` gives: then a container keeps no
+    /// configuration of its own, and costs no allocation for one.
+    pub(crate) fn is_default(&self) -> bool {
+        let Config {
+            mapper,
+            label,
+            first_window,
+            max_capacity,
+            decay,
+            huge_pages,
+            heap_limit,
+        } = self;
+        mapper.is_os()
+            && label.name.is_none()
+            && label.observer.is_none()
+            && first_window.is_none()
+            && max_capacity.is_none()
+            && decay.is_none()
+            && !huge_pages
+            && heap_limit.is_none()
     }
 }
 
@@ -136,6 +161,37 @@ impl<C> Builder<C> {
     /// part of a huge page splits it. Off by default, as in allocators.
     pub fn huge_pages(mut self, on: bool) -> Self {
         self.config.huge_pages = on;
+        self
+    }
+}
+
+impl<C> Builder<C> {
+    /// Bytes of contents the container keeps on the heap, in one allocation
+    /// from the global allocator grown like `Vec`'s, before it moves them
+    /// into a mapping of its own; it moves back when they fall under a
+    /// quarter of this. A container on the heap makes no system call and
+    /// holds no kernel mapping, so a program may hold any number of them
+    /// (`vm.max_map_count` bounds only the mapped ones).
+    ///
+    /// The default is the `N` pages a container keeps no matter what (at
+    /// least one page). 0 keeps every byte in a mapping from the first
+    /// push. A larger limit suits many mid-sized containers, at the cost of
+    /// memory that goes back only to the allocator. Ignored with a fixed
+    /// window ([`max_capacity`](Self::max_capacity)), which is always
+    /// mapped.
+    ///
+    /// ```
+    /// use mapped::{MappedVector, Storage, MAPPER};
+    ///
+    /// let mut v = MappedVector::<u64>::builder(MAPPER).heap_limit(64 << 10).build()?;
+    /// v.extend_from_slice(&[7; 1000])?; // 8 KB: still on the heap
+    /// assert_eq!(v.storage(), Storage::Heap);
+    /// v.extend_from_slice(&[7; 10_000])?; // 88 KB: mapped
+    /// assert_eq!(v.storage(), Storage::Mapped);
+    /// # Ok::<(), mapped::Error>(())
+    /// ```
+    pub fn heap_limit(mut self, bytes: usize) -> Self {
+        self.config.heap_limit = Some(bytes);
         self
     }
 }

@@ -29,6 +29,12 @@ pub enum Error {
         /// Bytes the window holds.
         max: usize,
     },
+    /// The global allocator refused the heap storage of a container below
+    /// its heap limit (see [`Builder::heap_limit`](crate::Builder::heap_limit)).
+    Alloc {
+        /// Bytes asked for.
+        bytes: usize,
+    },
     /// The requested length, in elements or bytes, does not fit in `usize`
     /// (or exceeds `isize::MAX` bytes, the most any allocation may hold).
     CapacityOverflow,
@@ -51,12 +57,14 @@ impl Error {
         }
     }
 
-    /// Whether the mapper said it is out of memory (a refused commit or
-    /// reservation), as opposed to a limit of the container itself.
+    /// Whether the mapper or the global allocator said it is out of memory
+    /// (a refused commit, reservation or heap allocation), as opposed to a
+    /// limit of the container itself.
     pub fn is_out_of_memory(&self) -> bool {
-        self.os_error().is_some_and(|e| {
-            e.kind() == io::ErrorKind::OutOfMemory || e.raw_os_error() == Some(libc::ENOMEM)
-        })
+        matches!(self, Error::Alloc { .. })
+            || self.os_error().is_some_and(|e| {
+                e.kind() == io::ErrorKind::OutOfMemory || e.raw_os_error() == Some(libc::ENOMEM)
+            })
     }
 }
 
@@ -70,6 +78,9 @@ impl fmt::Display for Error {
                 f,
                 "fixed window full: {needed} bytes needed, {max} bytes reserved"
             ),
+            Error::Alloc { bytes } => {
+                write!(f, "the global allocator refused {bytes} bytes")
+            }
             Error::CapacityOverflow => f.write_str("capacity overflow"),
             Error::Alignment { align, page_size } => write!(
                 f,

@@ -132,6 +132,76 @@ pub fn fit_target(live: usize, initial: usize, page: usize) -> usize {
     round_to_pages(live.max(initial), page).unwrap_or(MAX_BYTES & !(page - 1))
 }
 
+/// The heap limit of a container that keeps `pages` pages no matter what:
+/// those pages' worth of contents live on the heap, at least one page's.
+#[inline]
+pub fn default_heap_limit(pages: usize, page: usize) -> usize {
+    pages
+        .max(1)
+        .saturating_mul(page)
+        .min(MAX_BYTES & !(page - 1))
+}
+
+/// The smallest capacity a heap allocation of `size`-byte elements starts
+/// with, as `Vec`'s: 8 one-byte elements, 4 up to 1 KiB, else 1.
+#[inline]
+pub fn min_heap_capacity(size: usize) -> usize {
+    match size {
+        1 => 8,
+        2..=1024 => 4,
+        _ => 1,
+    }
+}
+
+/// The capacity, in elements, a heap allocation grows to when it must hold
+/// `needed` elements of `size` bytes and holds `capacity`: doubling, as
+/// `Vec`'s does, but never past the `limit` bytes a container keeps on the
+/// heap. `None` when `needed` elements do not fit under the limit: the
+/// container moves to a mapping instead.
+#[inline]
+pub fn heap_grow_capacity(
+    capacity: usize,
+    needed: usize,
+    limit: usize,
+    size: usize,
+) -> Option<usize> {
+    let most = limit / size;
+    if needed > most {
+        return None;
+    }
+    let doubled = capacity.saturating_mul(GROWTH_FACTOR);
+    Some(doubled.max(needed).max(min_heap_capacity(size)).min(most))
+}
+
+/// The length below which a mapped container of `size`-byte elements
+/// (nonzero) moves back to the heap: when its contents fall under a
+/// quarter of the `limit`. The gap between this and the limit, where it
+/// moved to a mapping, keeps a container hovering near either from moving
+/// back and forth. 0 (never) when the limit is 0, or smaller than one
+/// element: such elements never live on the heap, so a container of them
+/// keeps its mapping.
+#[inline]
+pub fn heap_return_below(limit: usize, size: usize) -> usize {
+    if size > limit {
+        return 0;
+    }
+    (limit / DECOMMIT_DIVISOR).div_ceil(size)
+}
+
+/// The heap capacity, in elements, of a container moving back from a
+/// mapping with `len` elements: room to double, as after a shrink, within
+/// the `limit` bytes; none at all when empty.
+#[inline]
+pub fn heap_return_capacity(len: usize, limit: usize, size: usize) -> usize {
+    if len == 0 {
+        return 0;
+    }
+    len.saturating_mul(2)
+        .max(min_heap_capacity(size))
+        .min(limit / size)
+        .max(len)
+}
+
 /// Under the decay option: whether memory sparse for `elapsed` has waited
 /// out the `delay` and should go back to the OS.
 #[inline]
@@ -160,6 +230,38 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn heap_growth_doubles_from_vecs_minimum_up_to_the_limit() {
+        assert_eq!(heap_grow_capacity(0, 1, PAGE, 8), Some(4));
+        assert_eq!(heap_grow_capacity(0, 1, PAGE, 1), Some(8));
+        assert_eq!(heap_grow_capacity(0, 1, PAGE, 2000), Some(1));
+        assert_eq!(heap_grow_capacity(4, 5, PAGE, 8), Some(8));
+        assert_eq!(heap_grow_capacity(0, 100, PAGE, 8), Some(100));
+        // Clamped to the limit (512 u64 in a page), then refused past it.
+        assert_eq!(heap_grow_capacity(400, 401, PAGE, 8), Some(512));
+        assert_eq!(heap_grow_capacity(512, 513, PAGE, 8), None);
+        // An element larger than the limit never lives on the heap.
+        assert_eq!(heap_grow_capacity(0, 1, PAGE, PAGE + 1), None);
+        assert_eq!(heap_grow_capacity(0, 1, 0, 8), None);
+    }
+
+    #[test]
+    fn heap_return_leaves_a_gap_below_the_limit() {
+        // A page of u64: mapped past 512 elements, back below 128.
+        assert_eq!(heap_return_below(PAGE, 8), 128);
+        assert_eq!(heap_return_below(PAGE, 3), 342); // 342 * 3 = 1026 > 1024
+        assert_eq!(heap_return_below(0, 8), 0);
+        // Elements the heap cannot hold never go back to it.
+        assert_eq!(heap_return_below(PAGE, PAGE + 1), 0);
+        assert_eq!(heap_return_below(PAGE, PAGE), 1);
+        assert_eq!(heap_return_capacity(0, PAGE, 8), 0);
+        assert_eq!(heap_return_capacity(1, PAGE, 8), 4);
+        assert_eq!(heap_return_capacity(100, PAGE, 8), 200);
+        assert_eq!(heap_return_capacity(127, 1024, 8), 128);
+        assert_eq!(default_heap_limit(0, PAGE), PAGE);
+        assert_eq!(default_heap_limit(4, PAGE), 4 * PAGE);
     }
 
     #[test]

@@ -27,7 +27,8 @@ use std::slice;
 /// The elements live in a [`MappedVector<T, N>`]: the queue inherits its
 /// growth, its shrinking (after `pop`, `clear`, `retain` or `drain` leave it
 /// sparse), its recommit-before-touch guarantee and its telemetry, reported
-/// with the label `container = "queue"`. The first `N` pages stay committed.
+/// with the label `container = "queue"`. Small contents live on the heap,
+/// as the vector's do.
 ///
 /// `pop` returns the greatest element. Operations that may need memory
 /// return a [`Result`]; a refused commit leaves the queue unchanged, and
@@ -52,7 +53,7 @@ use std::slice;
 /// let peak = q.committed_bytes();
 /// while q.pop().is_some() {}
 /// assert!(q.committed_bytes() < peak);
-/// assert_eq!(q.committed_bytes(), q.page_size()); // N = 1 page kept
+/// assert_eq!(q.committed_bytes(), 0); // the last few moved to the heap
 /// ```
 ///
 /// A min-heap is a max-heap of [`Reverse`](std::cmp::Reverse):
@@ -195,16 +196,35 @@ impl<T: Ord, const N: usize> MappedQueue<T, N> {
         self.data.is_empty()
     }
 
-    /// Bytes of physical memory committed now (a multiple of the page size).
+    /// Bytes the mapper has committed for this queue now (a multiple of the
+    /// page size): 0 unless it is [`Storage::Mapped`](crate::Storage::Mapped).
     #[inline]
     pub fn committed_bytes(&self) -> usize {
         self.data.committed_bytes()
     }
 
+    /// Bytes of the queue's heap allocation: 0 unless
+    /// [`Storage::Heap`](crate::Storage::Heap).
+    #[inline]
+    pub fn heap_bytes(&self) -> usize {
+        self.data.heap_bytes()
+    }
+
+    /// Where the elements are now; see [`MappedVector::storage`].
+    pub fn storage(&self) -> crate::Storage {
+        self.data.storage()
+    }
+
+    /// Bytes of contents kept on the heap before the queue moves them into
+    /// a mapping; see [`Builder::heap_limit`](crate::Builder::heap_limit).
+    pub fn heap_limit(&self) -> usize {
+        self.data.heap_limit()
+    }
+
     // ---- sizes ----
 
-    /// Elements that fit in the committed pages: how many the queue holds
-    /// without calling the OS. `usize::MAX` for zero-sized `T`.
+    /// Elements the queue holds without allocating or calling the OS.
+    /// `usize::MAX` for zero-sized `T`.
     #[inline]
     pub fn capacity(&self) -> usize {
         self.data.capacity()

@@ -107,6 +107,11 @@ impl Region {
         self.page_size
     }
 
+    /// The `container` label: `vector` or `queue`.
+    pub(crate) fn container(&self) -> &'static str {
+        self.label.container
+    }
+
     /// Calls the container something else (`vector` or `queue`): its
     /// memory moves to the new label's gauges with it.
     pub(crate) fn set_container(&mut self, container: &'static str) {
@@ -240,8 +245,9 @@ impl Region {
         // (A reservation reused from the cache may already cover `to`.)
         debug_assert!(live <= self.committed);
         let probe = self.probe(Op::Grow, to - self.committed, to);
-        let result = if self.reserved == 0 {
-            self.reserve(window)
+        let fresh = self.reserved == 0;
+        let result = if fresh {
+            self.reserve_fitting(window, to)
         } else if window > self.reserved {
             self.relocate(window, live)
         } else {
@@ -257,8 +263,51 @@ impl Region {
         if result.is_ok() && write_to > live {
             self.prepare_writes(live, write_to);
         }
+        if result.is_err() && fresh && self.reserved > 0 {
+            // Reserved for this grow alone: the caller holds nothing here.
+            self.give_back();
+        }
         self.finish(probe, result.as_ref().err().and_then(Error::os_error));
         result
+    }
+
+    /// Reserves `window` bytes or, when the mapper is out of address space
+    /// (`ENOMEM` under `RLIMIT_AS`, say), the largest of `window / 2`,
+    /// `window / 4`, ... that still holds `need` bytes. A smaller window
+    /// only means the container moves sooner.
+    fn reserve_fitting(&mut self, window: usize, need: usize) -> Result<(), Error> {
+        let mut window = window;
+        loop {
+            match self.reserve(window) {
+                Err(e) if e.is_out_of_memory() => {
+                    let smaller = policy::round_to_pages(window / 2, self.page_size)
+                        .filter(|&w| w >= need && w < window);
+                    match smaller {
+                        Some(smaller) => window = smaller,
+                        None => return Err(e),
+                    }
+                }
+                done => return done,
+            }
+        }
+    }
+
+    /// Gives the whole reservation back, for the container to go on without
+    /// one (its contents moved to the heap): a `shrink` to nothing, with the
+    /// `park` or `release` inside.
+    ///
+    /// The caller guarantees nothing lives in the reservation any more.
+    pub(crate) fn unmap(&mut self) {
+        debug_assert!(self.reserved > 0);
+        let probe = self.probe(Op::Shrink, self.committed, 0);
+        self.give_back();
+        self.finish(probe, None);
+    }
+
+    /// Whether a reservation is held: the container's contents live here.
+    #[inline]
+    pub(crate) fn is_mapped(&self) -> bool {
+        self.reserved > 0
     }
 
     /// Gets the committed bytes `[from, to)` ready to be written: faults in
@@ -444,10 +493,19 @@ impl Region {
     }
 }
 
+impl Region {
+    /// Parks the reservation in the cache, or releases it.
+    fn give_back(&mut self) {
+        if !self.park() {
+            self.release_now();
+        }
+    }
+}
+
 impl Drop for Region {
     fn drop(&mut self) {
-        if self.reserved > 0 && !self.park() {
-            self.release_now();
+        if self.reserved > 0 {
+            self.give_back();
         }
     }
 }

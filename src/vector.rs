@@ -8,6 +8,7 @@
 mod decay;
 mod drain;
 mod into_iter;
+mod store;
 mod traits;
 
 pub use drain::Drain;
@@ -18,22 +19,29 @@ use crate::error::{Error, PushError};
 use crate::mapper::MapperRef;
 use crate::policy;
 use crate::region::Region;
-use decay::Decay;
+use crate::telemetry;
+use std::marker::PhantomData;
 use std::mem::{self, ManuallyDrop};
 use std::ops::{Bound, RangeBounds};
 use std::ptr::{self, NonNull};
 use std::slice;
+use store::{heap, Kind, Store};
 
 /// A growable array, like [`Vec`], whose memory comes straight from the OS's
 /// virtual memory and goes back to it when the vector shrinks.
 ///
-/// The vector reserves a window of address space (costing no memory) and
-/// commits pages inside it as it grows, doubling. When fewer than a quarter
-/// of the committed bytes are in use after `pop`, `truncate`, `clear`,
-/// `retain`, `remove` or `drain`, it decommits down to twice what is in use,
-/// and the pages go back to the OS (and are protected, so a stray access
-/// faults). The first `N` pages stay committed throughout. Growth always
-/// commits before it writes.
+/// Small contents live on the heap, in one allocation grown like `Vec`'s,
+/// with no system call and no kernel mapping. Past the heap limit (by
+/// default the `N` pages a vector keeps no matter what, see
+/// [`Builder::heap_limit`]) the vector moves into a window of address space
+/// of its own (reserving costs no memory) and commits pages inside it as it
+/// grows, doubling. When fewer than a quarter of the committed bytes are in
+/// use after `pop`, `truncate`, `clear`, `retain`, `remove` or `drain`, it
+/// decommits down to twice what is in use, and the pages go back to the OS
+/// (and are protected, so a stray access faults); it never keeps fewer than
+/// `N` pages while mapped, and moves back to the heap once its contents
+/// fall under a quarter of the heap limit. Growth always commits before it
+/// writes. [`storage`](Self::storage) says where the elements are now.
 ///
 /// Operations that may need memory return a [`Result`]: a refused commit is
 /// an [`Error`], and leaves the vector exactly as it was. `push` and `insert`
@@ -47,10 +55,10 @@ use std::slice;
 ///     v.push(i).unwrap();
 /// }
 /// let big = v.committed_bytes();
-/// v.clear(); // the pages go back to the OS
+/// v.clear(); // the pages go back to the OS, and the mapping with them
 /// assert!(v.committed_bytes() < big);
-/// assert_eq!(v.committed_bytes(), v.initial_capacity() * 8);
-/// v.push(1).unwrap(); // and come back, committed before they are touched
+/// assert_eq!(v.committed_bytes(), 0);
+/// v.push(1).unwrap(); // small contents live on the heap
 /// assert_eq!(v[..], [1]);
 /// ```
 ///
@@ -61,19 +69,43 @@ use std::slice;
 /// send(mapped::MappedVector::<std::rc::Rc<u8>>::new(mapped::MAPPER));
 /// ```
 pub struct MappedVector<T, const N: usize = 1> {
-    region: Region,
+    /// The elements: dangling while there is no storage, else the heap
+    /// allocation or the mapping's base.
+    ptr: NonNull<T>,
     len: usize,
-    /// `push` writes without a slow path while `len` is below this: the
+    /// `push` writes without a slow path while `len` is below this. On the
+    /// heap (or empty) it is the allocation's capacity; mapped, the
     /// elements whose pages are committed and need no populate hint. At
     /// most the capacity (`usize::MAX` for zero-sized `T`).
     push_below: usize,
     /// Removals that leave fewer elements than this ask whether to give
-    /// memory back ([`policy::shrink_below`], or sooner under decay).
+    /// memory back ([`policy::shrink_below`] or
+    /// [`policy::heap_return_below`], or sooner under decay). 0 on the heap.
     shrink_below: usize,
-    window: Window,
-    /// Set when decommits wait for memory to stay unused (the decay option).
-    decay: Option<Decay>,
-    _elements: std::marker::PhantomData<T>,
+    /// Which storage the elements are in, and the cold rest.
+    store: Store,
+    _elements: PhantomData<T>,
+}
+
+// SAFETY: the vector owns its elements and its storage outright (the
+// pointer is unique, as `Vec`'s is), so sending it sends the elements.
+unsafe impl<T: Send, const N: usize> Send for MappedVector<T, N> {}
+// SAFETY: `&MappedVector` gives only `&T` and reads of plain fields.
+unsafe impl<T: Sync, const N: usize> Sync for MappedVector<T, N> {}
+
+/// Where a container's elements are: see [`MappedVector::storage`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Storage {
+    /// No storage at all: nothing allocated, reserved or committed.
+    Empty,
+    /// One allocation from the global allocator, below the heap limit: no
+    /// system call, no kernel mapping. [`MappedVector::heap_bytes`] says
+    /// how large.
+    Heap,
+    /// A reservation of its own, with a committed prefix:
+    /// [`MappedVector::committed_bytes`] and
+    /// [`MappedVector::reserved_bytes`] say how large.
+    Mapped,
 }
 
 impl<T, const N: usize> MappedVector<T, N> {
@@ -108,26 +140,27 @@ impl<T, const N: usize> MappedVector<T, N> {
     }
 
     pub(crate) fn from_config(config: Config, window: Window) -> Self {
-        let dangling = NonNull::<T>::dangling().cast::<u8>();
-        let mut region = Region::new(config.mapper, config.label, dangling);
-        region.set_huge_pages(config.huge_pages);
-        region.set_decay(config.decay);
-        Self::empty_on(region, window, config.decay.map(Decay::new))
+        let store = Store::new(config, window, N, Self::dangling());
+        Self::empty_on(store)
     }
 
-    /// An empty vector on `region`, which holds no memory yet.
-    fn empty_on(region: Region, window: Window, decay: Option<Decay>) -> Self {
+    /// An empty vector on `store`, which holds no memory yet.
+    fn empty_on(store: Store) -> Self {
         let mut v = MappedVector {
-            region,
+            ptr: NonNull::dangling(),
             len: 0,
             push_below: 0,
             shrink_below: 0,
-            window,
-            decay,
-            _elements: std::marker::PhantomData,
+            store,
+            _elements: PhantomData,
         };
         v.sync_limits();
         v
+    }
+
+    /// The base an empty region reports: aligned for `T`.
+    fn dangling() -> NonNull<u8> {
+        NonNull::<T>::dangling().cast()
     }
 
     /// Builds from a configuration: a fixed window is reserved here.
@@ -150,14 +183,7 @@ impl<T, const N: usize> MappedVector<T, N> {
             },
         };
         let mut v = Self::from_config(config, window);
-        if let Window::Fixed { max } = window {
-            if max > 0 {
-                v.check_alignment()?;
-                v.region.reserve(max)?;
-                // (A reservation from the cache comes with pages committed.)
-                v.sync_limits();
-            }
-        }
+        v.reserve_fixed_window()?;
         Ok(v)
     }
 
@@ -173,31 +199,79 @@ impl<T, const N: usize> MappedVector<T, N> {
         self.len == 0
     }
 
-    /// Elements that fit in the committed pages: how many the vector holds
-    /// without calling the OS. `usize::MAX` for zero-sized `T`.
+    /// Elements the vector holds without allocating or calling the OS: those
+    /// that fit in its heap allocation or, mapped, in its committed pages.
+    /// `usize::MAX` for zero-sized `T`.
     #[inline]
     pub fn capacity(&self) -> usize {
         if Self::IS_ZST {
-            usize::MAX
-        } else {
-            self.region.committed() / Self::SIZE
+            return usize::MAX;
+        }
+        match self.store.mapping() {
+            Some(region) => region.committed() / Self::SIZE,
+            None => self.push_below,
         }
     }
 
-    /// Bytes of physical memory committed now (a multiple of the page size).
+    /// Bytes the mapper has committed for this vector now (a multiple of
+    /// the page size): 0 unless it is [`Storage::Mapped`]. Heap storage is
+    /// counted by [`heap_bytes`](Self::heap_bytes).
     #[inline]
     pub fn committed_bytes(&self) -> usize {
-        self.region.committed()
+        self.store.mapping().map_or(0, Region::committed)
     }
 
-    /// Bytes of address space reserved now.
+    /// Bytes of address space reserved now: 0 unless [`Storage::Mapped`].
     #[inline]
     pub fn reserved_bytes(&self) -> usize {
-        self.region.reserved()
+        self.store.mapping().map_or(0, Region::reserved)
     }
 
-    /// Elements the `N` initial pages hold: the vector never shrinks below
-    /// this once it has grown. `usize::MAX` for zero-sized `T`.
+    /// Bytes of the vector's heap allocation: 0 unless [`Storage::Heap`].
+    #[inline]
+    pub fn heap_bytes(&self) -> usize {
+        if self.store.is_mapped() {
+            0
+        } else {
+            self.push_below.saturating_mul(Self::SIZE)
+        }
+    }
+
+    /// Where the elements are now: nowhere yet, on the heap, or in a
+    /// mapping of the vector's own.
+    ///
+    /// ```
+    /// use mapped::{MappedVector, Storage, MAPPER};
+    ///
+    /// let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
+    /// assert_eq!(v.storage(), Storage::Empty);
+    /// v.push(1).unwrap();
+    /// assert_eq!(v.storage(), Storage::Heap); // below the heap limit
+    /// v.extend_from_slice(&[0; 10_000])?;
+    /// assert_eq!(v.storage(), Storage::Mapped);
+    /// v.truncate(1); // back to the heap: the mapping is gone
+    /// assert_eq!(v.storage(), Storage::Heap);
+    /// # Ok::<(), mapped::Error>(())
+    /// ```
+    pub fn storage(&self) -> Storage {
+        if self.store.is_mapped() {
+            Storage::Mapped
+        } else if self.heap_bytes() > 0 {
+            Storage::Heap
+        } else {
+            Storage::Empty
+        }
+    }
+
+    /// Bytes of contents the vector keeps on the heap before it moves them
+    /// into a mapping (0: always mapped); see
+    /// [`Builder::heap_limit`].
+    pub fn heap_limit(&self) -> usize {
+        self.store.heap_limit(N)
+    }
+
+    /// Elements the `N` initial pages hold: a mapped vector never shrinks
+    /// its committed pages below this. `usize::MAX` for zero-sized `T`.
     pub fn initial_capacity(&self) -> usize {
         if Self::IS_ZST {
             usize::MAX
@@ -208,33 +282,42 @@ impl<T, const N: usize> MappedVector<T, N> {
 
     /// For a vector with a fixed window, the most elements it can ever hold.
     pub fn max_capacity(&self) -> Option<usize> {
-        match self.window {
+        match self.window() {
             Window::Fixed { .. } if Self::IS_ZST => Some(usize::MAX),
             Window::Fixed { max } => Some(max / Self::SIZE),
             Window::Growable { .. } => None,
         }
     }
 
+    fn window(&self) -> Window {
+        self.store.cold().map_or(
+            Window::Growable {
+                first: policy::DEFAULT_WINDOW,
+            },
+            |cold| cold.window,
+        )
+    }
+
     /// The mapper's page size: the unit of commit and decommit.
     pub fn page_size(&self) -> usize {
-        self.region.page_size()
+        self.store.page_size()
     }
 
     #[inline]
     fn initial_bytes(&self) -> usize {
-        policy::initial_bytes(N, self.region.page_size(), Self::SIZE)
+        policy::initial_bytes(N, self.page_size(), Self::SIZE)
     }
 
     /// A raw pointer to the elements; valid for reads of `len` elements.
     #[inline]
     pub fn as_ptr(&self) -> *const T {
-        self.region.base().as_ptr().cast::<T>()
+        self.ptr.as_ptr()
     }
 
     /// A raw mutable pointer to the elements.
     #[inline]
     pub fn as_mut_ptr(&mut self) -> *mut T {
-        self.region.base().as_ptr().cast::<T>()
+        self.ptr.as_ptr()
     }
 
     /// The elements as a slice.
@@ -316,34 +399,52 @@ impl<T, const N: usize> MappedVector<T, N> {
         self.grow_amortized(additional, Writes::Needed)
     }
 
-    /// Makes room for exactly `additional` more elements, rounded up to whole
-    /// pages (as `Vec::reserve_exact`).
+    /// Makes room for exactly `additional` more elements (as
+    /// `Vec::reserve_exact`): on the heap, exactly; mapped, rounded up to
+    /// whole pages.
     pub fn reserve_exact(&mut self, additional: usize) -> Result<(), Error> {
         if self.capacity() - self.len >= additional {
             return Ok(());
         }
         let needed = self.bytes_for_additional(additional)?;
-        let to = policy::exact_target(needed, self.initial_bytes(), self.region.page_size())
+        if !self.store.is_mapped() && needed <= self.heap_limit() {
+            return self.resize_heap(needed / Self::SIZE);
+        }
+        let to = policy::exact_target(needed, self.initial_bytes(), self.page_size())
             .ok_or(Error::CapacityOverflow)?;
         self.commit_up_to(to, needed, Writes::None)
     }
 
-    /// Gives back every page not needed by the elements (keeping the `N`
-    /// initial pages).
+    /// Gives back all memory not needed by the elements: on the heap, the
+    /// allocation shrinks to fit; mapped, the pages past them are decommitted
+    /// (keeping the `N` initial pages), and contents that fit under the heap
+    /// limit move back to the heap.
     pub fn shrink_to_fit(&mut self) -> Result<(), Error> {
         self.shrink_to(0)
     }
 
-    /// Gives back pages not needed for `max(len, min_capacity)` elements
-    /// (keeping the `N` initial pages).
+    /// Gives back memory not needed for `max(len, min_capacity)` elements,
+    /// as [`shrink_to_fit`](Self::shrink_to_fit) does.
     pub fn shrink_to(&mut self, min_capacity: usize) -> Result<(), Error> {
         if Self::IS_ZST {
             return Ok(());
         }
-        let keep = self.len.max(min_capacity).saturating_mul(Self::SIZE);
-        let to = policy::fit_target(keep, self.initial_bytes(), self.region.page_size());
-        if to < self.region.committed() {
-            self.region.shrink(to)?;
+        let keep_len = self.len.max(min_capacity);
+        let keep = keep_len.saturating_mul(Self::SIZE);
+        if !self.store.is_mapped() {
+            return if keep_len < self.push_below {
+                self.resize_heap(keep_len)
+            } else {
+                Ok(())
+            };
+        }
+        if self.can_go_to_heap() && keep <= self.heap_limit() {
+            return self.move_to_heap(keep_len);
+        }
+        let to = policy::fit_target(keep, self.initial_bytes(), self.page_size());
+        let region = self.region_mut();
+        if to < region.committed() {
+            region.shrink(to)?;
             self.sync_limits();
         }
         Ok(())
@@ -602,30 +703,33 @@ impl<T, const N: usize> MappedVector<T, N> {
     }
 
     /// Fallible `Clone`: a new vector on the same mapper, with the same name,
-    /// window kind and `N`.
+    /// window kind, heap limit and `N`.
     pub fn try_clone(&self) -> Result<Self, Error>
     where
         T: Clone,
     {
-        let mut copy = self.empty_like();
-        if let Window::Fixed { max } = copy.window {
-            if max > 0 && !Self::IS_ZST {
-                copy.region.reserve(max)?;
-                copy.sync_limits();
-            }
-        }
+        let mut copy = Self::empty_on(self.store.empty_like(Self::dangling()));
+        copy.reserve_fixed_window()?;
         copy.extend_from_slice(self)?;
         Ok(copy)
     }
 
-    /// An empty vector configured like this one.
-    fn empty_like(&self) -> Self {
-        let decay = self.decay.map(|mut d| {
-            d.reset();
-            d
-        });
-        let region = self.region.empty_like(NonNull::<T>::dangling().cast());
-        Self::empty_on(region, self.window, decay)
+    /// Reserves a fixed window now, if the vector has one: its addresses
+    /// never change from here on.
+    fn reserve_fixed_window(&mut self) -> Result<(), Error> {
+        let Window::Fixed { max } = self.window() else {
+            return Ok(());
+        };
+        if max == 0 || Self::IS_ZST {
+            return Ok(());
+        }
+        self.check_alignment()?;
+        if let Some(cold) = self.store.cold_mut() {
+            cold.region.reserve(max)?;
+        }
+        // (A reservation from the cache comes with pages committed.)
+        self.sync_limits();
+        Ok(())
     }
 
     /// Sets the length without touching elements or memory.
@@ -642,10 +746,22 @@ impl<T, const N: usize> MappedVector<T, N> {
 
     /// The telemetry label, for the queue to call its storage `queue`.
     pub(crate) fn set_container(&mut self, container: &'static str) {
-        self.region.set_container(container);
+        let before = self.store.container();
+        if before == container {
+            return;
+        }
+        let heap = self.heap_bytes();
+        if heap > 0 {
+            telemetry::heap_resized(before, heap, 0);
+            telemetry::heap_resized(container, 0, heap);
+        }
+        match &mut self.store {
+            Store::Plain(kind) => *kind = Kind::from_label(container),
+            Store::Cold(cold) => cold.region.set_container(container),
+        }
     }
 
-    // ---- growth and shrinking: the only paths that call the OS ----
+    // ---- growth and shrinking: the only paths that allocate or call the OS ----
 
     fn bytes_for_additional(&self, additional: usize) -> Result<usize, Error> {
         self.len
@@ -655,16 +771,25 @@ impl<T, const N: usize> MappedVector<T, N> {
     }
 
     fn check_alignment(&self) -> Result<(), Error> {
-        let (align, page_size) = (mem::align_of::<T>(), self.region.page_size());
+        let (align, page_size) = (mem::align_of::<T>(), self.page_size());
         if align > page_size {
             return Err(Error::Alignment { align, page_size });
         }
         Ok(())
     }
 
-    /// Readies the slot at `len` for `push`: populates the next stretch of
-    /// committed pages ahead of the pushes, or, when the vector is full,
-    /// grows (which populates ahead too).
+    /// The mapped region. Only for a vector known to be mapped.
+    fn region_mut(&mut self) -> &mut Region {
+        match self.store.cold_mut() {
+            Some(cold) => &mut cold.region,
+            None => unreachable!("a mapped vector keeps its region"),
+        }
+    }
+
+    /// Readies the slot at `len` for `push`: on the heap, grows the
+    /// allocation (or moves to a mapping past the limit); mapped, populates
+    /// the next stretch of committed pages ahead of the pushes, or, when
+    /// the vector is full, grows (which populates ahead too).
     #[cold]
     #[inline(never)]
     fn prepare_push(&mut self) -> Result<(), Error> {
@@ -672,7 +797,7 @@ impl<T, const N: usize> MappedVector<T, N> {
             return self.grow_amortized(1, Writes::Ahead);
         }
         let from = self.len * Self::SIZE;
-        self.region
+        self.region_mut()
             .prepare_writes(from, from + Self::populate_ahead());
         self.sync_limits();
         Ok(())
@@ -687,7 +812,8 @@ impl<T, const N: usize> MappedVector<T, N> {
         }
     }
 
-    /// Commits room for `additional` more elements, doubling.
+    /// Makes room for `additional` more elements, doubling: on the heap while
+    /// they fit under the heap limit, else in a mapping.
     #[cold]
     #[inline(never)]
     fn grow_amortized(&mut self, additional: usize, writes: Writes) -> Result<(), Error> {
@@ -696,45 +822,87 @@ impl<T, const N: usize> MappedVector<T, N> {
             return Err(Error::CapacityOverflow);
         }
         let needed = self.bytes_for_additional(additional)?;
-        let page = self.region.page_size();
-        let to = policy::grow_target(self.region.committed(), needed, self.initial_bytes(), page)
+        let mapped = self.store.is_mapped();
+        let from = if mapped {
+            self.committed_bytes()
+        } else {
+            let (capacity, limit) = (self.push_below, self.heap_limit());
+            if let Some(to) =
+                policy::heap_grow_capacity(capacity, needed / Self::SIZE, limit, Self::SIZE)
+            {
+                return self.resize_heap(to);
+            }
+            self.heap_bytes()
+        };
+        let page = self.page_size();
+        let to = policy::grow_target(from, needed, self.initial_bytes(), page)
             .ok_or(Error::CapacityOverflow)?;
         self.commit_up_to(to, needed, writes)
     }
 
+    /// Resizes the heap allocation to `capacity` elements (at least `len`),
+    /// freeing it at 0.
+    fn resize_heap(&mut self, capacity: usize) -> Result<(), Error> {
+        debug_assert!(!self.store.is_mapped() && capacity >= self.len && !Self::IS_ZST);
+        let (old, container) = (self.push_below, self.store.container());
+        if capacity == 0 {
+            // SAFETY: the allocation holds `old` elements, none live (len 0).
+            unsafe { heap::free(self.ptr, old, container) };
+            self.ptr = NonNull::dangling();
+        } else {
+            // SAFETY: `ptr` is our allocation of `old` elements (or `old` is
+            // 0); `T` is not zero-sized. The `len <= capacity` live elements
+            // are kept by the resize.
+            self.ptr = unsafe { heap::resize(self.ptr, old, capacity, container)? };
+        }
+        self.push_below = capacity;
+        Ok(())
+    }
+
     /// Commits up to `to` bytes (at least `needed`), reserving or moving the
-    /// window as the window policy says.
+    /// window as the window policy says; on the heap, moves the elements
+    /// into the new mapping.
     fn commit_up_to(&mut self, to: usize, needed: usize, writes: Writes) -> Result<(), Error> {
         self.check_alignment()?;
-        let reserved = self.region.reserved();
-        let (to, window) = match self.window {
-            Window::Fixed { max } if needed > max => return Err(Error::WindowFull { needed, max }),
-            Window::Fixed { max } => (to.min(max), max),
-            Window::Growable { .. } if to <= reserved => (to, reserved),
-            Window::Growable { first } => {
-                let page = self.region.page_size();
-                (
-                    to,
-                    policy::window_target(reserved, to, first, page)
-                        .ok_or(Error::CapacityOverflow)?,
-                )
-            }
-        };
         let live = self.len * Self::SIZE;
         let write_to = match writes {
             Writes::None => 0,
             Writes::Needed => needed,
             Writes::Ahead => live.saturating_add(Self::populate_ahead()),
         };
-        let grown = self.region.grow(to, window, live, write_to);
+        let mapped = self.store.is_mapped();
+        let cold = self.store.cold_or_default(N, Self::dangling())?;
+        let region = &mut cold.region;
+        let reserved = region.reserved();
+        let (to, window) = match cold.window {
+            Window::Fixed { max } if needed > max => return Err(Error::WindowFull { needed, max }),
+            Window::Fixed { max } => (to.min(max), max),
+            Window::Growable { .. } if to <= reserved => (to, reserved),
+            Window::Growable { first } => (
+                to,
+                policy::window_target(reserved, to, first, region.page_size())
+                    .ok_or(Error::CapacityOverflow)?,
+            ),
+        };
+        // Moving from the heap, the copy writes the first `live` bytes.
+        let kept = if mapped { live } else { 0 };
+        let grown = region.grow(to, window, kept, write_to);
+        if !mapped {
+            if grown.is_err() {
+                // Still on the heap, exactly as before.
+                self.store.trim_to_plain();
+                return grown;
+            }
+            self.move_heap_into_mapping();
+        }
         // Even a failed grow may have moved the window, populated or not.
         self.sync_limits();
         grown?;
         // In use again, unless a reservation reused from the cache came with
         // far more than asked for: then the surplus is unused from now on,
         // and decays like any other.
-        let (committed, initial) = (self.region.committed(), self.initial_bytes());
-        if let Some(decay) = &mut self.decay {
+        let (committed, initial) = (self.committed_bytes(), self.initial_bytes());
+        if let Some(decay) = self.store.cold_mut().and_then(|c| c.decay.as_mut()) {
             if policy::should_shrink(needed, committed, initial) {
                 decay.start_unless_running();
             } else {
@@ -744,9 +912,63 @@ impl<T, const N: usize> MappedVector<T, N> {
         Ok(())
     }
 
+    /// Copies the elements from the heap into the freshly committed mapping
+    /// and frees the heap allocation.
+    fn move_heap_into_mapping(&mut self) {
+        let (heap, capacity, container) = (self.ptr, self.push_below, self.store.container());
+        let base = self.region_mut().base().cast::<T>();
+        // SAFETY: the mapping's committed prefix holds at least the `len`
+        // live elements (the grow committed `to >= needed > live` bytes);
+        // heap and mapping never overlap. The heap allocation then holds no
+        // live element and is freed once.
+        unsafe {
+            ptr::copy_nonoverlapping(heap.as_ptr(), base.as_ptr(), self.len);
+            heap::free(heap, capacity, container);
+        }
+        self.ptr = base;
+    }
+
+    /// Whether a mapped vector may move back to the heap: it has a growable
+    /// window and a heap limit.
+    fn can_go_to_heap(&self) -> bool {
+        self.store
+            .cold()
+            .is_some_and(|c| c.heap_limit > 0 && matches!(c.window, Window::Growable { .. }))
+    }
+
+    /// Moves the elements of a mapped vector into a heap allocation of
+    /// `capacity` elements (none if 0) and gives the mapping back: a
+    /// `shrink` with its `park` or `release` inside. A refused allocation
+    /// leaves the vector mapped and is returned.
+    fn move_to_heap(&mut self, capacity: usize) -> Result<(), Error> {
+        debug_assert!(capacity >= self.len);
+        let container = self.store.container();
+        let heap = if capacity == 0 {
+            NonNull::dangling()
+        } else {
+            // SAFETY: nothing is allocated yet (old capacity 0); `T` is not
+            // zero-sized (a zero-sized `T` never maps).
+            unsafe { heap::resize(NonNull::<T>::dangling(), 0, capacity, container)? }
+        };
+        // SAFETY: the `len` live elements lie in the committed prefix; the
+        // fresh allocation holds `capacity >= len` and overlaps nothing.
+        // After the copy the mapping holds no live element.
+        unsafe { ptr::copy_nonoverlapping(self.ptr.as_ptr(), heap.as_ptr(), self.len) };
+        self.region_mut().unmap();
+        if let Some(decay) = self.store.cold_mut().and_then(|c| c.decay.as_mut()) {
+            decay.reset();
+        }
+        self.store.trim_to_plain();
+        self.ptr = heap;
+        self.push_below = capacity;
+        self.shrink_below = 0;
+        Ok(())
+    }
+
     /// Gives memory back if fewer than a quarter of the committed bytes are
-    /// in use. Cheap when not: one compare with a length worked out when
-    /// the committed bytes last changed.
+    /// in use, or the contents fit on the heap again. Cheap when not: one
+    /// compare with a length worked out when the committed bytes last
+    /// changed.
     #[inline]
     fn shrink_if_sparse(&mut self) {
         if self.len < self.shrink_below {
@@ -754,54 +976,87 @@ impl<T, const N: usize> MappedVector<T, N> {
         }
     }
 
-    /// Works out `push_below` and `shrink_below` again: call after every
-    /// change of the committed or populated bytes.
+    /// Works out `push_below` and `shrink_below` again for a mapped vector
+    /// (and its pointer): call after every change of the committed or
+    /// populated bytes. The heap paths keep them themselves.
     fn sync_limits(&mut self) {
         if Self::IS_ZST {
             (self.push_below, self.shrink_below) = (usize::MAX, 0);
             return;
         }
-        let committed = self.region.committed();
+        let initial = self.initial_bytes();
+        let to_heap = if self.can_go_to_heap() {
+            policy::heap_return_below(self.heap_limit(), Self::SIZE)
+        } else {
+            0
+        };
+        let Some(region) = self.store.mapping() else {
+            self.shrink_below = 0;
+            return;
+        };
+        self.ptr = region.base().cast();
         // Pages below `populated` need no hint before pushes write them.
-        self.push_below = self.region.populated() / Self::SIZE;
-        self.shrink_below = policy::shrink_below(committed, self.initial_bytes(), Self::SIZE);
+        self.push_below = region.populated() / Self::SIZE;
+        let sparse = policy::shrink_below(region.committed(), initial, Self::SIZE);
+        self.shrink_below = sparse.max(to_heap);
     }
 
     #[cold]
     #[inline(never)]
     fn shrink_now(&mut self) {
-        debug_assert!(policy::should_shrink(
-            self.len * Self::SIZE,
-            self.region.committed(),
-            self.initial_bytes()
-        ));
-        if let Some(decay) = &mut self.decay {
+        if let Some(decay) = self.store.cold_mut().and_then(|c| c.decay.as_mut()) {
             if !decay.due() {
                 // Held for now: ask again after some more removals.
                 self.shrink_below = decay::next_check_below(self.len);
                 return;
             }
         }
-        self.decommit_surplus();
+        self.give_back_surplus();
     }
 
-    /// Decommits down to the policy's target for the live elements.
-    fn decommit_surplus(&mut self) {
+    /// Moves back to the heap when the contents have fallen under a quarter
+    /// of the heap limit, else decommits down to the policy's target for
+    /// the live elements.
+    fn give_back_surplus(&mut self) {
+        if !self.store.is_mapped() {
+            return;
+        }
+        if self.len < policy::heap_return_below(self.heap_limit(), Self::SIZE)
+            && self.can_go_to_heap()
+        {
+            let capacity = policy::heap_return_capacity(self.len, self.heap_limit(), Self::SIZE);
+            // A refused allocation leaves the vector mapped: decommit then.
+            if self.move_to_heap(capacity).is_ok() {
+                return;
+            }
+        }
         let to = policy::shrink_target(
             self.len * Self::SIZE,
             self.initial_bytes(),
-            self.region.page_size(),
+            self.page_size(),
         );
-        if to < self.region.committed() {
+        if to < self.committed_bytes() {
             // A refused decommit leaves the pages committed and usable, and
             // is reported by telemetry; the next shrink tries again.
-            if self.region.shrink(to).is_ok() {
+            if self.region_mut().shrink(to).is_ok() {
                 self.sync_limits();
-                if let Some(decay) = &mut self.decay {
+                if let Some(decay) = self.store.cold_mut().and_then(|c| c.decay.as_mut()) {
                     decay.reset();
                 }
             }
         }
+    }
+
+    /// Whether a mapped vector has memory to give back: it is sparse, or
+    /// its contents fit on the heap again.
+    fn has_surplus(&self) -> bool {
+        if !self.store.is_mapped() || Self::IS_ZST {
+            return false;
+        }
+        let (live, committed) = (self.len * Self::SIZE, self.committed_bytes());
+        policy::should_shrink(live, committed, self.initial_bytes())
+            || (self.can_go_to_heap()
+                && self.len < policy::heap_return_below(self.heap_limit(), Self::SIZE))
     }
 
     /// Gives memory back that the shrink policy would have given back
@@ -813,26 +1068,32 @@ impl<T, const N: usize> MappedVector<T, N> {
     ///
     /// Returns whether memory went back to the OS.
     pub fn trim(&mut self) -> bool {
-        let (live, committed) = (self.len * Self::SIZE, self.region.committed());
-        if !policy::should_shrink(live, committed, self.initial_bytes()) {
+        if !self.has_surplus() {
             return false;
         }
-        if let Some(decay) = &mut self.decay {
+        if let Some(decay) = self.store.cold_mut().and_then(|c| c.decay.as_mut()) {
             if !decay.due() {
                 return false;
             }
         }
-        self.decommit_surplus();
-        self.region.committed() < committed
+        let committed = self.committed_bytes();
+        self.give_back_surplus();
+        self.committed_bytes() < committed
     }
 
-    /// Takes the region out, leaving the vector to be forgotten.
-    fn into_raw_parts(self) -> (Region, usize) {
+    /// Takes the storage out, leaving the vector to be forgotten: the
+    /// pointer, the heap capacity (0 when mapped), the store and the length.
+    fn into_raw_parts(self) -> (NonNull<T>, usize, Store, usize) {
         let this = ManuallyDrop::new(self);
-        // SAFETY: `this` is never used or dropped again, so the region is
+        let heap_capacity = if this.store.is_mapped() || Self::IS_ZST {
+            0
+        } else {
+            this.push_below
+        };
+        // SAFETY: `this` is never used or dropped again, so the store is
         // moved out exactly once.
-        let region = unsafe { ptr::read(&this.region) };
-        (region, this.len)
+        let store = unsafe { ptr::read(&this.store) };
+        (this.ptr, heap_capacity, store, this.len)
     }
 }
 
@@ -886,9 +1147,23 @@ impl<T, const N: usize> Drop for RetainGuard<'_, T, N> {
 
 impl<T, const N: usize> Drop for MappedVector<T, N> {
     fn drop(&mut self) {
+        /// Frees the heap allocation even if an element's drop panics.
+        struct FreeHeap<'a, T, const N: usize>(&'a mut MappedVector<T, N>);
+        impl<T, const N: usize> Drop for FreeHeap<'_, T, N> {
+            fn drop(&mut self) {
+                let v = &mut *self.0;
+                if !v.store.is_mapped() && !MappedVector::<T, N>::IS_ZST {
+                    // SAFETY: on the heap, `ptr` is our allocation of
+                    // `push_below` elements; the elements are gone.
+                    unsafe { heap::free(v.ptr, v.push_below, v.store.container()) };
+                }
+            }
+        }
+        let guard = FreeHeap(self);
         // SAFETY: the elements are initialized and dropped exactly once; the
-        // region (released by its own drop afterwards) outlives them.
-        unsafe { ptr::drop_in_place(self.as_mut_slice() as *mut [T]) };
+        // storage (freed by the guard, or released by the store's drop
+        // afterwards) outlives them.
+        unsafe { ptr::drop_in_place(guard.0.as_mut_slice() as *mut [T]) };
     }
 }
 

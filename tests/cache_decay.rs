@@ -15,7 +15,9 @@ const DELAY: Duration = Duration::from_millis(300);
 const N: u64 = 1_000_000;
 
 fn vector(ops: &Arc<Recording>, decays: bool) -> MappedVector<u64> {
-    let builder = MappedVector::builder(MAPPER).observer(ops.clone());
+    let builder = MappedVector::builder(MAPPER)
+        .heap_limit(0)
+        .observer(ops.clone());
     let builder = if decays {
         builder.decay(DELAY)
     } else {

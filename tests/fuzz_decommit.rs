@@ -55,6 +55,16 @@ fn mock() -> Arc<FaultyMapper> {
         .build_arc()
 }
 
+/// A vector on `m` that stays mapped however small it gets (heap limit 0):
+/// decommits are the only way it gives memory back, so they are what
+/// these tests exercise.
+fn mapped_vector<T, const N: usize>(m: &Arc<FaultyMapper>) -> MappedVector<T, N> {
+    MappedVector::builder(m.clone())
+        .heap_limit(0)
+        .build()
+        .expect("a growable window reserves nothing at build")
+}
+
 /// The committed bytes of the reservation holding the vector, per the
 /// mock's shadow table.
 fn shadow_committed<T, const N: usize>(mock: &FaultyMapper, v: &MappedVector<T, N>) -> usize {
@@ -181,7 +191,7 @@ fn the_next_shrink_tries_again() {
             }
             let m = mock();
             let ctx = format!("{how:?} to {keep}");
-            let mut v: MappedVector<u64, 1> = MappedVector::new(m.clone());
+            let mut v: MappedVector<u64, 1> = mapped_vector(&m);
             let n = 64 * 512; // 64 pages
             for i in 0..n {
                 v.push(i as u64).unwrap();
@@ -230,7 +240,7 @@ fn the_next_shrink_tries_again() {
 fn each_pop_retries_until_it_succeeds() {
     for n in [1u64, 2, 5, 17] {
         let m = mock();
-        let mut v: MappedVector<u64, 1> = MappedVector::new(m.clone());
+        let mut v: MappedVector<u64, 1> = mapped_vector(&m);
         for i in 0..32 * 512 {
             v.push(i).unwrap();
         }
@@ -269,7 +279,7 @@ fn each_pop_retries_until_it_succeeds() {
 #[test]
 fn shrink_to_fit_reports_and_retries() {
     let m = mock();
-    let mut v: MappedVector<Tracked, 2> = MappedVector::new(m.clone());
+    let mut v: MappedVector<Tracked, 2> = mapped_vector(&m);
     common_fuzz::ledger::reset();
     for i in 0..5000 {
         v.push(Tracked::make(i)).unwrap();
@@ -306,7 +316,7 @@ fn shrink_to_fit_reports_and_retries() {
 fn an_emptied_vector_retries_later() {
     for retry in ["clear", "push+pop"] {
         let m = mock();
-        let mut v: MappedVector<u64, 1> = MappedVector::new(m.clone());
+        let mut v: MappedVector<u64, 1> = mapped_vector(&m);
         for i in 0..64 * 512 {
             v.push(i).unwrap();
         }

@@ -107,6 +107,7 @@ fn proptest_cfg(seed: u64, remap: bool, window_pages: usize) -> CaseConfig {
         flag_p: 0.0,
         lie_on_commit: 0.0,
         fixed_capacity: None,
+        heap_limit: 0,
     }
 }
 

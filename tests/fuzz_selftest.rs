@@ -37,6 +37,7 @@ fn cfg(mode: Mode, lie: f64) -> CaseConfig {
         flag_p: 0.03,
         lie_on_commit: lie,
         fixed_capacity: None,
+        heap_limit: 0,
     }
 }
 
@@ -105,7 +106,11 @@ fn poison_catches_a_write_to_a_decommitted_page() {
         .seed(master_seed())
         .poison(true)
         .build_arc();
-    let mut v: MappedVector<u32, 1> = MappedVector::new(mock.clone());
+    // Heap limit 0: truncated, the vector keeps its (decommitted) pages.
+    let mut v: MappedVector<u32, 1> = MappedVector::builder(mock.clone())
+        .heap_limit(0)
+        .build()
+        .unwrap();
     for i in 0..16 * 1024 {
         v.push(i).unwrap();
     }

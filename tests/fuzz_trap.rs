@@ -18,6 +18,15 @@ fn trap_mock() -> Arc<FaultyMapper> {
         .build_arc()
 }
 
+/// A vector on `mock` that never moves to the heap (heap limit 0): these
+/// tests reach for pages the vector decommitted, which it keeps reserved.
+fn always_mapped<T, const N: usize>(mock: &Arc<FaultyMapper>) -> MappedVector<T, N> {
+    MappedVector::builder(mock.clone())
+        .heap_limit(0)
+        .build()
+        .expect("a growable window reserves nothing at build")
+}
+
 /// Runs `body` in a child, which must exit 0; returns its stderr.
 fn must_pass(name: &str, body: impl FnOnce()) -> String {
     if child::is_child(name) {
@@ -61,7 +70,7 @@ fn must_fault(name: &str, reached: &str, body: impl FnOnce()) {
 fn seed_scenario_in_trap_mode() {
     must_pass("seed_scenario_in_trap_mode", || {
         let mock = trap_mock();
-        let mut mvec: MappedVector<i32, 1> = MappedVector::new(mock.clone());
+        let mut mvec: MappedVector<i32, 1> = always_mapped(&mock);
         for i in 0..10000 {
             mvec.push(i).unwrap();
         }
@@ -108,7 +117,7 @@ fn random_sequences_in_trap_mode() {
 fn reach_past_committed_end_is_trapped() {
     must_fault("reach_past_committed_end_is_trapped", "touching", || {
         let mock = trap_mock();
-        let mut v: MappedVector<u32, 1> = MappedVector::new(mock.clone());
+        let mut v: MappedVector<u32, 1> = always_mapped(&mock);
         for i in 0..16 * 1024 {
             v.push(i).unwrap();
         }
@@ -134,7 +143,8 @@ fn reach_past_committed_end_is_trapped() {
 fn slot_of_a_refused_push_is_trapped() {
     must_fault("slot_of_a_refused_push_is_trapped", "touching", || {
         let mock = trap_mock();
-        let mut v: MappedVector<u64, 1> = MappedVector::new(mock.clone());
+        let mut v: MappedVector<u64, 1> = always_mapped(&mock);
+        v.push(1).unwrap(); // the first page, committed
         while v.len() < v.capacity() {
             v.push(1).unwrap();
         }

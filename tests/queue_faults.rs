@@ -2,7 +2,7 @@
 //! errors and lose nothing, and in poison and trap modes the heap never
 //! touches a decommitted page, across bursts that grow and shrink it.
 
-use mapped::{MappedQueue, Mapper};
+use mapped::{MappedQueue, Mapper, Storage};
 use mapped_mock::{child, FaultyMapper};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -20,6 +20,7 @@ fn bursts(mock: &Arc<FaultyMapper>, seed: u64, rounds: usize) -> usize {
         .unwrap();
     let mut model = BinaryHeap::new();
     let mut refused = 0;
+    let (mut moves, mut last) = (0, q.storage());
     for round in 0..rounds {
         let pushes = rng.random_range(0..3000);
         for i in 0..pushes {
@@ -55,10 +56,12 @@ fn bursts(mock: &Arc<FaultyMapper>, seed: u64, rounds: usize) -> usize {
         let storage = q.as_slice();
         let bytes = std::mem::size_of_val(storage);
         assert!(
-            mock.check_committed(storage.as_ptr().cast(), bytes),
+            q.storage() != Storage::Mapped || mock.check_committed(storage.as_ptr().cast(), bytes),
             "seed {}: live elements outside committed pages",
             mock.seed()
         );
+        moves += usize::from(q.storage() != last);
+        last = q.storage();
         assert_eq!(
             q.committed_bytes(),
             mock.committed_bytes(),
@@ -69,7 +72,12 @@ fn bursts(mock: &Arc<FaultyMapper>, seed: u64, rounds: usize) -> usize {
     while let Some(top) = q.pop() {
         assert_eq!(Some(top), model.pop());
     }
-    assert_eq!(q.committed_bytes(), page, "back to N pages once empty");
+    assert_eq!(
+        (q.committed_bytes(), mock.live_reservations()),
+        (0, 0),
+        "the mapping is given back once empty"
+    );
+    assert!(moves >= 2, "the queue moved between heap and mapping");
     drop(q);
     mock.assert_clean();
     assert_eq!(mock.live_reservations(), 0);

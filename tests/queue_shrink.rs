@@ -3,7 +3,7 @@
 //! queue fills again after (its pages are recommitted before they are
 //! touched).
 
-use mapped::{MappedQueue, Mapper, OsMapper, MAPPER};
+use mapped::{MappedQueue, Mapper, OsMapper, Storage, MAPPER};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -36,7 +36,9 @@ fn burst<const N: usize>(q: &mut MappedQueue<u64, N>, seed: u64) {
         sum = sum.wrapping_sub(x);
         popped += 1;
         let committed = q.committed_bytes();
-        lowest_seen = lowest_seen.min(committed);
+        if q.storage() == Storage::Mapped {
+            lowest_seen = lowest_seen.min(committed);
+        }
         // The queue never holds more than a quarter of its committed bytes
         // idle once it has shrunk: at most 4x the live bytes (or N pages)
         // plus rounding.
@@ -53,10 +55,12 @@ fn burst<const N: usize>(q: &mut MappedQueue<u64, N>, seed: u64) {
     );
     assert!(q.is_empty());
     assert_eq!(
-        q.committed_bytes(),
-        N * page,
-        "seed {seed} N={N}: back to N pages after popping everything"
+        (q.committed_bytes(), q.reserved_bytes()),
+        (0, 0),
+        "seed {seed} N={N}: the mapping is given back once everything is popped"
     );
+    assert!(q.storage() != Storage::Mapped && q.heap_bytes() <= N * page);
+    // While mapped, it shrank down to its N pages before it left.
     assert_eq!(lowest_seen, N * page);
 }
 
@@ -90,16 +94,18 @@ fn clear_drain_and_retain_give_memory_back() {
     q.extend(0..200_000u64);
     assert!(q.committed_bytes() >= 1_600_000);
     q.clear();
-    assert_eq!(q.committed_bytes(), 2 * page);
+    assert_eq!((q.committed_bytes(), q.storage()), (0, Storage::Empty));
 
     q.extend(0..200_000u64);
     assert_eq!(q.drain().count(), 200_000);
-    assert_eq!(q.committed_bytes(), 2 * page);
+    assert_eq!((q.committed_bytes(), q.storage()), (0, Storage::Empty));
 
     q.extend(0..200_000u64);
     q.retain(|&x| x % 1000 == 0);
     assert_eq!(q.len(), 200);
-    assert_eq!(q.committed_bytes(), 2 * page);
+    // 1600 bytes: under a quarter of the 2-page heap limit, so on the heap.
+    assert_eq!((q.committed_bytes(), q.storage()), (0, Storage::Heap));
+    assert!(q.heap_bytes() >= 1600 && q.heap_bytes() <= 2 * page);
     assert_eq!(q.pop(), Some(199_000));
 
     // `into_sorted_vec` keeps the pages (the elements are still there).
@@ -113,7 +119,6 @@ fn clear_drain_and_retain_give_memory_back() {
 #[test]
 fn the_decay_option_is_inherited_through_the_builder() {
     use std::time::{Duration, Instant};
-    let page = OsMapper.page_size();
     let delay = Duration::from_millis(400);
     let mut q = MappedQueue::<u64>::builder(MAPPER)
         .decay(delay)
@@ -129,5 +134,5 @@ fn the_decay_option_is_inherited_through_the_builder() {
     assert_eq!(q.committed_bytes(), full);
     std::thread::sleep(delay + delay / 4);
     assert!(q.trim());
-    assert_eq!(q.committed_bytes(), page);
+    assert_eq!((q.committed_bytes(), q.storage()), (0, Storage::Empty));
 }

@@ -34,7 +34,11 @@ fn seed_scenario_counts_exactly() {
     let snapshotter = recorder.snapshotter();
     let events = Arc::new(Recording::default());
     let reserved = metrics::with_local_recorder(&recorder, || {
+        // Heap limit 0: every byte through the mapper, so each figure below
+        // counts mapper calls alone. (The heap front's moves are counted
+        // in `heap_front.rs`.)
         let mut v: MappedVector<u64, 1> = MappedVector::builder(MAPPER)
+            .heap_limit(0)
             .observer(events.clone())
             .build()
             .unwrap();

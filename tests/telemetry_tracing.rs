@@ -156,7 +156,10 @@ fn spans_nest_and_carry_their_fields() {
     // A refused commit: a WARN event inside the commit span, carrying the OS error.
     let mapper = Arc::new(TestMapper::new("refusing"));
     let (_, events) = captured(|| {
-        let mut v: MappedVector<u64> = MappedVector::new(mapper.clone());
+        let mut v: MappedVector<u64> = MappedVector::builder(mapper.clone())
+            .heap_limit(0)
+            .build()
+            .unwrap();
         mapper.deny_commits(true);
         assert!(v.push(1).is_err());
     });

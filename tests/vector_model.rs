@@ -520,6 +520,13 @@ impl<T: Elem, const N: usize> Run<T, N> {
         let page = page();
         assert_eq!(v.page_size(), page);
         assert!(cap >= len, "capacity {cap} < len {len} {}", ctx());
+        if v.storage() != mapped::Storage::Mapped {
+            // On the heap (or empty): no mapping, at most the N pages' limit.
+            assert_eq!((committed, v.reserved_bytes()), (0, 0), "{}", ctx());
+            assert_eq!(v.heap_bytes(), cap * size, "{}", ctx());
+            assert!(v.heap_bytes() <= N * page, "{}", ctx());
+            return;
+        }
         assert_eq!(
             cap,
             committed / size,

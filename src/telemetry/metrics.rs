@@ -7,7 +7,8 @@
 use super::names::*;
 use super::{Event, Footprint, Op};
 use metrics::{
-    counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram, Unit,
+    counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram, Key, Label,
+    Level, Metadata, Unit,
 };
 
 pub(super) fn record(event: &Event<'_>) {
@@ -53,7 +54,35 @@ pub(super) fn record(event: &Event<'_>) {
         if reserved != 0 {
             gauge!(RESERVED_BYTES, &labels).increment(reserved as f64);
         }
+        let mapped = event.mapping_change();
+        if mapped != 0 {
+            gauge!(MAPPED_CONTAINERS, &labels).increment(mapped as f64);
+        }
     }
+}
+
+static VECTOR_LABELS: [Label; 1] = [Label::from_static_parts(LABEL_CONTAINER, CONTAINER_VECTOR)];
+static QUEUE_LABELS: [Label; 1] = [Label::from_static_parts(LABEL_CONTAINER, CONTAINER_QUEUE)];
+static HEAP_VECTOR: Key = Key::from_static_parts(HEAP_BYTES, &VECTOR_LABELS);
+static HEAP_QUEUE: Key = Key::from_static_parts(HEAP_BYTES, &QUEUE_LABELS);
+static HEAP_METADATA: Metadata<'static> =
+    Metadata::new(module_path!(), Level::INFO, Some(module_path!()));
+
+/// Moves the heap bytes gauge. Heap allocations are far more frequent than
+/// mapper calls (a short-lived container makes several), so the key is
+/// built once, not per call as `gauge!` would.
+pub(super) fn heap_resized(container: &'static str, from: usize, to: usize) {
+    let key = if container == CONTAINER_QUEUE {
+        &HEAP_QUEUE
+    } else {
+        &HEAP_VECTOR
+    };
+    let change = to as f64 - from as f64;
+    metrics::with_recorder(|recorder| {
+        recorder
+            .register_gauge(key, &HEAP_METADATA)
+            .increment(change)
+    });
 }
 
 pub(super) fn relabel(from: &'static str, to: &'static str, mapper: &'static str, now: Footprint) {
@@ -102,6 +131,16 @@ pub(super) fn describe() {
         RESERVED_BYTES,
         Unit::Bytes,
         "Bytes of address space reserved now by mapped containers"
+    );
+    describe_gauge!(
+        HEAP_BYTES,
+        Unit::Bytes,
+        "Bytes of contents held on the heap now by containers below their heap limit"
+    );
+    describe_gauge!(
+        MAPPED_CONTAINERS,
+        Unit::Count,
+        "Containers holding a mapping now"
     );
     describe_histogram!(
         COMMIT_SECONDS,

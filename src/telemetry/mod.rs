@@ -139,6 +139,17 @@ impl Event<'_> {
     pub fn reserved_change(&self) -> i64 {
         self.reserved_to as i64 - self.reserved_from as i64
     }
+
+    /// Change in the number of mapped containers: +1 when a container
+    /// without a reservation takes one, -1 when it gives its last away.
+    pub fn mapping_change(&self) -> i64 {
+        match (self.reserved_from, self.reserved_to) {
+            (0, 0) => 0,
+            (0, _) => 1,
+            (_, 0) => -1,
+            _ => 0,
+        }
+    }
 }
 
 /// Receives every memory event: install one for the process with
@@ -272,6 +283,19 @@ pub(crate) fn relabel(from: &Label, to: &Label, mapper: &'static str, now: Footp
     metrics::relabel(from.container, to.container, mapper, now);
     #[cfg(not(feature = "metrics"))]
     let _ = (from, to, mapper, now);
+}
+
+/// A container's heap allocation went from `from` to `to` bytes. Heap
+/// storage involves no mapper and no decision worth a span: only the
+/// process-wide heap bytes move (in [`stats()`] and the
+/// [`HEAP_BYTES`](names::HEAP_BYTES) gauge).
+#[inline]
+pub(crate) fn heap_resized(container: &'static str, from: usize, to: usize) {
+    stats::heap_resized(from, to);
+    #[cfg(feature = "metrics")]
+    metrics::heap_resized(container, from, to);
+    #[cfg(not(feature = "metrics"))]
+    let _ = container;
 }
 
 fn emit(event: &Event<'_>, own: Option<&dyn Observer>) {

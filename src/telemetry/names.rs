@@ -28,6 +28,12 @@ pub const CACHE_REUSES_TOTAL: &str = "mapped_cache_reuses_total";
 pub const COMMITTED_BYTES: &str = "mapped_committed_bytes";
 /// Bytes of address space reserved now, by all containers.
 pub const RESERVED_BYTES: &str = "mapped_reserved_bytes";
+/// Bytes of contents held on the heap now (containers below their heap
+/// limit), labelled by `container` only: no mapper is involved.
+pub const HEAP_BYTES: &str = "mapped_heap_bytes";
+/// Containers holding a mapping (a reservation) now: what
+/// `vm.max_map_count` bounds. Containers on the heap hold none.
+pub const MAPPED_CONTAINERS: &str = "mapped_containers";
 /// Seconds spent in the mapper's commit call.
 pub const COMMIT_SECONDS: &str = "mapped_commit_seconds";
 /// Seconds spent in the mapper's decommit call.

@@ -40,6 +40,12 @@ pub struct Stats {
     /// Committed bytes held now by reservations parked in the cache (not in
     /// `committed_bytes`, which counts live containers).
     pub cached_bytes: u64,
+    /// Bytes held now on the heap by containers below their heap limit
+    /// (see [`Builder::heap_limit`](crate::Builder::heap_limit)).
+    pub heap_bytes: u64,
+    /// Live containers holding a mapping now (one reservation each, up to
+    /// two kernel mappings); containers on the heap hold none.
+    pub mapped_containers: u64,
 }
 
 impl Stats {
@@ -58,6 +64,8 @@ impl Stats {
 
 static COMMITTED: AtomicI64 = AtomicI64::new(0);
 static RESERVED: AtomicI64 = AtomicI64::new(0);
+static HEAP: AtomicI64 = AtomicI64::new(0);
+static MAPPED: AtomicI64 = AtomicI64::new(0);
 static COUNTS: [AtomicU64; 11] = [const { AtomicU64::new(0) }; 11];
 const ERRORS: usize = 10;
 
@@ -87,7 +95,13 @@ pub(super) fn record(event: &Event<'_>) {
     if event.op.owns_its_change() {
         COMMITTED.fetch_add(event.committed_change(), Relaxed);
         RESERVED.fetch_add(event.reserved_change(), Relaxed);
+        MAPPED.fetch_add(event.mapping_change(), Relaxed);
     }
+}
+
+/// A container's heap allocation went from `from` to `to` bytes.
+pub(super) fn heap_resized(from: usize, to: usize) {
+    HEAP.fetch_add(to as i64 - from as i64, Relaxed);
 }
 
 /// A snapshot of the process-wide counters; no recorder needed.
@@ -108,5 +122,7 @@ pub fn stats() -> Stats {
         reuses: count(Op::Reuse),
         populates: count(Op::Populate),
         cached_bytes: crate::region::cached_bytes() as u64,
+        heap_bytes: HEAP.load(Relaxed).max(0) as u64,
+        mapped_containers: MAPPED.load(Relaxed).max(0) as u64,
     }
 }

@@ -1,25 +1,35 @@
 //! `IntoIter`: a `MappedVector` consumed element by element.
 
+use super::store::{heap, Store};
 use super::MappedVector;
-use crate::region::Region;
 use std::fmt;
 use std::iter::FusedIterator;
 use std::marker::PhantomData;
-use std::ptr;
+use std::ptr::{self, NonNull};
 
 /// The owning iterator of a [`MappedVector`]. Its memory goes back to the
 /// OS when the iterator is dropped.
 pub struct IntoIter<T> {
-    region: Region,
+    ptr: NonNull<T>,
+    /// The heap allocation's capacity; 0 when mapped (or empty).
+    heap_capacity: usize,
+    /// The vector's store: its mapping, released when the iterator drops.
+    store: Store,
     /// Elements `[next, end)` are still owned by the iterator.
     next: usize,
     end: usize,
     _elements: PhantomData<T>,
 }
 
+// SAFETY: the iterator owns the remaining elements and the storage
+// outright, as the vector did.
+unsafe impl<T: Send> Send for IntoIter<T> {}
+// SAFETY: `&IntoIter` gives only `&T` (`as_slice`).
+unsafe impl<T: Sync> Sync for IntoIter<T> {}
+
 impl<T> IntoIter<T> {
     fn base(&self) -> *mut T {
-        self.region.base().as_ptr().cast()
+        self.ptr.as_ptr()
     }
 
     /// The elements not yet yielded.
@@ -34,9 +44,11 @@ impl<T, const N: usize> IntoIterator for MappedVector<T, N> {
     type IntoIter = IntoIter<T>;
 
     fn into_iter(self) -> IntoIter<T> {
-        let (region, len) = self.into_raw_parts();
+        let (ptr, heap_capacity, store, len) = self.into_raw_parts();
         IntoIter {
-            region,
+            ptr,
+            heap_capacity,
+            store,
             next: 0,
             end: len,
             _elements: PhantomData,
@@ -88,8 +100,20 @@ impl<T> Drop for IntoIter<T> {
             self.end - self.next,
         );
         self.next = self.end;
+        /// Frees the heap allocation even if an element's drop panics.
+        struct FreeHeap<'a, T>(&'a mut IntoIter<T>);
+        impl<T> Drop for FreeHeap<'_, T> {
+            fn drop(&mut self) {
+                let it = &mut *self.0;
+                // SAFETY: `ptr` is the vector's heap allocation of
+                // `heap_capacity` elements (nothing when 0); every element
+                // is gone.
+                unsafe { heap::free(it.ptr, it.heap_capacity, it.store.container()) };
+            }
+        }
+        let _free = FreeHeap(self);
         // SAFETY: the remaining elements are initialized and dropped once;
-        // the region is released after, by its own drop.
+        // the storage is freed after (by the guard, or the store's drop).
         unsafe { ptr::drop_in_place(remaining) };
     }
 }
