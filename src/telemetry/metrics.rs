@@ -93,6 +93,7 @@ pub(super) fn relabel(from: &'static str, to: &'static str, mapper: &'static str
         }
         if now.reserved > 0 {
             gauge!(RESERVED_BYTES, &labels).increment(sign * now.reserved as f64);
+            gauge!(MAPPED_CONTAINERS, &labels).increment(sign);
         }
     }
 }
