@@ -24,9 +24,9 @@ impl Drop for SeedOnFailure {
 }
 
 fn seeds(count: u64) -> Vec<u64> {
-    match std::env::var("MAPPED_SEED") {
-        Ok(s) => vec![s.trim().parse().expect("MAPPED_SEED must be a u64")],
-        Err(_) => (0..count).map(|i| 0x5eed_0000 + i).collect(),
+    match mapped_mock::env_seed() {
+        Some(seed) => vec![seed],
+        None => (0..count).map(|i| 0x5eed_0000 + i).collect(),
     }
 }
 

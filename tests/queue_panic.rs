@@ -191,9 +191,7 @@ fn seeded_rng() -> (StdRng, SeedOnFailure) {
 }
 
 fn seed() -> u64 {
-    std::env::var("MAPPED_SEED")
-        .map(|s| s.trim().parse().expect("MAPPED_SEED must be a u64"))
-        .unwrap_or(0xC0FFEE)
+    mapped_mock::env_seed().unwrap_or(0xC0FFEE)
 }
 
 struct SeedOnFailure(u64);

@@ -17,7 +17,8 @@ pub fn parse_seed(s: &str) -> Result<u64, ParseIntError> {
     s.trim().parse()
 }
 
-/// The seed in [`SEED_ENV`], if it is set.
+/// The seed in [`SEED_ENV`], if it is set (set but empty counts as unset,
+/// as `MAPPED_SEED= cargo test` means).
 ///
 /// # Panics
 ///
@@ -25,6 +26,9 @@ pub fn parse_seed(s: &str) -> Result<u64, ParseIntError> {
 /// would silently test something else.
 pub fn env_seed() -> Option<u64> {
     let value = std::env::var(SEED_ENV).ok()?;
+    if value.trim().is_empty() {
+        return None;
+    }
     match parse_seed(&value) {
         Ok(seed) => Some(seed),
         Err(e) => panic!("mapped-mock: {SEED_ENV}={value:?} is not a decimal u64: {e}"),
