@@ -6,8 +6,10 @@
 //! standard trait impls live in `vector/`.
 
 mod decay;
+mod dedup;
 mod drain;
 mod into_iter;
+mod resize;
 mod store;
 mod traits;
 
@@ -22,7 +24,7 @@ use crate::region::Region;
 use crate::telemetry;
 use std::marker::PhantomData;
 use std::mem::{self, ManuallyDrop};
-use std::ops::{Bound, RangeBounds};
+use std::ops::RangeBounds;
 use std::ptr::{self, NonNull};
 use std::slice;
 use store::{heap, Kind, Store};
@@ -492,12 +494,8 @@ impl<T, const N: usize> MappedVector<T, N> {
         T: Clone,
     {
         self.reserve_for_write(other.len())?;
-        for item in other {
-            let value = item.clone();
-            // SAFETY: reserved above: the slot is committed and free.
-            unsafe { self.as_mut_ptr().add(self.len).write(value) };
-            self.len += 1;
-        }
+        // SAFETY: reserved above for all of `other`.
+        unsafe { self.write_reserved(other.iter().cloned()) };
         Ok(())
     }
 
@@ -680,25 +678,7 @@ impl<T, const N: usize> MappedVector<T, N> {
     ///
     /// If the range's start is after its end, or its end is after `len`.
     pub fn drain<R: RangeBounds<usize>>(&mut self, range: R) -> Drain<'_, T, N> {
-        let len = self.len;
-        let start = match range.start_bound() {
-            Bound::Included(&s) => s,
-            Bound::Excluded(&s) => s.checked_add(1).expect("range start overflows usize"),
-            Bound::Unbounded => 0,
-        };
-        let end = match range.end_bound() {
-            Bound::Included(&e) => e.checked_add(1).expect("range end overflows usize"),
-            Bound::Excluded(&e) => e,
-            Bound::Unbounded => len,
-        };
-        assert!(
-            start <= end,
-            "drain range start (is {start}) should be <= end (is {end})"
-        );
-        assert!(
-            end <= len,
-            "drain range end (is {end}) should be <= len (is {len})"
-        );
+        let (start, end) = resize::checked_range(range, self.len, "drain");
         Drain::new(self, start, end)
     }
 
@@ -708,10 +688,17 @@ impl<T, const N: usize> MappedVector<T, N> {
     where
         T: Clone,
     {
-        let mut copy = Self::empty_on(self.store.empty_like(Self::dangling()));
-        copy.reserve_fixed_window()?;
+        let mut copy = self.empty_like()?;
         copy.extend_from_slice(self)?;
         Ok(copy)
+    }
+
+    /// An empty vector on the same mapper with the same options (a fixed
+    /// window reserved now).
+    fn empty_like(&self) -> Result<Self, Error> {
+        let mut empty = Self::empty_on(self.store.empty_like(Self::dangling()));
+        empty.reserve_fixed_window()?;
+        Ok(empty)
     }
 
     /// Reserves a fixed window now, if the vector has one: its addresses

@@ -171,6 +171,10 @@ trait Seq: Deref<Target = [D]> + DerefMut + Sized {
     fn try_clone_(&self) -> Self;
     fn drain_(&mut self, r: Range<usize>) -> Box<dyn DoubleEndedIterator<Item = D> + '_>;
     fn into_iter_(self) -> Box<dyn DoubleEndedIterator<Item = D>>;
+    fn resize_with_<F: FnMut() -> D>(&mut self, n: usize, f: F);
+    fn extend_from_within_(&mut self, r: Range<usize>);
+    fn split_off_(&mut self, at: usize) -> Self;
+    fn dedup_by_<F: FnMut(&mut D, &mut D) -> bool>(&mut self, same: F);
     fn filled(log: &'static Log, track: &Arc<TestMapper>, n: usize) -> Self {
         let mut s = Self::fresh(track);
         for d in log.make_n(n) {
@@ -212,6 +216,9 @@ macro_rules! same_as_inherent {
         fn into_iter_(self) -> Box<dyn DoubleEndedIterator<Item = D>> {
             Box::new(self.into_iter())
         }
+        fn dedup_by_<F: FnMut(&mut D, &mut D) -> bool>(&mut self, same: F) {
+            self.dedup_by(same)
+        }
     };
 }
 
@@ -229,6 +236,15 @@ impl Seq for Mv {
     fn try_clone_(&self) -> Self {
         self.try_clone().unwrap()
     }
+    fn resize_with_<F: FnMut() -> D>(&mut self, n: usize, f: F) {
+        self.resize_with(n, f).unwrap()
+    }
+    fn extend_from_within_(&mut self, r: Range<usize>) {
+        self.extend_from_within(r).unwrap()
+    }
+    fn split_off_(&mut self, at: usize) -> Self {
+        self.split_off(at).unwrap()
+    }
 }
 
 impl Seq for Vec<D> {
@@ -244,6 +260,15 @@ impl Seq for Vec<D> {
     }
     fn try_clone_(&self) -> Self {
         self.clone()
+    }
+    fn resize_with_<F: FnMut() -> D>(&mut self, n: usize, f: F) {
+        self.resize_with(n, f)
+    }
+    fn extend_from_within_(&mut self, r: Range<usize>) {
+        self.extend_from_within(r)
+    }
+    fn split_off_(&mut self, at: usize) -> Self {
+        self.split_off(at)
     }
 }
 
@@ -718,3 +743,108 @@ fn zero_sized_drops() {
     drop(it);
     assert_eq!(ZstDrops::count() - d0, 10_000);
 }
+
+// ---------------------------------------------------------------------------
+// The Vec-parity methods: drops and panics as Vec has them
+
+scenario!(dedup_by_drops_the_repeats_once, |log, track, s: S| {
+    let mut s = S::fresh(track);
+    for v in [1, 1, 2, 2, 2, 3, 1, 1] {
+        s.push_(log.make(v));
+    }
+    s.dedup_by_(|a, b| a.val == b.val);
+    at!("deduplicated", s);
+    log.assert_dropped([1, 3, 4, 7], "the repeats");
+    drop(s);
+    log.assert_all_dropped_once("after drop");
+});
+
+scenario!(
+    dedup_by_keeps_everything_when_the_test_panics,
+    |log, track, s: S| {
+        let mut s = S::filled(log, track, N);
+        let mut calls = 0;
+        must_panic("dedup_by", || {
+            s.dedup_by_(|_, _| {
+                calls += 1;
+                assert!(calls < 300, "the 300th comparison panics");
+                true
+            })
+        });
+        at!("after the panic", s);
+        // Removed before the panic: ids 1..=298; the rest kept, in order.
+        log.assert_dropped(1..300, "the elements removed before the panic");
+        let mut want = vec![0];
+        want.extend(300..N);
+        assert_eq!(ids(&s), want);
+        drop(s);
+        log.assert_all_dropped_once("after drop");
+    }
+);
+
+scenario!(
+    dedup_by_keeps_the_rest_when_a_drop_panics,
+    |log, track, s: S| {
+        let mut s = S::filled(log, track, N);
+        log.panic_on_drop_of(10);
+        must_panic("dedup_by", || s.dedup_by_(|a, _| a.id <= 10));
+        log.disarm();
+        at!("after the panic", s);
+        log.assert_dropped(1..=10, "dropped up to the panicking one, that one once");
+        let mut want = vec![0];
+        want.extend(11..N);
+        assert_eq!(ids(&s), want);
+        drop(s);
+        log.assert_all_dropped_once("after drop");
+    }
+);
+
+scenario!(
+    resize_with_keeps_what_was_made_when_it_panics,
+    |log, track, s: S| {
+        let mut s = S::filled(log, track, 10);
+        let mut made = 0;
+        must_panic("resize_with", || {
+            s.resize_with_(N, || {
+                made += 1;
+                assert!(made <= 500, "the 501st element panics");
+                log.make(made)
+            })
+        });
+        at!("after the panic", s);
+        assert_eq!(s.len(), 510, "the 500 made are kept");
+        s.resize_with_(20, || unreachable!("shrinking makes nothing"));
+        at!("shrunk", s);
+        log.assert_dropped(20..510, "the cut elements");
+        drop(s);
+        log.assert_all_dropped_once("after drop");
+    }
+);
+
+scenario!(
+    extend_from_within_keeps_the_clones_when_one_panics,
+    |log, track, s: S| {
+        let mut s = S::filled(log, track, N);
+        log.panic_on_clone(300);
+        must_panic("extend_from_within", || s.extend_from_within_(100..900));
+        log.disarm();
+        at!("after the panic", s);
+        assert_eq!(s.len(), N + 299, "299 clones made before the panic stay");
+        assert!(s[N..].iter().zip(100..).all(|(d, v)| d.val == v));
+        drop(s);
+        log.assert_all_dropped_once("after drop");
+    }
+);
+
+scenario!(split_off_moves_without_dropping, |log, track, s: S| {
+    let mut s = S::filled(log, track, N);
+    let tail = s.split_off_(300);
+    at!("head", s);
+    at!("tail", tail);
+    log.assert_dropped([], "nothing dropped");
+    assert_eq!(ids(&tail), range_ids(300..N));
+    drop(tail);
+    log.assert_dropped(300..N, "the tail, by its owner");
+    drop(s);
+    log.assert_all_dropped_once("after drop");
+});

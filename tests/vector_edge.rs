@@ -957,3 +957,82 @@ fn clear_after_reserve_gives_pages_back() {
         "clear gives the whole mapping back"
     );
 }
+
+// ---------------------------------------------------------------------------
+// The Vec-parity methods under refused commits: nothing changes
+
+#[test]
+fn parity_methods_refused_change_nothing() {
+    let mapper = Arc::new(denying());
+    let mut v: MappedVector<u64, 1> = deny_vec(&mapper, false);
+    fill_to_capacity(&mut v);
+    let before = state(&v);
+    let cap = v.capacity();
+    mapper.deny_commits(true);
+    assert_out_of_memory(&v.resize(cap + 1, 9).unwrap_err());
+    assert_eq!(state(&v), before, "resize");
+    let mut called = false;
+    let e = v.resize_with(cap + 1, || {
+        called = true;
+        9
+    });
+    assert_out_of_memory(&e.unwrap_err());
+    assert!(!called, "resize_with makes nothing it cannot keep");
+    assert_eq!(state(&v), before, "resize_with");
+    assert_out_of_memory(&v.extend_from_within(..).unwrap_err());
+    assert_eq!(state(&v), before, "extend_from_within");
+    assert_out_of_memory(&v.split_off(1).unwrap_err());
+    assert_eq!(state(&v), before, "split_off");
+    mapper.deny_commits(false);
+    // And all work once memory can be had.
+    v.extend_from_within(..2).unwrap();
+    let tail = v.split_off(cap).unwrap();
+    assert_eq!(tail[..], [0, 1]);
+    v.resize(3, 7).unwrap();
+    assert_eq!(v[..], [0, 1, 2]);
+}
+
+#[test]
+fn a_byte_vector_is_a_writer_that_refuses_whole_writes() {
+    use std::io::Write;
+    let mapper = Arc::new(denying());
+    let mut v: MappedVector<u8, 1> = MappedVector::builder(mapper.clone())
+        .heap_limit(0)
+        .build()
+        .unwrap();
+    write!(v, "{}-{}", 1, 2).unwrap();
+    assert_eq!(&v[..], b"1-2");
+    let room = v.capacity() - v.len();
+    mapper.deny_commits(true);
+    let e = v.write_all(&vec![b'x'; room + 1]).unwrap_err();
+    assert_eq!(e.kind(), io::ErrorKind::OutOfMemory);
+    let inner = e.get_ref().and_then(|i| i.downcast_ref::<Error>());
+    assert!(inner.is_some_and(Error::is_out_of_memory), "{e:?}");
+    assert_eq!(&v[..], b"1-2", "nothing of a refused write is written");
+    v.write_all(&vec![b'y'; room]).unwrap();
+    assert_eq!(v.len(), 3 + room);
+}
+
+#[test]
+fn split_off_keeps_the_mapper_and_options() {
+    let mapper = Arc::new(TestMapper::new("split"));
+    let mut v: MappedVector<u64, 2> = MappedVector::builder(mapper.clone())
+        .heap_limit(0)
+        .build()
+        .unwrap();
+    v.extend_from_slice(&[1, 2, 3]).unwrap();
+    let tail = v.split_off(1).unwrap();
+    assert_eq!((&v[..], &tail[..]), (&[1][..], &[2, 3][..]));
+    // Heap limit 0 and the same mapper: the tail is mapped, on `split`.
+    assert_eq!(tail.storage(), mapped::Storage::Mapped);
+    assert_eq!(mapper.reserves.load(SeqCst), 2);
+    let mut fixed: MappedVector<u64> =
+        MappedVector::with_max_capacity(mapper.clone(), 100).unwrap();
+    fixed.extend_from_slice(&[1, 2, 3]).unwrap();
+    let tail = fixed.split_off(2).unwrap();
+    assert_eq!(
+        tail.max_capacity(),
+        fixed.max_capacity(),
+        "a fixed window of its own"
+    );
+}

@@ -6,6 +6,7 @@ use std::borrow::{Borrow, BorrowMut};
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::io;
 use std::ops::{Deref, DerefMut, Index, IndexMut};
 use std::slice::SliceIndex;
 
@@ -193,5 +194,37 @@ impl<T, const N: usize> Borrow<[T]> for MappedVector<T, N> {
 impl<T, const N: usize> BorrowMut<[T]> for MappedVector<T, N> {
     fn borrow_mut(&mut self) -> &mut [T] {
         self
+    }
+}
+
+/// A byte vector is a writer that gives its memory back: an ingest buffer,
+/// a response being built.
+///
+/// A refused commit is an [`io::Error`] of kind
+/// [`OutOfMemory`](io::ErrorKind::OutOfMemory) whose inner error is the
+/// [`Error`](crate::Error), and nothing of that call is written.
+///
+/// ```
+/// use mapped::{MappedVector, MAPPER};
+/// use std::io::Write;
+///
+/// let mut out: MappedVector<u8> = MappedVector::new(MAPPER);
+/// write!(out, "{} + {} = {}", 1, 2, 1 + 2)?;
+/// assert_eq!(&out[..], b"1 + 2 = 3");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+impl<const N: usize> io::Write for MappedVector<u8, N> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.extend_from_slice(buf)
+            .map_err(|e| io::Error::new(io::ErrorKind::OutOfMemory, e))?;
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.write(buf).map(drop)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }

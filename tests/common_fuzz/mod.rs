@@ -452,6 +452,15 @@ pub enum Op {
     Append { start: u64, count: usize },
     /// `try_extend(&mut iter)` over `make(start + i)` for `i < count`.
     TryExtend { start: u64, count: usize },
+    /// `resize(len, make(value))`: longer or shorter.
+    Resize { len: usize, value: u64 },
+    /// `extend_from_within(start % (len + 1) .. end % (len + 1))`, the
+    /// bounds sorted.
+    ExtendFromWithin { start: usize, end: usize },
+    /// `split_off(at % (len + 1))`, the tail checked and dropped.
+    SplitOff { at: usize },
+    /// `dedup_by_key(|x| x.key() % modulus)`: runs of equal keys collapse.
+    DedupByKey { modulus: u64 },
 }
 
 /// An operation and the faults scripted for it: `deny_commit` denies the
@@ -535,7 +544,7 @@ impl Generator {
         // Weights: growth steps are heavier while growing, shrinking ones
         // while shrinking.
         let (g, s) = if self.growing { (3, 1) } else { (1, 3) };
-        let table: [(u32, u8); 16] = [
+        let table: [(u32, u8); 20] = [
             (8 * g, 0),  // push
             (3 * g, 1),  // push many
             (5 * s, 2),  // pop
@@ -552,6 +561,10 @@ impl Generator {
             (2, 13),     // shrink_to_fit
             (g, 14),     // append
             (g, 15),     // try_extend
+            (2, 16),     // resize
+            (g, 17),     // extend_from_within
+            (s, 18),     // split_off
+            (s, 19),     // dedup_by_key
         ];
         let total: u32 = table.iter().map(|t| t.0).sum();
         let mut pick = r.random_range(0..total);
@@ -625,9 +638,25 @@ impl Generator {
                 start: v,
                 count: self.bulk(),
             },
-            _ => Op::TryExtend {
+            15 => Op::TryExtend {
                 start: v,
                 count: self.bulk(),
+            },
+            16 => Op::Resize {
+                len: if self.growing {
+                    len + self.bulk()
+                } else {
+                    self.rng.random_range(0..=len)
+                },
+                value: v,
+            },
+            17 => Op::ExtendFromWithin {
+                start: any(r),
+                end: any(r),
+            },
+            18 => Op::SplitOff { at: any(r) },
+            _ => Op::DedupByKey {
+                modulus: r.random_range(1..=4),
             },
         };
         let deny_commit = self.rng.random_bool(self.flag_p);
@@ -1423,6 +1452,68 @@ impl<T: Elem, const N: usize> Harness<T, N> {
                 }
                 Removal::None
             }
+            Op::Resize {
+                len: new_len,
+                value,
+            } => {
+                let value = T::make(value);
+                self.arm(step);
+                let b = self.before();
+                self.tally.calls += 1;
+                match self.v.resize(new_len, value.clone()) {
+                    Ok(()) => {
+                        self.granted(&b, "resize");
+                        self.model.resize(new_len, value);
+                    }
+                    Err(e) => self.refused(&b, &e, "resize"),
+                }
+                Removal::once_if(new_len < len)
+            }
+            Op::ExtendFromWithin { start, end } => {
+                let (mut a, mut z) = (start % (len + 1), end % (len + 1));
+                if a > z {
+                    std::mem::swap(&mut a, &mut z);
+                }
+                self.arm(step);
+                let b = self.before();
+                self.tally.calls += 1;
+                match self.v.extend_from_within(a..z) {
+                    Ok(()) => {
+                        self.granted(&b, "extend_from_within");
+                        self.model.extend_from_within(a..z);
+                    }
+                    Err(e) => self.refused(&b, &e, "extend_from_within"),
+                }
+                Removal::None
+            }
+            Op::SplitOff { at } => {
+                let at = at % (len + 1);
+                self.arm(step);
+                let b = self.before();
+                self.tally.calls += 1;
+                match self.v.split_off(at) {
+                    Ok(tail) => {
+                        self.granted(&b, "split_off");
+                        let want = self.model.split_off(at);
+                        ensure!(
+                            self.ctx,
+                            tail[..] == want[..],
+                            "split_off({at}): the tail differs"
+                        );
+                        Removal::once_if(at < len)
+                    }
+                    Err(e) => {
+                        self.refused(&b, &e, "split_off");
+                        Removal::None
+                    }
+                }
+            }
+            Op::DedupByKey { modulus } => {
+                self.tally.calls += 1;
+                self.v.dedup_by_key(|x| x.key() % modulus);
+                self.model.dedup_by_key(|x| x.key() % modulus);
+                Removal::once_if(self.v.len() < len)
+            }
             Op::Reserve { additional } => {
                 self.arm(step);
                 let b = self.before();
@@ -1822,7 +1913,13 @@ pub mod strategies {
             1 => Just(Op::ShrinkToFit),
             1 => (val.clone(), bulk.clone())
                 .prop_map(|(start, count)| Op::Append { start, count }),
-            1 => (val, bulk).prop_map(|(start, count)| Op::TryExtend { start, count }),
+            1 => (val.clone(), bulk.clone())
+                .prop_map(|(start, count)| Op::TryExtend { start, count }),
+            1 => (bulk, val).prop_map(|(len, value)| Op::Resize { len, value }),
+            1 => (idx.clone(), idx.clone())
+                .prop_map(|(start, end)| Op::ExtendFromWithin { start, end }),
+            1 => idx.prop_map(|at| Op::SplitOff { at }),
+            1 => (1u64..4).prop_map(|modulus| Op::DedupByKey { modulus }),
         ]
     }
 
