@@ -43,9 +43,10 @@ impl Config {
         }
     }
 
-    /// Whether this is what `new(MAPPER)` gives: then a container keeps no
-    /// configuration of its own, and costs no allocation for one.
-    pub(crate) fn is_default(&self) -> bool {
+    /// Whether this is what `new(MAPPER)` gives but perhaps for the heap
+    /// limit: then a container needs no configuration of its own beyond
+    /// that number, and costs no allocation for one.
+    pub(crate) fn is_plain(&self) -> bool {
         let Config {
             mapper,
             label,
@@ -53,7 +54,7 @@ impl Config {
             max_capacity,
             decay,
             huge_pages,
-            heap_limit,
+            heap_limit: _,
         } = self;
         mapper.is_os()
             && label.name.is_none()
@@ -62,7 +63,6 @@ impl Config {
             && max_capacity.is_none()
             && decay.is_none()
             && !huge_pages
-            && heap_limit.is_none()
     }
 }
 

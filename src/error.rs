@@ -71,8 +71,17 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Os { op, bytes, .. } => {
-                write!(f, "the mapper refused to {op} {bytes} bytes")
+            Error::Os { op, bytes, source } => {
+                write!(f, "the mapper refused to {op} {bytes} bytes")?;
+                // The OS says ENOMEM both when memory runs out and when the
+                // process holds `vm.max_map_count` mappings (each mapped
+                // container holds up to two): name both.
+                if source.raw_os_error() == Some(libc::ENOMEM) {
+                    f.write_str(
+                        " (ENOMEM: out of memory, or of kernel mappings: vm.max_map_count)",
+                    )?;
+                }
+                Ok(())
             }
             Error::WindowFull { needed, max } => write!(
                 f,

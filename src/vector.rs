@@ -27,7 +27,7 @@ use std::mem::{self, ManuallyDrop};
 use std::ops::RangeBounds;
 use std::ptr::{self, NonNull};
 use std::slice;
-use store::{heap, Kind, Store};
+use store::{heap, Store};
 
 /// A growable array, like [`Vec`], whose memory comes straight from the OS's
 /// virtual memory and goes back to it when the vector shrinks.
@@ -269,7 +269,7 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// into a mapping (0: always mapped); see
     /// [`Builder::heap_limit`].
     pub fn heap_limit(&self) -> usize {
-        self.store.heap_limit(N)
+        self.store.heap_limit()
     }
 
     /// Elements the `N` initial pages hold: a mapped vector never shrinks
@@ -742,10 +742,7 @@ impl<T, const N: usize> MappedVector<T, N> {
             telemetry::heap_resized(before, heap, 0);
             telemetry::heap_resized(container, 0, heap);
         }
-        match &mut self.store {
-            Store::Plain(kind) => *kind = Kind::from_label(container),
-            Store::Cold(cold) => cold.region.set_container(container),
-        }
+        self.store.set_container(container);
     }
 
     // ---- growth and shrinking: the only paths that allocate or call the OS ----
@@ -858,7 +855,7 @@ impl<T, const N: usize> MappedVector<T, N> {
             Writes::Ahead => live.saturating_add(Self::populate_ahead()),
         };
         let mapped = self.store.is_mapped();
-        let cold = self.store.cold_or_default(N, Self::dangling())?;
+        let cold = self.store.cold_or_default(Self::dangling())?;
         let region = &mut cold.region;
         let reserved = region.reserved();
         let (to, window) = match cold.window {

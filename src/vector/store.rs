@@ -42,9 +42,13 @@ impl Kind {
 
 /// Everything about a vector beyond its elements' pointer and length.
 pub(super) enum Store {
-    /// What `new(MAPPER)` gives, with nothing mapped: empty or on the heap,
-    /// with the default heap limit.
-    Plain(Kind),
+    /// What `new(MAPPER)` gives (perhaps with another heap limit), with
+    /// nothing mapped: empty or on the heap.
+    Plain {
+        kind: Kind,
+        /// Bytes of contents kept on the heap.
+        heap_limit: u32,
+    },
     /// Configured, or mapped.
     Cold(Box<Cold>),
 }
@@ -59,8 +63,8 @@ pub(super) struct Cold {
     pub(super) decay: Option<Decay>,
     /// Bytes of contents kept on the heap (0: always mapped).
     pub(super) heap_limit: usize,
-    /// Whether the configuration differs from `new(MAPPER)`'s: if not, the
-    /// box goes when the mapping does.
+    /// Whether the configuration differs from `new(MAPPER)`'s in more than
+    /// a heap limit: if not, the box goes when the mapping does.
     pub(super) configured: bool,
 }
 
@@ -68,9 +72,6 @@ impl Store {
     /// The store for `config`; `dangling` is the base an empty region
     /// reports, aligned for the elements.
     pub(super) fn new(config: Config, window: Window, pages: usize, dangling: NonNull<u8>) -> Self {
-        if config.is_default() {
-            return Store::Plain(Kind::from_label(config.label.container));
-        }
         let heap_limit = match window {
             // A fixed window's addresses never move: always mapped.
             Window::Fixed { .. } => 0,
@@ -78,6 +79,12 @@ impl Store {
                 .heap_limit
                 .unwrap_or_else(|| default_heap_limit(pages, config.mapper.get().page_size())),
         };
+        if config.is_plain() {
+            if let Ok(heap_limit) = u32::try_from(heap_limit) {
+                let kind = Kind::from_label(config.label.container);
+                return Store::Plain { kind, heap_limit };
+            }
+        }
         let mut region = Region::new(config.mapper, config.label, dangling);
         region.set_huge_pages(config.huge_pages);
         region.set_decay(config.decay);
@@ -107,14 +114,14 @@ impl Store {
     pub(super) fn cold(&self) -> Option<&Cold> {
         match self {
             Store::Cold(cold) => Some(cold),
-            Store::Plain(_) => None,
+            Store::Plain { .. } => None,
         }
     }
 
     pub(super) fn cold_mut(&mut self) -> Option<&mut Cold> {
         match self {
             Store::Cold(cold) => Some(cold),
-            Store::Plain(_) => None,
+            Store::Plain { .. } => None,
         }
     }
 
@@ -123,12 +130,8 @@ impl Store {
     /// # Errors
     ///
     /// [`Error::Alloc`] when the allocator refuses the box.
-    pub(super) fn cold_or_default(
-        &mut self,
-        pages: usize,
-        dangling: NonNull<u8>,
-    ) -> Result<&mut Cold, Error> {
-        if let Store::Plain(kind) = *self {
+    pub(super) fn cold_or_default(&mut self, dangling: NonNull<u8>) -> Result<&mut Cold, Error> {
+        if let Store::Plain { kind, heap_limit } = *self {
             let mut label = Label::vector();
             label.container = kind.label();
             let region = Region::new(MapperRef::from(crate::MAPPER), label, dangling);
@@ -138,14 +141,14 @@ impl Store {
                     first: policy::DEFAULT_WINDOW,
                 },
                 decay: None,
-                heap_limit: default_heap_limit(pages, crate::MAPPER.page_size()),
+                heap_limit: heap_limit as usize,
                 configured: false,
             };
             *self = Store::Cold(try_box(cold)?);
         }
         match self {
             Store::Cold(cold) => Ok(cold),
-            Store::Plain(_) => unreachable!("made cold above"),
+            Store::Plain { .. } => unreachable!("made cold above"),
         }
     }
 
@@ -153,8 +156,8 @@ impl Store {
     /// mapping and no configuration.
     pub(super) fn trim_to_plain(&mut self) {
         if let Store::Cold(cold) = self {
-            if !cold.configured && !cold.region.is_mapped() {
-                *self = Store::Plain(Kind::from_label(cold.region.container()));
+            if let Some(plain) = cold.as_plain() {
+                *self = plain;
             }
         }
     }
@@ -162,15 +165,24 @@ impl Store {
     /// The telemetry label of the container.
     pub(super) fn container(&self) -> &'static str {
         match self {
-            Store::Plain(kind) => kind.label(),
+            Store::Plain { kind, .. } => kind.label(),
             Store::Cold(cold) => cold.region.container(),
         }
     }
 
-    /// Bytes of contents kept on the heap (0: always mapped).
-    pub(super) fn heap_limit(&self, pages: usize) -> usize {
+    /// Calls the container something else (`vector` or `queue`).
+    pub(super) fn set_container(&mut self, container: &'static str) {
         match self {
-            Store::Plain(_) => default_heap_limit(pages, crate::MAPPER.page_size()),
+            Store::Plain { kind, .. } => *kind = Kind::from_label(container),
+            Store::Cold(cold) => cold.region.set_container(container),
+        }
+    }
+
+    /// Bytes of contents kept on the heap (0: always mapped).
+    #[inline]
+    pub(super) fn heap_limit(&self) -> usize {
+        match self {
+            Store::Plain { heap_limit, .. } => *heap_limit as usize,
             Store::Cold(cold) => cold.heap_limit,
         }
     }
@@ -178,29 +190,57 @@ impl Store {
     /// The mapper's page size.
     pub(super) fn page_size(&self) -> usize {
         match self {
-            Store::Plain(_) => crate::MAPPER.page_size(),
+            Store::Plain { .. } => crate::MAPPER.page_size(),
             Store::Cold(cold) => cold.region.page_size(),
         }
     }
 
     /// A store configured like this one, holding no memory.
     pub(super) fn empty_like(&self, dangling: NonNull<u8>) -> Store {
-        match self {
-            Store::Plain(kind) => Store::Plain(*kind),
-            Store::Cold(cold) if !cold.configured => {
-                Store::Plain(Kind::from_label(cold.region.container()))
+        let cold = match self {
+            Store::Plain { kind, heap_limit } => {
+                return Store::Plain {
+                    kind: *kind,
+                    heap_limit: *heap_limit,
+                }
             }
-            Store::Cold(cold) => Store::Cold(Box::new(Cold {
-                region: cold.region.empty_like(dangling),
-                window: cold.window,
-                decay: cold.decay.map(|mut d| {
-                    d.reset();
-                    d
-                }),
-                heap_limit: cold.heap_limit,
-                configured: true,
-            })),
+            Store::Cold(cold) => cold,
+        };
+        if let Some(plain) = cold.plain_settings() {
+            return plain;
         }
+        Store::Cold(Box::new(Cold {
+            region: cold.region.empty_like(dangling),
+            window: cold.window,
+            decay: cold.decay.map(|mut d| {
+                d.reset();
+                d
+            }),
+            heap_limit: cold.heap_limit,
+            configured: cold.configured,
+        }))
+    }
+}
+
+impl Cold {
+    /// The plain store this cold half stands for, if it holds nothing a
+    /// plain store cannot say: no configuration and no mapping.
+    fn as_plain(&self) -> Option<Store> {
+        if self.region.is_mapped() {
+            return None;
+        }
+        self.plain_settings()
+    }
+
+    /// A plain store with these settings, if a plain store can hold them
+    /// (whatever the mapping).
+    fn plain_settings(&self) -> Option<Store> {
+        if self.configured {
+            return None;
+        }
+        let heap_limit = u32::try_from(self.heap_limit).ok()?;
+        let kind = Kind::from_label(self.region.container());
+        Some(Store::Plain { kind, heap_limit })
     }
 }
 
