@@ -3,9 +3,9 @@
 //! Handles are looked up per event rather than cached: a cached handle
 //! would keep reporting to whatever recorder was installed when it was
 //! made. The keys of the OS mapper's containers (nearly every event) are
-//! static, so an event builds no label list: a short-lived container's
-//! few events (a reuse, a grow, a park) cost little more than the
-//! recorder's own lookups.
+//! statics, made and hashed at compile time, so an event builds no key: a
+//! short-lived container's few events (a reuse, a grow, a park) cost
+//! little more than the recorder's own lookups.
 
 use super::names::*;
 use super::{Event, Footprint, Op};
@@ -32,6 +32,47 @@ static HEAP_QUEUE: Key = Key::from_static_parts(HEAP_BYTES, &QUEUE_ONLY);
 static METADATA: Metadata<'static> =
     Metadata::new(module_path!(), Level::INFO, Some(module_path!()));
 
+/// Declares [`Metric`], the metrics the containers report with `container`
+/// and `mapper` labels, and their keys for the OS mapper's containers,
+/// computed at compile time (a key hashes its name and labels when made).
+macro_rules! metrics_with_labels {
+    ($($metric:ident => $name:ident,)*) => {
+        /// A metric reported with `container` and `mapper` labels.
+        #[derive(Clone, Copy)]
+        enum Metric {
+            $($metric,)*
+        }
+
+        impl Metric {
+            fn name(self) -> &'static str {
+                match self {
+                    $(Metric::$metric => $name,)*
+                }
+            }
+        }
+
+        static VECTOR_OS_KEYS: &[Key] = &[$(Key::from_static_parts($name, &VECTOR_OS),)*];
+        static QUEUE_OS_KEYS: &[Key] = &[$(Key::from_static_parts($name, &QUEUE_OS),)*];
+    };
+}
+
+metrics_with_labels! {
+    Commits => COMMITS_TOTAL,
+    CommittedBytesTotal => COMMITTED_BYTES_TOTAL,
+    CommitSeconds => COMMIT_SECONDS,
+    Decommits => DECOMMITS_TOTAL,
+    DecommittedBytesTotal => DECOMMITTED_BYTES_TOTAL,
+    DecommitSeconds => DECOMMIT_SECONDS,
+    Grows => GROWS_TOTAL,
+    Shrinks => SHRINKS_TOTAL,
+    Parks => CACHE_PARKS_TOTAL,
+    Reuses => CACHE_REUSES_TOTAL,
+    Populates => POPULATES_TOTAL,
+    CommittedBytes => COMMITTED_BYTES,
+    ReservedBytes => RESERVED_BYTES,
+    MappedContainers => MAPPED_CONTAINERS,
+}
+
 /// The `container` and `mapper` labels of one container's events.
 #[derive(Clone, Copy)]
 struct Labels {
@@ -40,35 +81,38 @@ struct Labels {
 }
 
 impl Labels {
-    /// The key of metric `name` with these labels: static for the OS
-    /// mapper's containers, built for any other mapper.
-    fn key(self, name: &'static str) -> Key {
+    /// Calls `f` with the key of `metric` under these labels: a static one
+    /// for the OS mapper's containers, one built now for any other mapper.
+    fn with_key<R>(self, metric: Metric, f: impl FnOnce(&Key) -> R) -> R {
         match (self.mapper, self.container) {
-            (OS, CONTAINER_VECTOR) => Key::from_static_parts(name, &VECTOR_OS),
-            (OS, CONTAINER_QUEUE) => Key::from_static_parts(name, &QUEUE_OS),
-            _ => Key::from_parts(
-                name,
+            (OS, CONTAINER_VECTOR) => f(&VECTOR_OS_KEYS[metric as usize]),
+            (OS, CONTAINER_QUEUE) => f(&QUEUE_OS_KEYS[metric as usize]),
+            _ => f(&Key::from_parts(
+                metric.name(),
                 vec![
                     Label::from_static_parts(LABEL_CONTAINER, self.container),
                     Label::from_static_parts(LABEL_MAPPER, self.mapper),
                 ],
-            ),
+            )),
         }
     }
 
-    fn count(self, name: &'static str, n: u64) {
-        let key = self.key(name);
-        metrics::with_recorder(|r| r.register_counter(&key, &METADATA).increment(n));
+    fn count(self, metric: Metric, n: u64) {
+        self.with_key(metric, |key| {
+            metrics::with_recorder(|r| r.register_counter(key, &METADATA).increment(n))
+        });
     }
 
-    fn gauge(self, name: &'static str, change: f64) {
-        let key = self.key(name);
-        metrics::with_recorder(|r| r.register_gauge(&key, &METADATA).increment(change));
+    fn gauge(self, metric: Metric, change: f64) {
+        self.with_key(metric, |key| {
+            metrics::with_recorder(|r| r.register_gauge(key, &METADATA).increment(change))
+        });
     }
 
-    fn record(self, name: &'static str, value: f64) {
-        let key = self.key(name);
-        metrics::with_recorder(|r| r.register_histogram(&key, &METADATA).record(value));
+    fn record(self, metric: Metric, value: f64) {
+        self.with_key(metric, |key| {
+            metrics::with_recorder(|r| r.register_histogram(key, &METADATA).record(value))
+        });
     }
 }
 
@@ -90,34 +134,34 @@ pub(super) fn record(event: &Event<'_>) {
     };
     match event.op {
         Op::Commit => {
-            labels.count(COMMITS_TOTAL, 1);
-            labels.count(COMMITTED_BYTES_TOTAL, event.bytes as u64);
-            labels.record(COMMIT_SECONDS, event.duration.as_secs_f64());
+            labels.count(Metric::Commits, 1);
+            labels.count(Metric::CommittedBytesTotal, event.bytes as u64);
+            labels.record(Metric::CommitSeconds, event.duration.as_secs_f64());
         }
         Op::Decommit => {
-            labels.count(DECOMMITS_TOTAL, 1);
-            labels.count(DECOMMITTED_BYTES_TOTAL, event.bytes as u64);
-            labels.record(DECOMMIT_SECONDS, event.duration.as_secs_f64());
+            labels.count(Metric::Decommits, 1);
+            labels.count(Metric::DecommittedBytesTotal, event.bytes as u64);
+            labels.record(Metric::DecommitSeconds, event.duration.as_secs_f64());
         }
-        Op::Grow => labels.count(GROWS_TOTAL, 1),
-        Op::Shrink => labels.count(SHRINKS_TOTAL, 1),
-        Op::Park => labels.count(CACHE_PARKS_TOTAL, 1),
-        Op::Reuse => labels.count(CACHE_REUSES_TOTAL, 1),
-        Op::Populate => labels.count(POPULATES_TOTAL, 1),
+        Op::Grow => labels.count(Metric::Grows, 1),
+        Op::Shrink => labels.count(Metric::Shrinks, 1),
+        Op::Park => labels.count(Metric::Parks, 1),
+        Op::Reuse => labels.count(Metric::Reuses, 1),
+        Op::Populate => labels.count(Metric::Populates, 1),
         Op::Reserve | Op::Release | Op::Remap => {}
     }
     if event.op.owns_its_change() {
         let committed = event.committed_change();
         if committed != 0 {
-            labels.gauge(COMMITTED_BYTES, committed as f64);
+            labels.gauge(Metric::CommittedBytes, committed as f64);
         }
         let reserved = event.reserved_change();
         if reserved != 0 {
-            labels.gauge(RESERVED_BYTES, reserved as f64);
+            labels.gauge(Metric::ReservedBytes, reserved as f64);
         }
         let mapped = event.mapping_change();
         if mapped != 0 {
-            labels.gauge(MAPPED_CONTAINERS, mapped as f64);
+            labels.gauge(Metric::MappedContainers, mapped as f64);
         }
     }
 }
@@ -139,11 +183,11 @@ pub(super) fn relabel(from: &'static str, to: &'static str, mapper: &'static str
     for (container, sign) in [(from, -1.0), (to, 1.0)] {
         let labels = Labels { container, mapper };
         if now.committed > 0 {
-            labels.gauge(COMMITTED_BYTES, sign * now.committed as f64);
+            labels.gauge(Metric::CommittedBytes, sign * now.committed as f64);
         }
         if now.reserved > 0 {
-            labels.gauge(RESERVED_BYTES, sign * now.reserved as f64);
-            labels.gauge(MAPPED_CONTAINERS, sign);
+            labels.gauge(Metric::ReservedBytes, sign * now.reserved as f64);
+            labels.gauge(Metric::MappedContainers, sign);
         }
     }
 }
