@@ -21,6 +21,7 @@ pub use stats::{stats, Stats};
 
 use std::fmt;
 use std::io;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -120,7 +121,9 @@ pub struct Event<'a> {
     pub mapper: &'static str,
     /// The mapper's error when the operation failed; `None` on success.
     pub error: Option<&'a io::Error>,
-    /// Time spent, mapper calls included.
+    /// Time spent, mapper calls included. Measured for every commit and
+    /// decommit, and for every event an observer or a tracing subscriber
+    /// sees; zero for an event no one will see the time of.
     pub duration: Duration,
 }
 
@@ -171,8 +174,13 @@ static GLOBAL_OBSERVER: RwLock<Option<Arc<dyn Observer>>> = RwLock::new(None);
 /// the one it replaces.
 pub fn set_observer(observer: Option<Arc<dyn Observer>>) -> Option<Arc<dyn Observer>> {
     let mut slot = GLOBAL_OBSERVER.write().unwrap_or_else(|e| e.into_inner());
+    HAS_GLOBAL_OBSERVER.store(observer.is_some(), Relaxed);
     std::mem::replace(&mut *slot, observer)
 }
+
+/// Whether a process-wide observer is installed: read without the lock by
+/// every event, which times itself only if someone will see the time.
+static HAS_GLOBAL_OBSERVER: AtomicBool = AtomicBool::new(false);
 
 /// Who a container is, for telemetry: its kind, the user's name for it and
 /// its own observer.
@@ -209,7 +217,8 @@ pub(crate) struct Probe {
     bytes: usize,
     from_bytes: usize,
     reserved_from: usize,
-    start: Instant,
+    /// When the operation began, if anyone will see its duration.
+    start: Option<Instant>,
     #[cfg(feature = "tracing")]
     _span: tracing::span::EnteredSpan,
 }
@@ -235,14 +244,27 @@ impl Probe {
     ) -> Self {
         #[cfg(not(feature = "tracing"))]
         let _ = (label, mapper, to_bytes);
+        #[cfg(feature = "tracing")]
+        let span = trace::span(op, label, mapper, bytes, now.committed, to_bytes);
+        // A clock read costs about as much as the rest of a cache reuse:
+        // read it only for a mapper call whose time is a histogram, or when
+        // an observer or a tracing subscriber will see the duration.
+        #[cfg(feature = "tracing")]
+        let listened = !span.is_disabled();
+        #[cfg(not(feature = "tracing"))]
+        let listened = false;
+        let timed = matches!(op, Op::Commit | Op::Decommit)
+            || listened
+            || label.observer.is_some()
+            || HAS_GLOBAL_OBSERVER.load(Relaxed);
         Probe {
             op,
             bytes,
             from_bytes: now.committed,
             reserved_from: now.reserved,
-            start: Instant::now(),
+            start: timed.then(Instant::now),
             #[cfg(feature = "tracing")]
-            _span: trace::span(op, label, mapper, bytes, now.committed, to_bytes).entered(),
+            _span: span.entered(),
         }
     }
 
@@ -269,7 +291,7 @@ impl Probe {
             name: label.name.as_deref(),
             mapper,
             error,
-            duration: self.start.elapsed(),
+            duration: self.start.map_or(Duration::ZERO, |start| start.elapsed()),
         };
         emit(&event, label.observer.as_deref());
     }

@@ -93,9 +93,16 @@ pub(super) fn record(event: &Event<'_>) {
     }
     COUNTS[slot(event.op)].fetch_add(1, Relaxed);
     if event.op.owns_its_change() {
-        COMMITTED.fetch_add(event.committed_change(), Relaxed);
-        RESERVED.fetch_add(event.reserved_change(), Relaxed);
-        MAPPED.fetch_add(event.mapping_change(), Relaxed);
+        // (Each add is a locked instruction: skip the ones that add 0.)
+        for (total, change) in [
+            (&COMMITTED, event.committed_change()),
+            (&RESERVED, event.reserved_change()),
+            (&MAPPED, event.mapping_change()),
+        ] {
+            if change != 0 {
+                total.fetch_add(change, Relaxed);
+            }
+        }
     }
 }
 
