@@ -35,6 +35,8 @@ mod os;
 pub mod policy;
 mod queue;
 mod region;
+#[cfg(feature = "serde")]
+mod serialize;
 pub mod telemetry;
 mod vector;
 
