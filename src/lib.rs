@@ -30,6 +30,7 @@
 
 mod builder;
 mod error;
+mod fork;
 mod mapper;
 mod os;
 pub mod policy;

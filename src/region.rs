@@ -8,6 +8,9 @@
 mod cache;
 
 pub(crate) use cache::committed_bytes as cached_bytes;
+pub(crate) use cache::{
+    hold_for_fork as hold_cache_for_fork, release_after_fork as release_cache_after_fork,
+};
 pub use cache::{
     MAX_CACHED_BYTES as CACHE_MAX_BYTES, MAX_COMMITTED as CACHE_MAX_COMMITTED,
     MAX_ENTRIES as CACHE_MAX_ENTRIES,

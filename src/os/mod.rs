@@ -13,6 +13,8 @@ use crate::mapper::Mapper;
 use std::io;
 use std::ptr::NonNull;
 
+pub(crate) use sys::at_fork;
+
 /// The operating system's mapper: `mmap`, `mprotect`, `madvise`, `munmap`
 /// and, on Linux, `mremap`.
 ///

@@ -201,3 +201,19 @@ pub(super) unsafe fn remap(
 ) -> io::Result<NonNull<u8>> {
     Err(io::ErrorKind::Unsupported.into())
 }
+
+/// Registers handlers that run around every `fork()` in this process: in
+/// the forking thread just before, and in the parent and the child just
+/// after.
+pub(crate) fn at_fork(
+    prepare: unsafe extern "C" fn(),
+    parent: unsafe extern "C" fn(),
+    child: unsafe extern "C" fn(),
+) -> io::Result<()> {
+    // SAFETY: the handlers are plain functions that live as long as the
+    // process (they are never unregistered).
+    match unsafe { libc::pthread_atfork(Some(prepare), Some(parent), Some(child)) } {
+        0 => Ok(()),
+        error => Err(io::Error::from_raw_os_error(error)),
+    }
+}

@@ -20,8 +20,9 @@
 //!   by the first park or take after the delay, or by `trim_cache`, and go
 //!   only to containers that decay too.
 
+use std::cell::RefCell;
 use std::ptr::NonNull;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, Instant};
 
 /// At most this many reservations are parked at once.
@@ -61,8 +62,38 @@ unsafe impl Send for Parked {}
 
 static PARKED: Mutex<Vec<Parked>> = Mutex::new(Vec::new());
 
-fn parked() -> std::sync::MutexGuard<'static, Vec<Parked>> {
+/// The cache, waiting for it if another thread holds it.
+fn parked() -> MutexGuard<'static, Vec<Parked>> {
+    crate::fork::register();
     PARKED.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The cache if no other thread holds it now. The cache only saves system
+/// calls: a container that finds it busy reserves or releases directly
+/// rather than wait.
+fn parked_now() -> Option<MutexGuard<'static, Vec<Parked>>> {
+    crate::fork::register();
+    match PARKED.try_lock() {
+        Ok(guard) => Some(guard),
+        Err(TryLockError::Poisoned(e)) => Some(e.into_inner()),
+        Err(TryLockError::WouldBlock) => None,
+    }
+}
+
+thread_local! {
+    /// The cache's lock, held by the forking thread across a `fork()`.
+    static HELD: RefCell<Option<MutexGuard<'static, Vec<Parked>>>> = const { RefCell::new(None) };
+}
+
+/// Takes the cache's lock for a `fork()` (see [`crate::fork`]).
+pub(crate) fn hold_for_fork() {
+    let guard = PARKED.lock().unwrap_or_else(|e| e.into_inner());
+    HELD.with(|held| *held.borrow_mut() = Some(guard));
+}
+
+/// Releases the lock [`hold_for_fork`] took, in the parent or the child.
+pub(crate) fn release_after_fork() {
+    HELD.with(|held| drop(held.borrow_mut().take()));
 }
 
 /// Moves every decaying entry whose delay has passed into `expired`, for
@@ -93,7 +124,7 @@ pub(super) fn take(
     decays: bool,
     expired: &mut Vec<Parked>,
 ) -> Option<Parked> {
-    let mut parked = parked();
+    let mut parked = parked_now()?;
     expire(&mut parked, expired);
     let at = parked.iter().rposition(|p| {
         p.reserved == reserved && p.container == container && (decays || p.decay.is_none())
@@ -105,7 +136,9 @@ pub(super) fn take(
 /// (the caller then releases it). Entries that have outstayed their delay
 /// go to `expired`.
 pub(super) fn park(entry: Parked, expired: &mut Vec<Parked>) -> Result<(), Parked> {
-    let mut parked = parked();
+    let Some(mut parked) = parked_now() else {
+        return Err(entry);
+    };
     expire(&mut parked, expired);
     if parked.len() >= MAX_ENTRIES {
         return Err(entry);

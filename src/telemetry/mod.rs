@@ -19,10 +19,11 @@ mod trace;
 
 pub use stats::{stats, Stats};
 
+use std::cell::RefCell;
 use std::fmt;
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, RwLock, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 /// What happened: a mapper call (the five of [`Mapper`](crate::Mapper) and
@@ -173,6 +174,7 @@ static GLOBAL_OBSERVER: RwLock<Option<Arc<dyn Observer>>> = RwLock::new(None);
 /// Installs (or, with `None`, removes) the process-wide observer. Returns
 /// the one it replaces.
 pub fn set_observer(observer: Option<Arc<dyn Observer>>) -> Option<Arc<dyn Observer>> {
+    crate::fork::register();
     let mut slot = GLOBAL_OBSERVER.write().unwrap_or_else(|e| e.into_inner());
     HAS_GLOBAL_OBSERVER.store(observer.is_some(), Relaxed);
     std::mem::replace(&mut *slot, observer)
@@ -181,6 +183,25 @@ pub fn set_observer(observer: Option<Arc<dyn Observer>>) -> Option<Arc<dyn Obser
 /// Whether a process-wide observer is installed: read without the lock by
 /// every event, which times itself only if someone will see the time.
 static HAS_GLOBAL_OBSERVER: AtomicBool = AtomicBool::new(false);
+
+/// The process-wide observer's slot, locked for writing.
+type ObserverSlot = RwLockWriteGuard<'static, Option<Arc<dyn Observer>>>;
+
+thread_local! {
+    /// The observer's lock, held by the forking thread across a `fork()`.
+    static HELD: RefCell<Option<ObserverSlot>> = const { RefCell::new(None) };
+}
+
+/// Takes the observer's lock for a `fork()` (see `crate::fork`).
+pub(crate) fn hold_for_fork() {
+    let guard = GLOBAL_OBSERVER.write().unwrap_or_else(|e| e.into_inner());
+    HELD.with(|held| *held.borrow_mut() = Some(guard));
+}
+
+/// Releases the lock [`hold_for_fork`] took, in the parent or the child.
+pub(crate) fn release_after_fork() {
+    HELD.with(|held| drop(held.borrow_mut().take()));
+}
 
 /// Who a container is, for telemetry: its kind, the user's name for it and
 /// its own observer.
@@ -329,8 +350,16 @@ fn emit(event: &Event<'_>, own: Option<&dyn Observer>) {
     if let Some(observer) = own {
         observer.on_event(event);
     }
-    let global = GLOBAL_OBSERVER.read().unwrap_or_else(|e| e.into_inner());
-    if let Some(observer) = global.as_deref() {
+    if !HAS_GLOBAL_OBSERVER.load(Relaxed) {
+        return;
+    }
+    // Called with the lock released: an observer may create containers,
+    // and set_observer (or a fork) may want the lock meanwhile.
+    let global = GLOBAL_OBSERVER
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    if let Some(observer) = global {
         observer.on_event(event);
     }
 }
