@@ -30,6 +30,7 @@
 
 mod builder;
 mod error;
+pub mod failpoints;
 mod fork;
 mod mapper;
 mod os;

@@ -9,6 +9,7 @@ use unix as sys;
 #[cfg(not(unix))]
 compile_error!("mapped supports Unix-like systems only for now (it needs mmap/mprotect/madvise)");
 
+use crate::failpoints;
 use crate::mapper::Mapper;
 use std::io;
 use std::ptr::NonNull;
@@ -52,20 +53,32 @@ unsafe impl Mapper for OsMapper {
     }
 
     fn reserve(&self, len: usize) -> io::Result<NonNull<u8>> {
+        if let Some(injected) = failpoints::RESERVE.os_error(libc::ENOMEM) {
+            return Err(injected);
+        }
         sys::reserve(len)
     }
 
     unsafe fn commit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
+        if let Some(injected) = failpoints::COMMIT.os_error(libc::ENOMEM) {
+            return Err(injected);
+        }
         // SAFETY: the caller passes a range inside one of our reservations.
         unsafe { sys::commit(addr, len) }
     }
 
     unsafe fn decommit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
+        if let Some(injected) = failpoints::DECOMMIT.os_error(libc::ENOMEM) {
+            return Err(injected);
+        }
         // SAFETY: as for `commit`; the caller no longer uses the range.
         unsafe { sys::decommit(addr, len) }
     }
 
     unsafe fn release(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
+        if let Some(injected) = failpoints::RELEASE.os_error(libc::EINVAL) {
+            return Err(injected);
+        }
         // SAFETY: the caller passes exactly one live reservation it is done with.
         unsafe { sys::release(addr, len) }
     }
@@ -77,11 +90,17 @@ unsafe impl Mapper for OsMapper {
         committed: usize,
         new_len: usize,
     ) -> io::Result<NonNull<u8>> {
+        if let Some(injected) = failpoints::REMAP.os_error(libc::ENOMEM) {
+            return Err(injected);
+        }
         // SAFETY: the caller upholds `Mapper::remap`'s contract.
         unsafe { sys::remap(old, old_len, committed, new_len) }
     }
 
     unsafe fn populate(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
+        if let Some(injected) = failpoints::POPULATE.os_error(libc::ENOMEM) {
+            return Err(injected);
+        }
         // SAFETY: the caller passes a committed range of ours.
         unsafe { sys::populate(addr, len) }
     }

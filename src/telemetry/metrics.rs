@@ -117,8 +117,10 @@ impl Labels {
 }
 
 pub(super) fn record(event: &Event<'_>) {
-    if event.error.is_some() {
-        if event.op.is_mapper_call() {
+    if let Some(error) = event.error {
+        // An injected failure is counted by `INJECTED_FAULTS_TOTAL` alone.
+        let injected = crate::failpoints::Injected::of(error).is_some();
+        if event.op.is_mapper_call() && !injected {
             let labels = [
                 (LABEL_CONTAINER, event.container),
                 (LABEL_MAPPER, event.mapper),
@@ -179,6 +181,12 @@ pub(super) fn heap_resized(container: &'static str, from: usize, to: usize) {
     metrics::with_recorder(|r| r.register_gauge(key, &METADATA).increment(change));
 }
 
+/// Counts a failure a failpoint injected into `op`.
+#[cfg(feature = "failpoints")]
+pub(super) fn injected(op: &'static str) {
+    counter!(INJECTED_FAULTS_TOTAL, LABEL_OP => op).increment(1);
+}
+
 pub(super) fn relabel(from: &'static str, to: &'static str, mapper: &'static str, now: Footprint) {
     for (container, sign) in [(from, -1.0), (to, 1.0)] {
         let labels = Labels { container, mapper };
@@ -212,6 +220,11 @@ pub(super) fn describe() {
     describe_counter!(GROWS_TOTAL, Unit::Count, "Grow decisions carried out");
     describe_counter!(SHRINKS_TOTAL, Unit::Count, "Shrink decisions carried out");
     describe_counter!(ERRORS_TOTAL, Unit::Count, "Failed mapper calls, by op");
+    describe_counter!(
+        INJECTED_FAULTS_TOTAL,
+        Unit::Count,
+        "Failures injected by failpoints, by op"
+    );
     describe_counter!(
         POPULATES_TOTAL,
         Unit::Count,

@@ -341,6 +341,17 @@ pub(crate) fn heap_resized(container: &'static str, from: usize, to: usize) {
     let _ = container;
 }
 
+/// A failpoint injected a failure into the call `op` (see
+/// [`crate::failpoints`]): counted apart from real failures.
+#[cfg(feature = "failpoints")]
+pub(crate) fn injected(op: &'static str) {
+    stats::injected();
+    #[cfg(feature = "metrics")]
+    metrics::injected(op);
+    #[cfg(not(feature = "metrics"))]
+    let _ = op;
+}
+
 fn emit(event: &Event<'_>, own: Option<&dyn Observer>) {
     stats::record(event);
     #[cfg(feature = "metrics")]

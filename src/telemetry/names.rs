@@ -34,6 +34,9 @@ pub const HEAP_BYTES: &str = "mapped_heap_bytes";
 /// Containers holding a mapping (a reservation) now: what
 /// `vm.max_map_count` bounds. Containers on the heap hold none.
 pub const MAPPED_CONTAINERS: &str = "mapped_containers";
+/// Failures injected by failpoints (cargo feature `failpoints`), labelled
+/// by `op` (a mapper call, or `alloc`).
+pub const INJECTED_FAULTS_TOTAL: &str = "mapped_injected_faults_total";
 /// Seconds spent in the mapper's commit call.
 pub const COMMIT_SECONDS: &str = "mapped_commit_seconds";
 /// Seconds spent in the mapper's decommit call.

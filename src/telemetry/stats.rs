@@ -29,7 +29,8 @@ pub struct Stats {
     pub grows: u64,
     /// Shrink decisions carried out.
     pub shrinks: u64,
-    /// Failed mapper calls of any kind.
+    /// Failed mapper calls of any kind (failures injected by failpoints
+    /// are counted in `injected_faults` instead).
     pub errors: u64,
     /// Reservations parked in the cache by dropped containers.
     pub parks: u64,
@@ -46,6 +47,9 @@ pub struct Stats {
     /// Live containers holding a mapping now (one reservation each, up to
     /// two kernel mappings); containers on the heap hold none.
     pub mapped_containers: u64,
+    /// Failures injected by failpoints (cargo feature `failpoints`), of
+    /// mapper calls and heap allocations: never counted in `errors`.
+    pub injected_faults: u64,
 }
 
 impl Stats {
@@ -66,6 +70,7 @@ static COMMITTED: AtomicI64 = AtomicI64::new(0);
 static RESERVED: AtomicI64 = AtomicI64::new(0);
 static HEAP: AtomicI64 = AtomicI64::new(0);
 static MAPPED: AtomicI64 = AtomicI64::new(0);
+static INJECTED: AtomicU64 = AtomicU64::new(0);
 static COUNTS: [AtomicU64; 11] = [const { AtomicU64::new(0) }; 11];
 const ERRORS: usize = 10;
 
@@ -85,8 +90,9 @@ fn slot(op: Op) -> usize {
 }
 
 pub(super) fn record(event: &Event<'_>) {
-    if event.error.is_some() {
-        if event.op.is_mapper_call() {
+    if let Some(error) = event.error {
+        // An injected failure is counted by `injected_faults` alone.
+        if event.op.is_mapper_call() && crate::failpoints::Injected::of(error).is_none() {
             COUNTS[ERRORS].fetch_add(1, Relaxed);
         }
         return;
@@ -104,6 +110,12 @@ pub(super) fn record(event: &Event<'_>) {
             }
         }
     }
+}
+
+/// A failpoint injected a failure.
+#[cfg(feature = "failpoints")]
+pub(super) fn injected() {
+    INJECTED.fetch_add(1, Relaxed);
 }
 
 /// A container's heap allocation went from `from` to `to` bytes.
@@ -131,5 +143,6 @@ pub fn stats() -> Stats {
         cached_bytes: crate::region::cached_bytes() as u64,
         heap_bytes: HEAP.load(Relaxed).max(0) as u64,
         mapped_containers: MAPPED.load(Relaxed).max(0) as u64,
+        injected_faults: INJECTED.load(Relaxed),
     }
 }

@@ -38,7 +38,8 @@ pub(super) fn record(event: &Event<'_>) {
     let op = event.op.as_str();
     let micros = event.duration.as_micros() as u64;
     if let Some(error) = event.error {
-        tracing::warn!(target: TARGET, op, bytes = event.bytes, error = %error, "{op} of {} bytes failed: {error}", event.bytes);
+        let injected = crate::failpoints::Injected::of(error).is_some();
+        tracing::warn!(target: TARGET, op, bytes = event.bytes, error = %error, injected, "{op} of {} bytes failed: {error}", event.bytes);
         return;
     }
     match event.op {

@@ -9,6 +9,7 @@
 use super::decay::Decay;
 use crate::builder::{Config, Window};
 use crate::error::Error;
+use crate::failpoints;
 use crate::mapper::{Mapper, MapperRef};
 use crate::policy;
 use crate::region::Region;
@@ -296,6 +297,11 @@ pub(super) mod heap {
     ) -> Result<NonNull<T>, Error> {
         debug_assert!(new > 0 && std::mem::size_of::<T>() > 0);
         let new_layout = layout::<T>(new)?;
+        if failpoints::ALLOC.fires() {
+            return Err(Error::Alloc {
+                bytes: new_layout.size(),
+            });
+        }
         let raw = if old == 0 {
             // SAFETY: `new_layout` has a nonzero size (`new > 0`, `T` sized).
             unsafe { alloc::alloc(new_layout) }

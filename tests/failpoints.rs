@@ -1,0 +1,214 @@
+//! The failpoints (cargo feature `failpoints`): each point fires where the
+//! real call would fail, and the container above it hands the error back,
+//! loses nothing and works on; every injection is marked as such.
+//!
+//! Run with `cargo test --features failpoints --test failpoints`. Each test
+//! holds a `fail::FailScenario`, which serializes them: points are
+//! process-wide.
+#![cfg(feature = "failpoints")]
+
+use fail::FailScenario;
+use mapped::failpoints::Injected;
+use mapped::{Error, Event, MappedVector, Observer, Op, Storage, MAPPER};
+use std::sync::{Arc, Mutex};
+
+/// A vector past the one-page heap limit: `len` `u64`, mapped.
+fn mapped_vector(len: u64) -> MappedVector<u64> {
+    let mut v = MappedVector::new(MAPPER);
+    v.extend(0..len);
+    assert_eq!(v.storage(), Storage::Mapped);
+    v
+}
+
+/// A scenario (points are process-wide: it serializes the tests) starting
+/// from an empty reservation cache, so that a container moving into a
+/// mapping reserves and commits rather than reusing parked pages.
+fn scenario() -> FailScenario<'static> {
+    let scenario = FailScenario::setup();
+    mapped::trim_cache();
+    scenario
+}
+
+fn assert_injected(error: &Error, point: &str) {
+    assert!(error.is_out_of_memory(), "{error:?}");
+    let os = error.os_error().expect("an OS error");
+    let injected = Injected::of(os).expect("marked as injected");
+    assert_eq!((injected.point(), injected.errno()), (point, libc::ENOMEM));
+}
+
+fn injected_so_far() -> u64 {
+    mapped::stats().injected_faults
+}
+
+#[test]
+fn commit_refused_on_the_move_to_a_mapping_leaves_the_heap_intact() {
+    let scenario = scenario();
+    let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
+    v.extend(0..512); // the one-page heap limit, full
+    assert_eq!(v.storage(), Storage::Heap);
+    let before = injected_so_far();
+    fail::cfg("mapped::commit", "1*return").unwrap();
+    let err = v.push(512).unwrap_err();
+    assert_injected(err.error(), "mapped::commit");
+    assert_eq!(err.into_value(), 512, "the value comes back");
+    assert_eq!(v.storage(), Storage::Heap);
+    assert!(v.iter().copied().eq(0..512), "nothing lost");
+    assert_eq!(injected_so_far() - before, 1);
+    v.push(512).unwrap(); // the schedule is spent: it works on
+    assert_eq!(v.storage(), Storage::Mapped);
+    assert!(v.iter().copied().eq(0..513));
+    scenario.teardown();
+}
+
+#[test]
+fn reserve_refused_at_every_size_is_an_error() {
+    let scenario = scenario();
+    let mut v: MappedVector<u64> = MappedVector::builder(MAPPER).heap_limit(0).build().unwrap();
+    fail::cfg("mapped::reserve", "return").unwrap();
+    let err = v.push(1).unwrap_err();
+    assert_injected(err.error(), "mapped::reserve");
+    assert_eq!((v.len(), v.storage()), (0, Storage::Empty));
+    fail::remove("mapped::reserve");
+    v.push(1).unwrap();
+    scenario.teardown();
+}
+
+#[test]
+fn a_refused_decommit_keeps_the_pages_and_the_next_shrink_retries() {
+    let scenario = scenario();
+    let mut v = mapped_vector(100_000);
+    let committed = v.committed_bytes();
+    fail::cfg("mapped::decommit", "1*return").unwrap();
+    v.truncate(20_000);
+    assert_eq!(
+        v.committed_bytes(),
+        committed,
+        "a failed decommit keeps them"
+    );
+    assert!(v.iter().copied().eq(0..20_000));
+    v.truncate(10_000);
+    assert!(
+        v.committed_bytes() < committed,
+        "the next shrink gives back"
+    );
+    assert!(v.iter().copied().eq(0..10_000));
+    scenario.teardown();
+}
+
+#[test]
+fn a_refused_remap_copies_instead() {
+    let scenario = scenario();
+    let page = MAPPER.page_size_of();
+    let mut v: MappedVector<u64> = MappedVector::builder(MAPPER)
+        .heap_limit(0)
+        .initial_window(4 * page)
+        .build()
+        .unwrap();
+    fail::cfg("mapped::remap", "return").unwrap();
+    v.extend(0..10_000); // 80 KB: moves out of the 16 KiB window
+    assert!(v.reserved_bytes() > 4 * page);
+    assert!(v.iter().copied().eq(0..10_000));
+    scenario.teardown();
+}
+
+#[test]
+fn refused_populates_and_releases_change_nothing_a_container_holds() {
+    let scenario = scenario();
+    let before = injected_so_far();
+    fail::cfg("mapped::populate", "return").unwrap();
+    let v = mapped_vector(1_000_000); // pushes ask to populate ahead
+    assert!(v.iter().copied().eq(0..1_000_000));
+    // 8 MB committed: too much to park, so the drop releases, and fails.
+    fail::cfg("mapped::release", "1*return").unwrap();
+    drop(v);
+    assert!(injected_so_far() - before >= 2);
+    scenario.teardown();
+}
+
+#[test]
+fn a_refused_heap_allocation_is_an_error_not_an_abort() {
+    let scenario = scenario();
+    let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
+    v.extend(0..4); // a heap allocation of four
+    fail::cfg("mapped::alloc", "1*return").unwrap();
+    let err = v.push(4).unwrap_err();
+    assert!(
+        matches!(err.error(), Error::Alloc { .. }),
+        "{:?}",
+        err.error()
+    );
+    assert!(err.error().is_out_of_memory());
+    assert_eq!(err.into_value(), 4);
+    assert!(v.iter().copied().eq(0..4));
+    v.push(4).unwrap();
+    scenario.teardown();
+}
+
+#[test]
+fn observers_see_injected_failures_marked() {
+    #[derive(Default)]
+    struct Failures(Mutex<Vec<(Op, bool)>>);
+    impl Observer for Failures {
+        fn on_event(&self, event: &Event<'_>) {
+            if let Some(error) = event.error {
+                let injected = Injected::of(error).is_some();
+                self.0.lock().unwrap().push((event.op, injected));
+            }
+        }
+    }
+    let scenario = scenario();
+    let seen = Arc::new(Failures::default());
+    let mut v: MappedVector<u64> = MappedVector::builder(MAPPER)
+        .observer(seen.clone())
+        .build()
+        .unwrap();
+    v.extend(0..512);
+    fail::cfg("mapped::commit", "1*return").unwrap();
+    assert!(v.push(512).is_err());
+    let seen = seen.0.lock().unwrap();
+    assert!(seen.contains(&(Op::Commit, true)), "{seen:?}");
+    assert!(seen.iter().all(|&(_, injected)| injected), "{seen:?}");
+    drop(seen);
+    scenario.teardown();
+}
+
+#[cfg(feature = "metrics")]
+#[test]
+fn injections_are_counted_by_op() {
+    use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+    let scenario = scenario();
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    metrics::with_local_recorder(&recorder, || {
+        let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
+        v.extend(0..512);
+        fail::cfg("mapped::commit", "2*return").unwrap();
+        assert!(v.push(512).is_err());
+        assert!(v.push(512).is_err());
+        v.push(512).unwrap();
+    });
+    let injected: u64 = snapshotter
+        .snapshot()
+        .into_vec()
+        .into_iter()
+        .filter(|(key, ..)| key.key().name() == mapped::telemetry::names::INJECTED_FAULTS_TOTAL)
+        .filter(|(key, ..)| key.key().labels().any(|l| l.value() == "commit"))
+        .map(|(.., value)| match value {
+            DebugValue::Counter(n) => n,
+            other => panic!("{other:?}"),
+        })
+        .sum();
+    assert_eq!(injected, 2);
+    scenario.teardown();
+}
+
+/// `page_size` without importing the trait at every call.
+trait PageSize {
+    fn page_size_of(&self) -> usize;
+}
+
+impl PageSize for mapped::OsMapper {
+    fn page_size_of(&self) -> usize {
+        mapped::Mapper::page_size(self)
+    }
+}
