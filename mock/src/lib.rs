@@ -1,9 +1,14 @@
-//! A fault-injecting [`Mapper`]: [`FaultyMapper`] wraps a real mapper (the
-//! OS's by default) and keeps a shadow table of every page it hands out, so
-//! tests of `mapped`'s containers can prove that memory is always committed
-//! before it is touched and that a refused commit loses nothing.
+#![doc = include_str!("../README.md")]
 //!
-//! # Faults
+//! ## How it works
+//!
+//! [`FaultyMapper`] wraps a real [`Mapper`] (the OS's by default, or any
+//! other through [`Builder::inner`]) and keeps a shadow table of every page
+//! it hands out, so tests of `mapped`'s containers, and of code built on
+//! them, can prove that memory is always committed before it is touched and
+//! that a refused commit loses nothing.
+//!
+//! ## Faults
 //!
 //! - **Deny**: `reserve`, `commit` or `remap` fails with `OutOfMemory`, as
 //!   the OS would, and changes nothing: with a probability
@@ -22,7 +27,7 @@
 //! `MAPPED_SEED` environment variable overrides, and which every failure
 //! message prints: `MAPPED_SEED=<seed>` replays a run exactly.
 //!
-//! # Modes (what happens to decommitted pages)
+//! ## Modes (what happens to decommitted pages)
 //!
 //! - [`Mode::Plain`]: decommit goes to the inner mapper.
 //! - [`Mode::Poison`]: decommit fills the pages with a poison pattern and
@@ -34,7 +39,7 @@
 //!   OS mapper) so an access is a `SIGSEGV`; commit fills pages with junk.
 //!   Run such tests in a child process: see [`child`].
 //!
-//! # Audit
+//! ## Audit
 //!
 //! [`FaultyMapper::check_committed`] says whether a byte range lies in
 //! committed pages; [`FaultyMapper::violations`] lists every breach of the
@@ -42,7 +47,10 @@
 //! a reservation, double releases, ...); [`FaultyMapper::assert_clean`]
 //! panics with the list and the seed.
 //!
-//! # Example
+//! ## Example
+//!
+//! The mapper driven directly through the [`Mapper`] trait, as a container
+//! would drive it:
 //!
 //! ```
 //! use mapped::Mapper;
