@@ -74,6 +74,42 @@ fn reserve_refused_at_every_size_is_an_error() {
 }
 
 #[test]
+fn reserve_refused_on_the_move_to_a_mapping_leaves_the_heap_intact() {
+    let scenario = scenario();
+    let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
+    v.extend(0..512);
+    fail::cfg("mapped::reserve", "return").unwrap(); // every window size
+    let err = v.push(512).unwrap_err();
+    assert_injected(err.error(), "mapped::reserve");
+    assert_eq!(err.into_value(), 512);
+    assert_eq!(v.storage(), Storage::Heap);
+    assert!(v.iter().copied().eq(0..512));
+    fail::remove("mapped::reserve");
+    v.push(512).unwrap();
+    assert_eq!(v.storage(), Storage::Mapped);
+    scenario.teardown();
+}
+
+#[test]
+fn alloc_refused_on_the_move_back_to_the_heap_keeps_the_mapping() {
+    let scenario = scenario();
+    let mut v = mapped_vector(10_000);
+    fail::cfg("mapped::alloc", "1*return").unwrap();
+    v.truncate(100); // under a quarter of the limit: would move to the heap
+    assert_eq!(v.storage(), Storage::Mapped, "no heap to move to");
+    assert!(v.iter().copied().eq(0..100));
+    assert_eq!(
+        v.committed_bytes(),
+        MAPPER.page_size_of(),
+        "it decommitted instead"
+    );
+    v.pop(); // the next removal moves it
+    assert_eq!(v.storage(), Storage::Heap);
+    assert!(v.iter().copied().eq(0..99));
+    scenario.teardown();
+}
+
+#[test]
 fn a_refused_decommit_keeps_the_pages_and_the_next_shrink_retries() {
     let scenario = scenario();
     let mut v = mapped_vector(100_000);
