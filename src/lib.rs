@@ -25,6 +25,44 @@
 //! private `Region` (one reservation and its committed prefix; the only
 //! caller of a mapper), [`policy`] (pure size arithmetic), the containers,
 //! and [`telemetry`].
+//!
+//! # Glossary
+//!
+//! - <a id="reserve"></a>**Reserve**: take a range of address space
+//!   ([`Mapper::reserve`]). It costs no physical memory and no commit
+//!   charge; nothing in it may be touched yet.
+//! - <a id="commit"></a>**Commit**: make pages of a reservation readable
+//!   and writable ([`Mapper::commit`]). A container commits before it
+//!   writes, always; fresh pages hold unspecified bytes.
+//! - <a id="decommit"></a>**Decommit**: give pages back to the OS and
+//!   protect them ([`Mapper::decommit`]), so a stray access faults. A
+//!   container decommits when fewer than a quarter of its committed bytes
+//!   are in use ([`policy::DECOMMIT_THRESHOLD`]), down to twice what is.
+//! - <a id="populate"></a>**Populate**: fault committed pages in with one
+//!   call ahead of the writes that fill them ([`Mapper::populate`]), rather
+//!   than one trap per page: a hint.
+//! - <a id="window"></a>**Window**: a container's reservation. A growable
+//!   window moves to one twice as large when full ([`Mapper::remap`], or a
+//!   copy); a fixed one ([`MappedVector::with_max_capacity`]) never moves.
+//! - <a id="cache"></a>**Cache**: the process-wide cache of reservations
+//!   that dropped containers parked, pages and all, for the next container
+//!   to reuse without a system call ([`trim_cache`]).
+//! - <a id="decay"></a>**Decay**: the option to hold sparse pages until
+//!   they have stayed unused for a delay ([`Builder::decay`]).
+//! - <a id="heap-limit"></a>**Heap limit**: the contents a container keeps
+//!   in one heap allocation, with no mapping, before it moves them into a
+//!   window of its own; it moves back below a quarter of it
+//!   ([`Builder::heap_limit`], [`Storage`]).
+//!
+//! # Naming: which methods are `try_`
+//!
+//! A method that needs memory returns a `Result` under its `std` name
+//! (`push`, `reserve`, `extend_from_slice`, `resize`, ...): std's
+//! signature already allows for it, or std's `try_` form and ours would be
+//! the same method. A `try_` prefix marks the fallible twin of something
+//! that cannot return an error where std has it: a trait method (`Clone`
+//! -> [`MappedVector::try_clone`], `Extend` ->
+//! [`MappedVector::try_extend`]), whose trait impls panic on a refusal.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 

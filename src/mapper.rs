@@ -1,5 +1,7 @@
-//! The `Mapper` trait: the four (five) virtual-memory operations every
-//! container is built on, and the handle containers keep to one.
+//! The `Mapper` trait: the four virtual-memory operations every container
+//! is built on (reserve, commit, decommit, release), three optional ones
+//! with defaults (remap, populate, huge-page advice), and the handle
+//! containers keep to a mapper.
 //!
 //! Only [`Region`](crate::region) calls a mapper; everything above it sees
 //! committed bytes and nothing else.

@@ -84,8 +84,9 @@ pub fn window_target(
 }
 
 /// Whether fewer than [`DECOMMIT_THRESHOLD`] of `committed` bytes are in
-/// use: the first half of [`should_shrink`], and all a removal needs to
-/// check on its fast path.
+/// use: the first half of [`should_shrink`]. (A removal's fast path
+/// compares its length with [`shrink_below`] instead, worked out once per
+/// change of the committed bytes.)
 #[inline]
 pub fn is_sparse(live: usize, committed: usize) -> bool {
     live < committed / DECOMMIT_DIVISOR

@@ -361,18 +361,20 @@ impl Region {
         result
     }
 
-    /// Moves the end of the committed prefix to `to`: commits
-    /// `[committed, to)` or decommits `[to, committed)`.
+    /// Commits `[committed, to)`: the committed prefix grows to `to`.
     fn commit_to(&mut self, to: usize) -> Result<(), Error> {
         debug_assert!(to > self.committed && to <= self.reserved);
         self.move_committed_end(Op::Commit, to)
     }
 
+    /// Decommits `[to, committed)`: the committed prefix shrinks to `to`.
     fn decommit_to(&mut self, to: usize) -> Result<(), Error> {
         debug_assert!(to < self.committed);
         self.move_committed_end(Op::Decommit, to)
     }
 
+    /// Moves the end of the committed prefix to `to` by `op` (a commit or a
+    /// decommit), reporting the call; on failure nothing changes.
     fn move_committed_end(&mut self, op: Op, to: usize) -> Result<(), Error> {
         let (start, end) = (self.committed.min(to), self.committed.max(to));
         let bytes = end - start;

@@ -215,7 +215,7 @@ impl<T, const N: usize> MappedVector<T, N> {
         }
     }
 
-    /// Bytes the mapper has committed for this vector now (a multiple of
+    /// Bytes the mapper has [committed](crate#commit) for this vector now (a multiple of
     /// the page size): 0 unless it is [`Storage::Mapped`]. Heap storage is
     /// counted by [`heap_bytes`](Self::heap_bytes).
     #[inline]
@@ -223,7 +223,7 @@ impl<T, const N: usize> MappedVector<T, N> {
         self.store.mapping().map_or(0, Region::committed)
     }
 
-    /// Bytes of address space reserved now: 0 unless [`Storage::Mapped`].
+    /// Bytes of address space [reserved](crate#reserve) now: 0 unless [`Storage::Mapped`].
     #[inline]
     pub fn reserved_bytes(&self) -> usize {
         self.store.mapping().map_or(0, Region::reserved)
@@ -265,8 +265,8 @@ impl<T, const N: usize> MappedVector<T, N> {
         }
     }
 
-    /// Bytes of contents the vector keeps on the heap before it moves them
-    /// into a mapping (0: always mapped); see
+    /// The [heap limit](crate#heap-limit): bytes of contents the vector keeps
+    /// on the heap before it moves them into a mapping (0: always mapped); see
     /// [`Builder::heap_limit`].
     pub fn heap_limit(&self) -> usize {
         self.store.heap_limit()
@@ -1044,7 +1044,7 @@ impl<T, const N: usize> MappedVector<T, N> {
     }
 
     /// Gives memory back that the shrink policy would have given back
-    /// already, but which the decay option (see
+    /// already, but which the [decay](crate#decay) option (see
     /// [`Builder::decay`](crate::Builder::decay)) has held until it stayed
     /// unused for the delay. Call it from housekeeping: a vector left sparse
     /// and untouched has nothing else to check the clock. Without decay it

@@ -511,7 +511,7 @@ pub(super) fn rebuild_tail<T: Ord>(data: &mut [T], start: usize) {
     }
 }
 
-/// Whether `data` is a max-heap (for debug assertions and tests).
+/// Whether `data` is a max-heap (for the unit tests).
 #[cfg(test)]
 pub(super) fn is_heap<T: Ord>(data: &[T]) -> bool {
     (1..data.len()).all(|i| data[(i - 1) / 2] >= data[i])

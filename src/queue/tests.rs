@@ -1,5 +1,5 @@
-//! Unit tests that need crate-private access (e.g. `PeekMut::pop`, which is
-//! not re-exported yet) or the sift internals.
+//! Unit tests that need crate-private access: the sift internals and their
+//! hole, on plain slices (so that Miri can check them).
 
 use super::sift::is_heap;
 use super::*;

@@ -1,5 +1,7 @@
-//! The pinned telemetry names: tracing target and span names, metric names
-//! and label keys. Dashboards and tests outside the crate rely on them.
+//! The pinned telemetry names: the tracing target, metric names, label keys
+//! and values. Dashboards and tests outside the crate rely on them. (Span
+//! names are [`Op::as_str`](crate::Op::as_str), used by the tracing half in
+//! `trace.rs`.)
 
 /// The `tracing` target of every span and event.
 pub const TARGET: &str = "mapped";
