@@ -7,9 +7,10 @@
 
 mod common_fuzz;
 
+use common_fuzz::expect;
 use common_fuzz::Elem;
 use common_fuzz::{case_seed, env_cases, master_seed, run_case, Kind, Plan, Tally, Tracked};
-use mapped::{policy, MappedVector};
+use mapped::MappedVector;
 use mapped_mock::{FaultyMapper, PageState};
 use std::mem::size_of;
 use std::sync::Arc;
@@ -118,12 +119,8 @@ fn assert_truthful<T: Elem, const N: usize>(
 
 /// What the shrink policy leaves committed for `len` elements.
 fn target<T, const N: usize>(v: &MappedVector<T, N>, len: usize) -> usize {
-    let size = size_of::<T>();
-    policy::shrink_target(
-        len * size,
-        policy::initial_bytes(N, v.page_size(), size),
-        v.page_size(),
-    )
+    let (size, page) = (size_of::<T>(), v.page_size());
+    expect::after_shrink(len * size, expect::floor(N, page, size), page)
 }
 
 /// The shrinking calls, each brought to shrink a vector of `len` elements.
@@ -247,7 +244,7 @@ fn each_pop_retries_until_it_succeeds() {
         let peak = v.committed_bytes();
         m.fail_next_decommits(n);
         // Pop to just below a quarter: the first shrink attempt.
-        while !policy::should_shrink(v.len() * 8, peak, v.page_size()) {
+        while !expect::sparse(v.len() * 8, peak, v.page_size()) {
             v.pop();
         }
         let first_try = v.len();
@@ -296,11 +293,8 @@ fn shrink_to_fit_reports_and_retries() {
     assert_truthful(&m, &v, |i| i as u64, "failed shrink_to_fit");
     v.shrink_to_fit().unwrap();
     let size = size_of::<Tracked>();
-    let fit = policy::fit_target(
-        keep * size,
-        policy::initial_bytes(2, v.page_size(), size),
-        v.page_size(),
-    );
+    let page = v.page_size();
+    let fit = expect::after_fit(keep * size, expect::floor(2, page, size), page);
     assert!(fit < before);
     assert_eq!(v.committed_bytes(), fit);
     assert_truthful(&m, &v, |i| i as u64, "shrink_to_fit again");

@@ -23,8 +23,9 @@
 
 mod common_fuzz;
 
+use common_fuzz::expect;
 use common_fuzz::{Big, Elem, Tri};
-use mapped::{policy, MappedVector};
+use mapped::MappedVector;
 use mapped_mock::{child, FaultyMapper, Mode, PageState};
 use std::mem::size_of;
 use std::sync::Arc;
@@ -65,7 +66,7 @@ impl<'a, T: Elem, const N: usize> Audit<'a, T, N> {
     }
 
     fn initial(&self) -> usize {
-        policy::initial_bytes(N, self.page, Self::size())
+        expect::floor(N, self.page, Self::size())
     }
 
     fn base(&self) -> *const u8 {
@@ -194,8 +195,8 @@ impl<'a, T: Elem, const N: usize> Audit<'a, T, N> {
     /// when `committed` are committed.
     fn after_shrink(&self, len: usize, committed: usize) -> usize {
         let live = len * Self::size();
-        if policy::should_shrink(live, committed, self.initial()) {
-            policy::shrink_target(live, self.initial(), self.page)
+        if expect::sparse(live, committed, self.initial()) {
+            expect::after_shrink(live, self.initial(), self.page)
         } else {
             committed
         }
@@ -326,7 +327,7 @@ fn scenario<T: Elem, const N: usize>(
             a.v.truncate(keep);
             let c = a.after_shrink(keep, peak);
             a.v.shrink_to_fit().expect("shrink_to_fit");
-            let fit = policy::fit_target(keep * size_of::<T>(), a.initial(), a.page);
+            let fit = expect::after_fit(keep * size_of::<T>(), a.initial(), a.page);
             a.assert_given_back(peak, fit.min(c), "truncate + shrink_to_fit");
             a.read_back(first);
             a.v.clear();
@@ -339,7 +340,7 @@ fn scenario<T: Elem, const N: usize>(
     a.grow_to(n + n / 8 + 1, second);
     a.read_back(second);
     let s = a.mock.stats();
-    if peak >= 2 * policy::POPULATE_MIN {
+    if peak >= 2 * expect::POPULATE_MIN {
         // (The audit refuses, and `finish` reports, any populate of a page
         // that is not committed.)
         assert!(s.populates > 0, "{}: pushes populated nothing ahead", a.ctx);

@@ -172,3 +172,59 @@ fn a_vector_becoming_a_queue_moves_its_memory_to_the_queue_label() {
         drop(q);
     });
 }
+
+/// Each counter moves by exactly the calls the mapper saw: the mock counts
+/// them on its side, the metrics on theirs, under a random workload that
+/// grows, shrinks, moves between heap and mapping, and is refused.
+#[test]
+fn counters_move_by_exactly_the_calls_the_mapper_saw() {
+    use rand::{Rng, SeedableRng};
+    let seed = mapped_mock::env_seed().unwrap_or(77);
+    let mock = mapped_mock::FaultyMapper::builder()
+        .seed(seed)
+        .poison(true)
+        .deny_commits(0.05)
+        .fail_decommits(0.05)
+        // Whatever the seed: a refused commit and a failed decommit.
+        .deny_commit_on(3)
+        .fail_decommit_on(2)
+        .build_arc();
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    metrics::with_local_recorder(&recorder, || {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let mut v: MappedVector<u64> = MappedVector::new(mock.clone());
+        for _ in 0..300 {
+            if rng.random_bool(0.5) {
+                let _ = v.try_extend(0..rng.random_range(0..5000u64));
+            } else {
+                v.truncate(rng.random_range(0..=v.len()));
+            }
+        }
+        drop(v);
+    });
+    let snap = snapshot(&snapshotter);
+    let s = mock.stats();
+    let labels = format!("container=vector,mapper={}", mapped::Mapper::name(&*mock));
+    let count = |name: &str| counter(&snap, &format!("{name}{{{labels}}}"));
+    let errors = |op: &str| counter(&snap, &format!("{ERRORS_TOTAL}{{{labels},op={op}}}"));
+    assert!(
+        s.denied_commits > 0 && s.failed_decommits > 0,
+        "seed {seed}: {s:?}"
+    );
+    assert_eq!(count(COMMITS_TOTAL), s.commits, "seed {seed}");
+    assert_eq!(count(DECOMMITS_TOTAL), s.decommits, "seed {seed}");
+    assert_eq!(count(POPULATES_TOTAL), s.populates, "seed {seed}");
+    assert_eq!(errors("commit"), s.denied_commits, "seed {seed}");
+    assert_eq!(errors("decommit"), s.failed_decommits, "seed {seed}");
+    assert_eq!(
+        count(COMMITTED_BYTES_TOTAL),
+        s.committed_pages * mapped::Mapper::page_size(&*mock) as u64,
+        "seed {seed}"
+    );
+    assert_eq!(
+        count(DECOMMITTED_BYTES_TOTAL),
+        s.decommitted_pages * mapped::Mapper::page_size(&*mock) as u64,
+        "seed {seed}"
+    );
+}

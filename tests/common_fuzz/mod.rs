@@ -11,7 +11,9 @@
 //! case). Every failure message names the case seed.
 #![allow(dead_code)]
 
-use mapped::{policy, Error, MappedVector};
+pub mod expect;
+
+use mapped::{Error, MappedVector};
 use mapped_mock::{FaultyMapper, MockStats, Mode};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -1249,15 +1251,21 @@ impl<T: Elem, const N: usize> Harness<T, N> {
         if removed != Removal::None && mapped && after.failed_decommits == b.stats.failed_decommits
         {
             let size = size_of::<T>();
-            let initial = policy::initial_bytes(N, self.page, size);
+            let initial = expect::floor(N, self.page, size);
             let (live, committed) = (self.v.len() * size, self.v.committed_bytes());
             ensure!(
                 self.ctx,
-                !policy::should_shrink(live, committed, initial),
+                committed <= b.committed.max(initial),
+                "a removal grew the committed bytes: {} -> {committed}",
+                b.committed
+            );
+            ensure!(
+                self.ctx,
+                !expect::sparse(live, committed, initial),
                 "after a shrinking step {committed} bytes stay committed for {live} live bytes \
                  (initial {initial}): the shrink did not happen"
             );
-            let target = policy::shrink_target(live, initial, self.page);
+            let target = expect::after_shrink(live, initial, self.page);
             ensure!(
                 self.ctx,
                 removed == Removal::Many
@@ -1538,8 +1546,8 @@ impl<T: Elem, const N: usize> Harness<T, N> {
                 let b = self.before();
                 self.tally.calls += 1;
                 let size = size_of::<T>();
-                let initial = policy::initial_bytes(N, self.page, size);
-                let fit = policy::fit_target(len * size, initial, self.page);
+                let initial = expect::floor(N, self.page, size);
+                let fit = expect::after_fit(len * size, initial, self.page);
                 match self.v.shrink_to_fit() {
                     Ok(()) if self.v.storage() != mapped::Storage::Mapped => {
                         // Contents that fit under the heap limit leave the
