@@ -140,3 +140,39 @@ fn trap_mode_finds_no_access_to_decommitted_pages() {
     let out = child::run(NAME, &[]);
     assert!(out.status.success(), "{}", child::describe(&out));
 }
+
+/// `append` and `retain` on the mock: a refused commit leaves both queues
+/// as they were, and afterwards the queue pops what a `BinaryHeap` pops.
+#[test]
+fn a_refused_append_leaves_both_queues_intact() {
+    let mock = FaultyMapper::builder().seed(5).poison(true).build_arc();
+    let mut q: MappedQueue<u64> = MappedQueue::builder(mock.clone())
+        .heap_limit(0)
+        .build()
+        .unwrap();
+    let mut other: MappedQueue<u64, 2> = MappedQueue::new(mock.clone());
+    let mut model: BinaryHeap<u64> = (0..100).collect();
+    let mut other_model: BinaryHeap<u64> = (1000..6000).collect();
+    for x in 0..100 {
+        q.push(x).unwrap();
+    }
+    for x in 1000..6000 {
+        other.push(x).unwrap();
+    }
+    let (len, other_len) = (q.len(), other.len());
+    mock.deny_next_commits(1);
+    let e = q.append(&mut other).unwrap_err();
+    assert!(e.is_out_of_memory(), "{e}");
+    assert_eq!((q.len(), other.len()), (len, other_len), "both unchanged");
+    q.append(&mut other).unwrap();
+    model.append(&mut other_model);
+    assert!(other.is_empty());
+    q.retain(|x| x % 3 != 0);
+    model.retain(|x| x % 3 != 0);
+    while let Some(top) = q.pop() {
+        assert_eq!(Some(top), model.pop());
+    }
+    assert!(model.is_empty());
+    drop((q, other));
+    mock.assert_clean();
+}
