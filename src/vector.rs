@@ -6,8 +6,8 @@
 //! standard trait impls live in `vector/`.
 
 mod decay;
-mod dedup;
 mod drain;
+mod filter;
 mod into_iter;
 mod resize;
 mod store;
@@ -620,55 +620,6 @@ impl<T, const N: usize> MappedVector<T, N> {
         value
     }
 
-    /// Keeps only the elements for which `keep` returns true, in order.
-    pub fn retain<F: FnMut(&T) -> bool>(&mut self, mut keep: F) {
-        self.retain_mut(|x| keep(x));
-    }
-
-    /// Keeps only the elements for which `keep` returns true, in order,
-    /// letting `keep` modify them.
-    ///
-    /// If `keep` or a drop panics, the elements not yet visited are kept and
-    /// nothing is dropped twice.
-    pub fn retain_mut<F: FnMut(&mut T) -> bool>(&mut self, mut keep: F) {
-        let original_len = self.len;
-        // Until the guard finishes, the vector counts no elements: a panic
-        // leaves the guard to close the gap.
-        self.len = 0;
-        let mut guard = RetainGuard {
-            vec: self,
-            processed: 0,
-            deleted: 0,
-            original_len,
-        };
-        while guard.processed != original_len {
-            // SAFETY: `processed < original_len`: this element is initialized
-            // and not yet visited.
-            let current = unsafe { &mut *guard.vec.as_mut_ptr().add(guard.processed) };
-            if !keep(current) {
-                guard.processed += 1;
-                guard.deleted += 1;
-                // SAFETY: dropped once; counted as deleted before the drop,
-                // so a panicking drop is not repeated by the guard.
-                unsafe { ptr::drop_in_place(current) };
-                continue;
-            }
-            if guard.deleted > 0 {
-                // SAFETY: the hole at `processed - deleted` is free; move the
-                // kept element down into it.
-                unsafe {
-                    let base = guard.vec.as_mut_ptr();
-                    ptr::copy_nonoverlapping(
-                        base.add(guard.processed),
-                        base.add(guard.processed - guard.deleted),
-                        1,
-                    );
-                }
-            }
-            guard.processed += 1;
-        }
-    }
-
     /// Removes the elements in `range` and returns them as an iterator. The
     /// elements after the range close the gap when the iterator is dropped
     /// (even if not fully consumed), and memory is given back then if the
@@ -1099,33 +1050,6 @@ struct ShrinkOnExit<'a, T, const N: usize>(&'a mut MappedVector<T, N>);
 impl<T, const N: usize> Drop for ShrinkOnExit<'_, T, N> {
     fn drop(&mut self) {
         self.0.shrink_if_sparse();
-    }
-}
-
-/// Closes the gap `retain_mut` leaves, however it ends.
-struct RetainGuard<'a, T, const N: usize> {
-    vec: &'a mut MappedVector<T, N>,
-    processed: usize,
-    deleted: usize,
-    original_len: usize,
-}
-
-impl<T, const N: usize> Drop for RetainGuard<'_, T, N> {
-    fn drop(&mut self) {
-        if self.deleted > 0 {
-            // SAFETY: `[processed, original_len)` are initialized, unvisited
-            // elements; move them down over the hole of `deleted` slots.
-            unsafe {
-                let base = self.vec.as_mut_ptr();
-                ptr::copy(
-                    base.add(self.processed),
-                    base.add(self.processed - self.deleted),
-                    self.original_len - self.processed,
-                );
-            }
-        }
-        self.vec.len = self.original_len - self.deleted;
-        self.vec.shrink_if_sparse();
     }
 }
 
