@@ -11,17 +11,38 @@
 //! containers (and so take the cache's lock) while it runs, never the
 //! other way round.
 
-use std::sync::Once;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+const UNREGISTERED: u8 = 0;
+const REGISTERING: u8 = 1;
+const REGISTERED: u8 = 2;
 
 /// Registers the handlers, once per process. Called before the first use
 /// of any process-wide lock.
+///
+/// Never waits: a thread that finds another one registering goes on. (A
+/// `Once` would make it wait, and a child forked while its parent was
+/// registering would wait forever for a thread it does not have.)
+#[inline]
 pub(crate) fn register() {
-    static REGISTER: Once = Once::new();
-    REGISTER.call_once(|| {
+    static STATE: AtomicU8 = AtomicU8::new(UNREGISTERED);
+    if STATE.load(Ordering::Acquire) == REGISTERED {
+        return;
+    }
+    let claimed = STATE
+        .compare_exchange(
+            UNREGISTERED,
+            REGISTERING,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        )
+        .is_ok();
+    if claimed {
         // A refusal (ENOMEM) leaves forks as unsafe as without us; there is
         // nothing better to do with it.
         let _ = crate::os::at_fork(prepare, after, after);
-    });
+        STATE.store(REGISTERED, Ordering::Release);
+    }
 }
 
 /// Just before `fork()`, in the forking thread: take every lock.
