@@ -440,7 +440,7 @@ impl<T, const N: usize> MappedVector<T, N> {
                 Ok(())
             };
         }
-        if self.can_go_to_heap() && keep <= self.heap_limit() {
+        if self.heap_return_len() > 0 && keep <= self.heap_limit() {
             return self.move_to_heap(keep_len);
         }
         let to = policy::fit_target(keep, self.initial_bytes(), self.page_size());
@@ -863,12 +863,17 @@ impl<T, const N: usize> MappedVector<T, N> {
         self.ptr = base;
     }
 
-    /// Whether a mapped vector may move back to the heap: it has a growable
-    /// window and a heap limit.
-    fn can_go_to_heap(&self) -> bool {
-        self.store
-            .cold()
-            .is_some_and(|c| c.heap_limit > 0 && matches!(c.window, Window::Growable { .. }))
+    /// The length below which a mapped vector moves back to the heap
+    /// ([`policy::heap_return_below`]): 0, never, for a fixed window, a heap
+    /// limit of 0, or elements larger than the limit. `T` is not
+    /// zero-sized (such a vector never maps).
+    fn heap_return_len(&self) -> usize {
+        match self.store.cold() {
+            Some(cold) if matches!(cold.window, Window::Growable { .. }) => {
+                policy::heap_return_below(cold.heap_limit, Self::SIZE)
+            }
+            _ => 0,
+        }
     }
 
     /// Moves the elements of a mapped vector into a heap allocation of
@@ -919,12 +924,7 @@ impl<T, const N: usize> MappedVector<T, N> {
             (self.push_below, self.shrink_below) = (usize::MAX, 0);
             return;
         }
-        let initial = self.initial_bytes();
-        let to_heap = if self.can_go_to_heap() {
-            policy::heap_return_below(self.heap_limit(), Self::SIZE)
-        } else {
-            0
-        };
+        let (initial, to_heap) = (self.initial_bytes(), self.heap_return_len());
         let Some(region) = self.store.mapping() else {
             self.shrink_below = 0;
             return;
@@ -956,9 +956,7 @@ impl<T, const N: usize> MappedVector<T, N> {
         if !self.store.is_mapped() {
             return;
         }
-        if self.len < policy::heap_return_below(self.heap_limit(), Self::SIZE)
-            && self.can_go_to_heap()
-        {
+        if self.len < self.heap_return_len() {
             let capacity = policy::heap_return_capacity(self.len, self.heap_limit(), Self::SIZE);
             // A refused allocation leaves the vector mapped: decommit then.
             if self.move_to_heap(capacity).is_ok() {
@@ -990,8 +988,7 @@ impl<T, const N: usize> MappedVector<T, N> {
         }
         let (live, committed) = (self.len * Self::SIZE, self.committed_bytes());
         policy::should_shrink(live, committed, self.initial_bytes())
-            || (self.can_go_to_heap()
-                && self.len < policy::heap_return_below(self.heap_limit(), Self::SIZE))
+            || self.len < self.heap_return_len()
     }
 
     /// Gives memory back that the shrink policy would have given back

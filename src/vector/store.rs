@@ -76,9 +76,9 @@ impl Store {
         let heap_limit = match window {
             // A fixed window's addresses never move: always mapped.
             Window::Fixed { .. } => 0,
-            Window::Growable { .. } => config
-                .heap_limit
-                .unwrap_or_else(|| default_heap_limit(pages, config.mapper.get().page_size())),
+            Window::Growable { .. } => config.heap_limit.unwrap_or_else(|| {
+                policy::default_heap_limit(pages, config.mapper.get().page_size())
+            }),
         };
         if config.is_plain() {
             if let Ok(heap_limit) = u32::try_from(heap_limit) {
@@ -243,10 +243,6 @@ impl Cold {
         let kind = Kind::from_label(self.region.container());
         Some(Store::Plain { kind, heap_limit })
     }
-}
-
-fn default_heap_limit(pages: usize, page: usize) -> usize {
-    policy::default_heap_limit(pages, page)
 }
 
 /// `Box::new`, but an allocation failure is an error rather than an abort.
