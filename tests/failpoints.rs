@@ -9,7 +9,7 @@
 
 use fail::FailScenario;
 use mapped::failpoints::Injected;
-use mapped::{Error, Event, MappedVector, Observer, Op, Storage, MAPPER};
+use mapped::{Error, Event, MappedVector, Mapper, Observer, Op, Storage, MAPPER};
 use std::sync::{Arc, Mutex};
 
 /// A vector past the one-page heap limit: `len` `u64`, mapped.
@@ -40,24 +40,44 @@ fn injected_so_far() -> u64 {
     mapped::stats().injected_faults
 }
 
-#[test]
-fn commit_refused_on_the_move_to_a_mapping_leaves_the_heap_intact() {
+/// A full heap of 512 `u64` whose next push must move into a mapping,
+/// refused by `point` firing as `actions` says: the value comes back, the
+/// heap is as it was, and once the point is off the push maps. Returns how
+/// many faults were injected.
+fn refused_on_the_move_to_a_mapping(point: &str, actions: &str) -> u64 {
     let scenario = scenario();
     let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
     v.extend(0..512); // the one-page heap limit, full
     assert_eq!(v.storage(), Storage::Heap);
     let before = injected_so_far();
-    fail::cfg("mapped::commit", "1*return").unwrap();
+    fail::cfg(point, actions).unwrap();
     let err = v.push(512).unwrap_err();
-    assert_injected(err.error(), "mapped::commit");
+    assert_injected(err.error(), point);
     assert_eq!(err.into_value(), 512, "the value comes back");
     assert_eq!(v.storage(), Storage::Heap);
     assert!(v.iter().copied().eq(0..512), "nothing lost");
-    assert_eq!(injected_so_far() - before, 1);
-    v.push(512).unwrap(); // the schedule is spent: it works on
+    let injected = injected_so_far() - before;
+    fail::remove(point);
+    v.push(512).unwrap();
     assert_eq!(v.storage(), Storage::Mapped);
     assert!(v.iter().copied().eq(0..513));
     scenario.teardown();
+    injected
+}
+
+#[test]
+fn commit_refused_on_the_move_to_a_mapping_leaves_the_heap_intact() {
+    assert_eq!(
+        refused_on_the_move_to_a_mapping("mapped::commit", "1*return"),
+        1
+    );
+}
+
+#[test]
+fn reserve_refused_on_the_move_to_a_mapping_leaves_the_heap_intact() {
+    // Refused at every size: the default window, then smaller ones.
+    let tries = refused_on_the_move_to_a_mapping("mapped::reserve", "return");
+    assert!(tries > 1, "{tries} reserves tried");
 }
 
 #[test]
@@ -74,23 +94,6 @@ fn reserve_refused_at_every_size_is_an_error() {
 }
 
 #[test]
-fn reserve_refused_on_the_move_to_a_mapping_leaves_the_heap_intact() {
-    let scenario = scenario();
-    let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
-    v.extend(0..512);
-    fail::cfg("mapped::reserve", "return").unwrap(); // every window size
-    let err = v.push(512).unwrap_err();
-    assert_injected(err.error(), "mapped::reserve");
-    assert_eq!(err.into_value(), 512);
-    assert_eq!(v.storage(), Storage::Heap);
-    assert!(v.iter().copied().eq(0..512));
-    fail::remove("mapped::reserve");
-    v.push(512).unwrap();
-    assert_eq!(v.storage(), Storage::Mapped);
-    scenario.teardown();
-}
-
-#[test]
 fn alloc_refused_on_the_move_back_to_the_heap_keeps_the_mapping() {
     let scenario = scenario();
     let mut v = mapped_vector(10_000);
@@ -100,7 +103,7 @@ fn alloc_refused_on_the_move_back_to_the_heap_keeps_the_mapping() {
     assert!(v.iter().copied().eq(0..100));
     assert_eq!(
         v.committed_bytes(),
-        MAPPER.page_size_of(),
+        MAPPER.page_size(),
         "it decommitted instead"
     );
     v.pop(); // the next removal moves it
@@ -134,7 +137,7 @@ fn a_refused_decommit_keeps_the_pages_and_the_next_shrink_retries() {
 #[test]
 fn a_refused_remap_copies_instead() {
     let scenario = scenario();
-    let page = MAPPER.page_size_of();
+    let page = MAPPER.page_size();
     let mut v: MappedVector<u64> = MappedVector::builder(MAPPER)
         .heap_limit(0)
         .initial_window(4 * page)
@@ -236,15 +239,4 @@ fn injections_are_counted_by_op() {
         .sum();
     assert_eq!(injected, 2);
     scenario.teardown();
-}
-
-/// `page_size` without importing the trait at every call.
-trait PageSize {
-    fn page_size_of(&self) -> usize;
-}
-
-impl PageSize for mapped::OsMapper {
-    fn page_size_of(&self) -> usize {
-        mapped::Mapper::page_size(self)
-    }
 }
