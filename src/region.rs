@@ -480,6 +480,13 @@ impl Region {
         true
     }
 
+    /// Parks the reservation in the cache, or releases it.
+    fn give_back(&mut self) {
+        if !self.park() {
+            self.release_now();
+        }
+    }
+
     /// Releases the reservation. A failure is reported and the address
     /// space leaked: there is nothing else to do with it.
     fn release_now(&mut self) {
@@ -495,15 +502,6 @@ impl Region {
         self.reserved = 0;
         self.committed = 0;
         self.populated = 0;
-    }
-}
-
-impl Region {
-    /// Parks the reservation in the cache, or releases it.
-    fn give_back(&mut self) {
-        if !self.park() {
-            self.release_now();
-        }
     }
 }
 
