@@ -1,5 +1,5 @@
-//! The fuzz soak: the model loop of `tests/fuzz_model.rs` (the same code,
-//! `tests/common_fuzz/mod.rs`) for as many cases as you like.
+//! The fuzz soak: the model loop of `tests/fuzz/model.rs` (the same code,
+//! `mapped-testkit`) for as many cases as you like.
 //!
 //! ```text
 //! cargo run --release --example soak -- --cases N --deny 0.05 --seed S \
@@ -19,11 +19,8 @@
 //! any violation or mismatch. In trap mode a bad access kills the process
 //! with `SIGSEGV`; the seed of the case running then is printed first.
 
-#[path = "../tests/common_fuzz/mod.rs"]
-mod fuzz;
-
-use fuzz::{case_seed, run_case, Plan, Tally};
 use mapped_mock::Mode;
+use mapped_testkit::{case_seed, run_case, Plan, Tally};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -47,7 +44,7 @@ fn parse() -> Result<Args, String> {
     let mut a = Args {
         cases: 1000,
         deny: 0.05,
-        seed: fuzz::DEFAULT_SEED,
+        seed: mapped_testkit::DEFAULT_SEED,
         ops: 200,
         mode: Mode::Poison,
         fail_decommits: None,
@@ -127,7 +124,7 @@ fn main() -> ExitCode {
     );
     // A memory fault (trap mode's way of reporting a bug) prints the seed
     // of the case running.
-    fuzz::fault_reporter::install();
+    mapped_testkit::fault_reporter::install();
     let start = Instant::now();
     let mut total = Tally::default();
     let mut failed: Vec<u64> = Vec::new();

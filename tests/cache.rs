@@ -2,10 +2,8 @@
 //! the OS mapper reuse a parked reservation instead of calling the OS; the
 //! cache is bounded and never hands out memory a live container uses.
 
-mod common;
-
-use common::Recording;
 use mapped::{MappedVector, Op, CACHE_MAX_BYTES, CACHE_MAX_COMMITTED, CACHE_MAX_ENTRIES, MAPPER};
+use mapped_testkit::Recording;
 use std::sync::Arc;
 
 #[test]

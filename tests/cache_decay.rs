@@ -3,10 +3,8 @@
 //! that decay too, and released by the first use of the cache after the
 //! delay. One test, alone in its binary: the cache is process-wide.
 
-mod common;
-
-use common::{rss, Recording};
 use mapped::{MappedVector, Op, MAPPER};
+use mapped_testkit::{rss, Recording};
 use std::sync::Arc;
 use std::thread::sleep;
 use std::time::Duration;

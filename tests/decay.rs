@@ -2,10 +2,8 @@
 //! unused for the delay, then gives them back (on a later removal or an
 //! explicit `trim()`), and resident memory falls.
 
-mod common;
-
-use common::{rss, Recording};
 use mapped::{MappedVector, Op, MAPPER};
+use mapped_testkit::{rss, Recording};
 use std::sync::Arc;
 use std::thread::sleep;
 use std::time::Duration;

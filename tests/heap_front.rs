@@ -9,11 +9,9 @@
 //! `MappedVector<u64>` is 4096 bytes = 512 elements, the way back opens
 //! below 128) or a `Vec`/`BinaryHeap` model, never the crate's `policy`.
 
-mod common;
-
-use common::TestMapper;
 use mapped::{Error, Event, MappedQueue, MappedVector, Mapper, Observer, Op, Storage, MAPPER};
 use mapped_mock::{child, FaultyMapper};
+use mapped_testkit::TestMapper;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::BinaryHeap;
@@ -696,8 +694,8 @@ fn on_the_os_mapper_the_move_back_parks_or_releases() {
 /// `mapped_containers{container,mapper}`, totalled over snapshots.
 #[cfg(feature = "metrics")]
 mod gauges {
-    use super::common::metrics::Totals;
     use mapped::telemetry::names::{HEAP_BYTES, MAPPED_CONTAINERS};
+    use mapped_testkit::metrics::Totals;
     use metrics_util::debugging::{DebuggingRecorder, Snapshotter};
 
     /// Runs `f` with a recorder of its own; `f` gets a reader of the

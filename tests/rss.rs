@@ -6,10 +6,8 @@
 //! so this binary holds this one test only: nothing else moves the number.
 //! `cargo test --test rss -- --nocapture` prints the three figures.
 
-mod common;
-
-use common::rss;
 use mapped::{MappedVector, MAPPER};
+use mapped_testkit::rss;
 
 const MIB: usize = 1 << 20;
 const BYTES: usize = 256 * MIB;

@@ -3,13 +3,11 @@
 //! `telemetry_seed.rs`, alone in its binary.)
 #![cfg(feature = "metrics")]
 
-mod common;
-
-use common::metrics::{counter, snapshot};
-use common::Recording;
-use common::TestMapper;
 use mapped::telemetry::names::*;
 use mapped::{MappedQueue, MappedVector, MAPPER};
+use mapped_testkit::metrics::{counter, snapshot};
+use mapped_testkit::Recording;
+use mapped_testkit::TestMapper;
 use metrics_util::debugging::DebuggingRecorder;
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -4,12 +4,10 @@
 //! reuse, which would change the counts.
 #![cfg(feature = "metrics")]
 
-mod common;
-
-use common::metrics::Totals;
-use common::Recording;
 use mapped::telemetry::names::*;
 use mapped::{MappedVector, Mapper, Op, MAPPER};
+use mapped_testkit::metrics::Totals;
+use mapped_testkit::Recording;
 use metrics_util::debugging::DebuggingRecorder;
 use std::sync::Arc;
 

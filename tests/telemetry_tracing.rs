@@ -5,10 +5,8 @@
 //! layer that asks to be consulted every time.
 #![cfg(feature = "tracing")]
 
-mod common;
-
-use common::TestMapper;
 use mapped::{MappedVector, MAPPER};
+use mapped_testkit::TestMapper;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use tracing::field::{Field, Visit};

@@ -14,10 +14,8 @@
 //! The mapped vectors run on a `TestMapper` that counts reserved bytes, so
 //! a reservation leaked by a panic is caught too.
 
-mod common;
-
-use common::{TestMapper, ZstDrops};
 use mapped::{MappedVector, MAPPER};
+use mapped_testkit::{TestMapper, ZstDrops};
 use std::ops::{Deref, DerefMut, Range};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};

@@ -4,10 +4,8 @@
 //! traits a `Vec` user relies on (including the panics of bad indices and
 //! ranges).
 
-mod common;
-
-use common::{TestMapper, ZstDrops};
 use mapped::{Error, MappedVector, Mapper, PushError, MAPPER};
+use mapped_testkit::{TestMapper, ZstDrops};
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::io;

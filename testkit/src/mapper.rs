@@ -1,18 +1,9 @@
-//! Helpers shared by the integration tests: a configurable test mapper that
-//! fails on demand and counts what it does, an observer that records every
-//! event, a drop-counting zero-sized element, and the process's resident
-//! memory. (Each test binary compiles
-//! this module; not all use every item.)
-#![allow(dead_code)]
+//! [`TestMapper`]: the OS mapper, refusing on demand and counting.
 
-pub mod metrics;
-
-use mapped::{Event, Mapper, Observer, Op, MAPPER};
-use std::cell::Cell;
+use mapped::{Mapper, MAPPER};
 use std::io;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering::SeqCst};
-use std::sync::Mutex;
 
 /// Forwards to the OS mapper ([`MAPPER`]), except that it refuses commits
 /// while commits are denied (`OutOfMemory`) and decommits while decommits
@@ -135,75 +126,3 @@ unsafe impl Mapper for TestMapper {
 
 /// Linux's `EAGAIN`: what a refused decommit says.
 const EAGAIN: i32 = 11;
-
-/// A zero-sized element that counts its drops, per thread (each test runs
-/// on its own thread, so tests running in parallel do not see each other's
-/// drops).
-#[derive(Clone, Debug, PartialEq)]
-pub struct ZstDrops;
-
-thread_local! {
-    static ZST_DROPS: Cell<usize> = const { Cell::new(0) };
-}
-
-impl ZstDrops {
-    /// How many `ZstDrops` this thread has dropped so far.
-    pub fn count() -> usize {
-        ZST_DROPS.with(Cell::get)
-    }
-}
-
-impl Drop for ZstDrops {
-    fn drop(&mut self) {
-        ZST_DROPS.with(|d| d.set(d.get() + 1));
-    }
-}
-
-/// Resident bytes of this process: the second field of `/proc/self/statm`
-/// (in pages) times the page size.
-pub fn rss() -> usize {
-    let statm = std::fs::read_to_string("/proc/self/statm").expect("read /proc/self/statm");
-    let resident: usize = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|f| f.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected /proc/self/statm: {statm:?}"));
-    resident * MAPPER.page_size()
-}
-
-/// One observed event, owned.
-#[derive(Clone, Debug)]
-pub struct Seen {
-    pub op: Op,
-    pub ok: bool,
-    pub bytes: usize,
-    pub name: Option<String>,
-}
-
-/// An observer that records every event it sees.
-#[derive(Default)]
-pub struct Recording(pub Mutex<Vec<Seen>>);
-
-impl Observer for Recording {
-    fn on_event(&self, e: &Event<'_>) {
-        let seen = Seen {
-            op: e.op,
-            ok: e.is_ok(),
-            bytes: e.bytes,
-            name: e.name.map(String::from),
-        };
-        self.0.lock().unwrap().push(seen);
-    }
-}
-
-impl Recording {
-    /// The operations seen so far, in order.
-    pub fn ops(&self) -> Vec<Op> {
-        self.0.lock().unwrap().iter().map(|s| s.op).collect()
-    }
-
-    /// How many events of `op` were seen so far.
-    pub fn count(&self, op: Op) -> usize {
-        self.0.lock().unwrap().iter().filter(|s| s.op == op).count()
-    }
-}

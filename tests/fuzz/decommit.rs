@@ -5,13 +5,11 @@
 //! once the fault is gone, a further pop or truncate brings the committed
 //! bytes down to the policy's target.
 
-mod common_fuzz;
-
-use common_fuzz::expect;
-use common_fuzz::Elem;
-use common_fuzz::{case_seed, env_cases, master_seed, run_case, Kind, Plan, Tally, Tracked};
 use mapped::MappedVector;
 use mapped_mock::{FaultyMapper, PageState};
+use mapped_testkit::expect;
+use mapped_testkit::Elem;
+use mapped_testkit::{case_seed, env_cases, master_seed, run_case, Kind, Plan, Tally, Tracked};
 use std::mem::size_of;
 use std::sync::Arc;
 
@@ -277,7 +275,7 @@ fn each_pop_retries_until_it_succeeds() {
 fn shrink_to_fit_reports_and_retries() {
     let m = mock();
     let mut v: MappedVector<Tracked, 2> = mapped_vector(&m);
-    common_fuzz::ledger::reset();
+    mapped_testkit::ledger::reset();
     for i in 0..5000 {
         v.push(Tracked::make(i)).unwrap();
     }
@@ -299,8 +297,8 @@ fn shrink_to_fit_reports_and_retries() {
     assert_eq!(v.committed_bytes(), fit);
     assert_truthful(&m, &v, |i| i as u64, "shrink_to_fit again");
     drop(v);
-    assert_eq!(common_fuzz::ledger::live(), 0);
-    assert!(common_fuzz::ledger::bad_drops().is_empty());
+    assert_eq!(mapped_testkit::ledger::live(), 0);
+    assert!(mapped_testkit::ledger::bad_drops().is_empty());
     m.assert_clean();
 }
 

@@ -4,11 +4,9 @@
 //! sequences must complete and exit 0, and a deliberately wrong access must
 //! die of `SIGSEGV`, which shows the trap is armed.
 
-mod common_fuzz;
-
-use common_fuzz::{case_seed, env_cases, master_seed, run_case, Plan};
 use mapped::MappedVector;
 use mapped_mock::{child, FaultyMapper, Mode, PageState};
+use mapped_testkit::{case_seed, env_cases, master_seed, run_case, Plan};
 use std::sync::Arc;
 
 fn trap_mock() -> Arc<FaultyMapper> {
@@ -68,7 +66,7 @@ fn must_fault(name: &str, reached: &str, body: impl FnOnce()) {
 
 #[test]
 fn seed_scenario_in_trap_mode() {
-    must_pass("seed_scenario_in_trap_mode", || {
+    must_pass("trap::seed_scenario_in_trap_mode", || {
         let mock = trap_mock();
         let mut mvec: MappedVector<i32, 1> = always_mapped(&mock);
         for i in 0..10000 {
@@ -90,7 +88,7 @@ fn seed_scenario_in_trap_mode() {
 
 #[test]
 fn random_sequences_in_trap_mode() {
-    let stderr = must_pass("random_sequences_in_trap_mode", || {
+    let stderr = must_pass("trap::random_sequences_in_trap_mode", || {
         let plan = Plan {
             mode: Mode::Trap,
             announce: true,
@@ -98,7 +96,7 @@ fn random_sequences_in_trap_mode() {
         };
         let master = master_seed();
         let cases = env_cases(40);
-        let mut total = common_fuzz::Tally::default();
+        let mut total = mapped_testkit::Tally::default();
         for i in 0..cases {
             total.add(&run_case(&plan, case_seed(master, i)));
         }
@@ -115,45 +113,53 @@ fn random_sequences_in_trap_mode() {
 /// decommitted page.
 #[test]
 fn reach_past_committed_end_is_trapped() {
-    must_fault("reach_past_committed_end_is_trapped", "touching", || {
-        let mock = trap_mock();
-        let mut v: MappedVector<u32, 1> = always_mapped(&mock);
-        for i in 0..16 * 1024 {
-            v.push(i).unwrap();
-        }
-        v.truncate(100);
-        let committed = v.committed_bytes();
-        assert!(committed < 16 * 4096, "the truncate gave nothing back");
-        let committed_elems = committed / 4;
-        // The last committed byte is fine...
-        // SAFETY: inside the committed prefix, past the elements.
-        unsafe { mock.touch((v.as_ptr().add(committed_elems) as *mut u8).sub(1)) };
-        let past = v.as_ptr().wrapping_add(committed_elems) as *mut u8;
-        assert_eq!(mock.page_state(past), Some(PageState::Decommitted));
-        eprintln!("touching {past:p}");
-        // SAFETY: a deliberate wrong access inside the mock's reservation:
-        // the child must die here.
-        unsafe { mock.touch(past) };
-    });
+    must_fault(
+        "trap::reach_past_committed_end_is_trapped",
+        "touching",
+        || {
+            let mock = trap_mock();
+            let mut v: MappedVector<u32, 1> = always_mapped(&mock);
+            for i in 0..16 * 1024 {
+                v.push(i).unwrap();
+            }
+            v.truncate(100);
+            let committed = v.committed_bytes();
+            assert!(committed < 16 * 4096, "the truncate gave nothing back");
+            let committed_elems = committed / 4;
+            // The last committed byte is fine...
+            // SAFETY: inside the committed prefix, past the elements.
+            unsafe { mock.touch((v.as_ptr().add(committed_elems) as *mut u8).sub(1)) };
+            let past = v.as_ptr().wrapping_add(committed_elems) as *mut u8;
+            assert_eq!(mock.page_state(past), Some(PageState::Decommitted));
+            eprintln!("touching {past:p}");
+            // SAFETY: a deliberate wrong access inside the mock's reservation:
+            // the child must die here.
+            unsafe { mock.touch(past) };
+        },
+    );
 }
 
 /// After a refused commit, the page the push would have used is still not
 /// accessible: the refusal really committed nothing.
 #[test]
 fn slot_of_a_refused_push_is_trapped() {
-    must_fault("slot_of_a_refused_push_is_trapped", "touching", || {
-        let mock = trap_mock();
-        let mut v: MappedVector<u64, 1> = always_mapped(&mock);
-        v.push(1).unwrap(); // the first page, committed
-        while v.len() < v.capacity() {
-            v.push(1).unwrap();
-        }
-        mock.deny_next_commits(1);
-        assert!(v.push(2).is_err());
-        let slot = v.as_ptr().wrapping_add(v.len()) as *mut u8;
-        assert!(!mock.check_committed(slot, 8));
-        eprintln!("touching {slot:p}");
-        // SAFETY: a deliberate wrong access inside the mock's reservation.
-        unsafe { mock.touch(slot) };
-    });
+    must_fault(
+        "trap::slot_of_a_refused_push_is_trapped",
+        "touching",
+        || {
+            let mock = trap_mock();
+            let mut v: MappedVector<u64, 1> = always_mapped(&mock);
+            v.push(1).unwrap(); // the first page, committed
+            while v.len() < v.capacity() {
+                v.push(1).unwrap();
+            }
+            mock.deny_next_commits(1);
+            assert!(v.push(2).is_err());
+            let slot = v.as_ptr().wrapping_add(v.len()) as *mut u8;
+            assert!(!mock.check_committed(slot, 8));
+            eprintln!("touching {slot:p}");
+            // SAFETY: a deliberate wrong access inside the mock's reservation.
+            unsafe { mock.touch(slot) };
+        },
+    );
 }

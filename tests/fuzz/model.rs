@@ -4,20 +4,18 @@
 //! first window so the window moves, compared after every step with a std
 //! `Vec`. See `common_fuzz` for the checks made after each step.
 //!
-//! Seeds: `MAPPED_SEED` (default `common_fuzz::DEFAULT_SEED`) is the master
+//! Seeds: `MAPPED_SEED` (default `mapped_testkit::DEFAULT_SEED`) is the master
 //! seed; case `i` runs with `case_seed(master, i)` and case 0 with the
 //! master seed itself, so `MAPPED_SEED=<case seed> MAPPED_FUZZ_CASES=1
 //! cargo test --test fuzz_model <test>` replays the failing case a message
 //! names. `MAPPED_FUZZ_CASES` sets the number of cases of each test.
 
-mod common_fuzz;
-
-use common_fuzz::strategies;
-use common_fuzz::{
+use mapped_mock::Mode;
+use mapped_testkit::strategies;
+use mapped_testkit::{
     case_seed, env_cases, master_seed, mix, run_case, run_steps, CaseConfig, Kind, Plan, Probs,
     Step, Tally, Tracked,
 };
-use mapped_mock::Mode;
 use proptest::test_runner::TestError;
 
 /// Steps per generated case.

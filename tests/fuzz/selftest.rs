@@ -11,14 +11,12 @@
 //!   seed;
 //! - proptest shrinking removes the faults a failure does not need.
 
-mod common_fuzz;
-
-use common_fuzz::{
+use mapped::MappedVector;
+use mapped_mock::{child, FaultyMapper, Mode, PageState, Violation};
+use mapped_testkit::{
     master_seed, run_generated, run_steps, strategies, CaseConfig, Elem, Harness, Op, Probs, Step,
     Tracked,
 };
-use mapped::MappedVector;
-use mapped_mock::{child, FaultyMapper, Mode, PageState, Violation};
 use proptest::test_runner::{TestCaseError, TestError};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -90,12 +88,12 @@ fn lying_mapper_is_reported(name: &str, lie: f64) {
 
 #[test]
 fn a_mapper_that_never_commits_is_reported() {
-    lying_mapper_is_reported("a_mapper_that_never_commits_is_reported", 1.0);
+    lying_mapper_is_reported("selftest::a_mapper_that_never_commits_is_reported", 1.0);
 }
 
 #[test]
 fn a_mapper_that_sometimes_lies_is_reported() {
-    lying_mapper_is_reported("a_mapper_that_sometimes_lies_is_reported", 0.25);
+    lying_mapper_is_reported("selftest::a_mapper_that_sometimes_lies_is_reported", 0.25);
 }
 
 /// Poison mode sees a write to a decommitted page: the mock records a

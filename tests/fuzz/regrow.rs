@@ -21,12 +21,10 @@
 //! The BUG-ANALYSIS scenario (10k `i32` pushed, all popped, 10k pushed) runs
 //! on the mock in poison mode here and in trap mode in a child process.
 
-mod common_fuzz;
-
-use common_fuzz::expect;
-use common_fuzz::{Big, Elem, Tri};
 use mapped::MappedVector;
 use mapped_mock::{child, FaultyMapper, Mode, PageState};
+use mapped_testkit::expect;
+use mapped_testkit::{Big, Elem, Tri};
 use std::mem::size_of;
 use std::sync::Arc;
 
@@ -542,7 +540,7 @@ fn bug_analysis_scenario_poison() {
 
 #[test]
 fn bug_analysis_scenario_trap() {
-    const NAME: &str = "bug_analysis_scenario_trap";
+    const NAME: &str = "regrow::bug_analysis_scenario_trap";
     if child::is_child(NAME) {
         bug_analysis_scenario(Mode::Trap, None);
         bug_analysis_scenario(Mode::Trap, Some(0));
@@ -555,7 +553,7 @@ fn bug_analysis_scenario_trap() {
 /// The sweep in trap mode: decommitted pages really are `PROT_NONE`.
 #[test]
 fn regrow_sweep_trap() {
-    const NAME: &str = "regrow_sweep_trap";
+    const NAME: &str = "regrow::regrow_sweep_trap";
     if child::is_child(NAME) {
         sweep::<u32, 1>(Mode::Trap, &[1, 3, 17]);
         sweep::<Big, 2>(Mode::Trap, &[2, 64]);

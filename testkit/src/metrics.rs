@@ -1,5 +1,4 @@
 //! Reading a `DebuggingRecorder` snapshot.
-#![cfg(feature = "metrics")]
 
 use metrics_util::debugging::{DebugValue, Snapshotter};
 use std::collections::BTreeMap;

@@ -1,0 +1,301 @@
+//! The model harness: a container on a `FaultyMapper` and its std model,
+//! one step at a time, checked after every step.
+
+use crate::{fault_reporter, ledger, CaseConfig, Elem, Probs, Step, Tally, CASES_ENV};
+use mapped::Error;
+use mapped::MappedVector;
+use mapped_mock::{FaultyMapper, MockStats};
+use std::collections::VecDeque;
+use std::fmt;
+use std::mem::size_of;
+use std::sync::Arc;
+
+/// What a failure message says about where it happened.
+pub struct Ctx {
+    pub seed: u64,
+    pub what: String,
+    pub step: usize,
+    pub recent: VecDeque<String>,
+}
+
+impl fmt::Display for Ctx {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "\n  case seed {seed} (replay: MAPPED_SEED={seed} {CASES_ENV}=1 with the same \
+             test, or the soak with --seed {seed} --cases 1)\n  {}\n  at step {}; last steps:",
+            self.what,
+            self.step,
+            seed = self.seed
+        )?;
+        for s in &self.recent {
+            write!(f, "\n    {s}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Asserts with the harness's context (seed, configuration, last steps).
+macro_rules! ensure {
+    ($ctx:expr, $cond:expr, $($fmt:tt)+) => {
+        if !$cond {
+            panic!("fuzz check failed: {}{}", format_args!($($fmt)+), $ctx);
+        }
+    };
+}
+
+/// Whether a step removed elements, and how many shrink checks it made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Removal {
+    None,
+    /// One shrink check, at the end (pop, truncate, retain, drain, ...).
+    Once,
+    /// A check per removal (a run of pops).
+    Many,
+}
+
+impl Removal {
+    fn once_if(removed: bool) -> Self {
+        if removed {
+            Removal::Once
+        } else {
+            Removal::None
+        }
+    }
+}
+
+/// The vector's state before a call, to compare after a refused one.
+#[derive(Clone, Copy)]
+struct Before {
+    len: usize,
+    committed: usize,
+    storage: mapped::Storage,
+    stats: MockStats,
+}
+
+/// A `MappedVector<T, N>` on a `FaultyMapper`, and its std `Vec` model.
+pub struct Harness<T: Elem, const N: usize> {
+    pub mock: Arc<FaultyMapper>,
+    pub v: MappedVector<T, N>,
+    pub model: Vec<T>,
+    pub probs: Probs,
+    /// The lie probability (self-test only), restored with `probs`.
+    lie: f64,
+    pub ctx: Ctx,
+    pub tally: Tally,
+    page: usize,
+    heap_limit: usize,
+}
+
+impl<T: Elem, const N: usize> Harness<T, N> {
+    /// A mapper for `cfg`, and an empty vector on it with a window of
+    /// `cfg.window_pages` pages. Resets the drop ledger.
+    pub fn new(cfg: &CaseConfig) -> Self {
+        fault_reporter::set_case(cfg.seed);
+        ledger::reset();
+        let mock = FaultyMapper::builder()
+            .seed(cfg.seed)
+            .env_seed(false)
+            .mode(cfg.mode)
+            .deny_commits(cfg.probs.deny_commits)
+            .deny_reserves(cfg.probs.deny_reserves)
+            .deny_remaps(cfg.probs.deny_remaps)
+            .fail_decommits(cfg.probs.fail_decommits)
+            .remap(cfg.remap)
+            .lie_on_commit(cfg.lie_on_commit)
+            .build_arc();
+        let page = mapped::Mapper::page_size(&*mock);
+        let b = MappedVector::<T, N>::builder(mock.clone()).heap_limit(cfg.heap_limit);
+        let v = match cfg.fixed_capacity {
+            Some(max) => {
+                // A fixed window is reserved at build: not the fault under test.
+                mock.set_deny_reserves(0.0);
+                let v = b.max_capacity(max).build().expect("build a fixed window");
+                mock.set_deny_reserves(cfg.probs.deny_reserves);
+                v
+            }
+            None => b
+                .initial_window(cfg.window_pages * page)
+                .build()
+                .expect("a growable window reserves nothing at build"),
+        };
+        let what = format!(
+            "T = {}, N = {N}, mode {:?}, {:?}, remap {}, heap limit {}, window {}, cap {} pages",
+            T::NAME,
+            cfg.mode,
+            cfg.probs,
+            cfg.remap,
+            cfg.heap_limit,
+            match cfg.fixed_capacity {
+                Some(max) => format!("fixed at {max} elements"),
+                None => format!("{} pages", cfg.window_pages),
+            },
+            cfg.max_pages
+        );
+        Harness {
+            mock,
+            v,
+            model: Vec::new(),
+            probs: cfg.probs,
+            lie: cfg.lie_on_commit,
+            ctx: Ctx {
+                seed: cfg.seed,
+                what,
+                step: 0,
+                recent: VecDeque::new(),
+            },
+            tally: Tally::default(),
+            page,
+            heap_limit: match cfg.fixed_capacity {
+                Some(_) => 0,
+                None => cfg.heap_limit,
+            },
+        }
+    }
+
+    /// Elements per page (at least 1).
+    pub fn per_page(&self) -> usize {
+        (self.page / size_of::<T>()).max(1)
+    }
+
+    fn before(&self) -> Before {
+        Before {
+            len: self.v.len(),
+            committed: self.v.committed_bytes(),
+            storage: self.v.storage(),
+            stats: self.mock.stats(),
+        }
+    }
+
+    /// Sets the mapper's fault probabilities to `p`.
+    fn set_probs(&self, p: Probs) {
+        self.mock.set_deny_commits(p.deny_commits);
+        self.mock.set_deny_reserves(p.deny_reserves);
+        self.mock.set_deny_remaps(p.deny_remaps);
+        self.mock.set_fail_decommits(p.fail_decommits);
+    }
+
+    /// Scripts the step's faults, right before its vector call.
+    fn arm(&self, step: &Step) {
+        if step.deny_commit {
+            self.mock.deny_next_commits(1);
+        }
+        if step.fail_decommit {
+            self.mock.fail_next_decommits(1);
+        }
+    }
+
+    /// A call that needs memory returned `Ok`: no commit may have been
+    /// refused during it (a refusal must be returned, not swallowed). A
+    /// refused reserve may have been: the vector then retries with smaller
+    /// windows, as under a scarce address space.
+    fn granted(&self, b: &Before, what: &str) {
+        let s = self.mock.stats();
+        ensure!(
+            self.ctx,
+            s.denied_commits == b.stats.denied_commits,
+            "{what} returned Ok although a commit was refused during it \
+             (denied commits {} -> {})",
+            b.stats.denied_commits,
+            s.denied_commits,
+        );
+    }
+
+    /// A call that needs memory returned `error`: it must be a refusal the
+    /// mapper made during the call, and the vector must be as before.
+    fn refused(&mut self, b: &Before, error: &Error, what: &str) {
+        let s = self.mock.stats();
+        if self.acceptable_window_full(error) {
+            self.unchanged(b, what);
+            self.tally.refused_steps += 1;
+            self.tally.window_full += 1;
+            return;
+        }
+        ensure!(
+            self.ctx,
+            error.is_out_of_memory(),
+            "{what} failed with {error:?}, not out-of-memory"
+        );
+        ensure!(
+            self.ctx,
+            s.denied_commits > b.stats.denied_commits
+                || s.denied_reserves > b.stats.denied_reserves,
+            "{what} failed ({error}) but the mapper refused nothing"
+        );
+        self.unchanged(b, what);
+        self.tally.refused_steps += 1;
+        self.tally.denied_steps += 1;
+    }
+
+    /// Whether `error` is a fixed window's `WindowFull`, which must then be
+    /// right: the bytes needed exceed the window.
+    fn acceptable_window_full(&self, error: &Error) -> bool {
+        match *error {
+            Error::WindowFull { needed, max } => {
+                ensure!(
+                    self.ctx,
+                    self.v.max_capacity().is_some() && needed > max,
+                    "WindowFull {{ needed: {needed}, max: {max} }} for a window of {:?} elements",
+                    self.v.max_capacity()
+                );
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Length and committed bytes are as in `b` (the elements are compared
+    /// with the model by the step check).
+    fn unchanged(&self, b: &Before, what: &str) {
+        ensure!(
+            self.ctx,
+            self.v.len() == b.len,
+            "after a refused {what}: len {} != {} before",
+            self.v.len(),
+            b.len
+        );
+        ensure!(
+            self.ctx,
+            self.v.committed_bytes() == b.committed && self.v.storage() == b.storage,
+            "after a refused {what}: committed {} ({:?}) != {} ({:?}) before",
+            self.v.committed_bytes(),
+            self.v.storage(),
+            b.committed,
+            b.storage
+        );
+    }
+
+    /// Pushes `value`; on a refusal checks the value comes back. Returns
+    /// whether it was pushed.
+    fn push_checked(&mut self, value: T, what: &str) -> bool {
+        let expect = value.clone();
+        let ident = value.ident();
+        let b = self.before();
+        self.tally.calls += 1;
+        match self.v.push(value) {
+            Ok(()) => {
+                self.granted(&b, what);
+                self.model.push(expect);
+                true
+            }
+            Err(e) => {
+                let (back, error) = e.into_parts();
+                self.refused(&b, &error, what);
+                ensure!(
+                    self.ctx,
+                    back.ident() == ident && back == expect,
+                    "{what}: handed back {back:?}, pushed {expect:?}"
+                );
+                false
+            }
+        }
+    }
+
+    fn values(start: u64, count: usize) -> Vec<T> {
+        (0..count as u64).map(|i| T::make(start + i)).collect()
+    }
+}
+
+// After `ensure!`, which they use.
+mod check;
+mod step;

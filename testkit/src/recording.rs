@@ -1,0 +1,41 @@
+//! [`Recording`]: an observer that keeps every event.
+
+use mapped::{Event, Observer, Op};
+use std::sync::Mutex;
+
+/// One observed event, owned.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    pub op: Op,
+    pub ok: bool,
+    pub bytes: usize,
+    pub name: Option<String>,
+}
+
+/// An observer that records every event it sees.
+#[derive(Default)]
+pub struct Recording(pub Mutex<Vec<Seen>>);
+
+impl Observer for Recording {
+    fn on_event(&self, e: &Event<'_>) {
+        let seen = Seen {
+            op: e.op,
+            ok: e.is_ok(),
+            bytes: e.bytes,
+            name: e.name.map(String::from),
+        };
+        self.0.lock().unwrap().push(seen);
+    }
+}
+
+impl Recording {
+    /// The operations seen so far, in order.
+    pub fn ops(&self) -> Vec<Op> {
+        self.0.lock().unwrap().iter().map(|s| s.op).collect()
+    }
+
+    /// How many events of `op` were seen so far.
+    pub fn count(&self, op: Op) -> usize {
+        self.0.lock().unwrap().iter().filter(|s| s.op == op).count()
+    }
+}
