@@ -11,7 +11,8 @@
 //! that a decommit fails (default: drawn per case, 0 in three cases of
 //! four), `--scripted` that a step carries a scripted commit denial (and,
 //! at half that, a scripted decommit failure; default 0.03). Each case
-//! draws its element type, `N`, window (growable of 1-8 pages, or fixed),
+//! draws its container (a vector against `Vec`, or a queue against
+//! `BinaryHeap`), its element type, `N`, window (growable of 1-8 pages, or fixed),
 //! remap support and remap/reserve denial from its seed (case `i` of seed
 //! `S` has seed `case_seed(S, i)`, case 0 has `S`; `--seed <case seed>
 //! --cases 1` replays one case). Steps per case default to 200. Prints
@@ -106,6 +107,7 @@ fn main() -> ExitCode {
         deny: Some(args.deny),
         fail_decommits: args.fail_decommits,
         kind: None,
+        container: None,
         n: None,
         ops: args.ops,
         max_pages: args.max_pages,

@@ -11,6 +11,7 @@
 //! prints the seed.
 
 use mapped::{MappedQueue, MappedVector, MAPPER};
+use mapped_testkit::{seeds, SeedOnFailure};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::cell::{Cell, RefCell};
@@ -183,25 +184,14 @@ fn assert_dropped_once(ids: &[u64], ctx: &str) {
     }
 }
 
-/// The test's random numbers, and a guard that prints their seed if the
-/// test fails.
+/// The test's random numbers (from `MAPPED_SEED`, else a fixed seed), and
+/// a guard that prints their seed if the test fails.
 fn seeded_rng() -> (StdRng, SeedOnFailure) {
-    let seed = seed();
-    (StdRng::seed_from_u64(seed), SeedOnFailure(seed))
-}
-
-fn seed() -> u64 {
-    mapped_mock::env_seed().unwrap_or(0xC0FFEE)
-}
-
-struct SeedOnFailure(u64);
-
-impl Drop for SeedOnFailure {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("failed with MAPPED_SEED={}", self.0);
-        }
-    }
+    let seed = seeds(0xC0FFEE, 1)[0];
+    (
+        StdRng::seed_from_u64(seed),
+        SeedOnFailure::new("queue_panic", seed),
+    )
 }
 
 const SIZES: [usize; 10] = [0, 1, 2, 3, 4, 7, 8, 100, 1000, 5000];

@@ -4,10 +4,13 @@
 use std::fmt;
 
 /// An element type the harness can make from a number and compare.
-pub trait Elem: Clone + PartialEq + fmt::Debug + 'static {
+///
+/// Ordered (the queue needs it) consistently with equality: two elements
+/// made from the same number are equal and compare equal.
+pub trait Elem: Clone + Ord + fmt::Debug + 'static {
     /// Its name in failure messages.
     const NAME: &'static str;
-    /// Whether it is [`Tracked`] (its drops are counted by the ledger).
+    /// Whether it is [`Tracked`](crate::Tracked) (its drops are counted by the ledger).
     const TRACKED: bool = false;
     /// The element for `v`.
     fn make(v: u64) -> Self;
@@ -42,7 +45,7 @@ impl Elem for u64 {
 
 /// Three bytes: elements straddle page boundaries (4096 is not a multiple
 /// of 3), so both pages of a straddling element must be committed.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 pub struct Tri(pub [u8; 3]);
 
 impl Elem for Tri {
@@ -56,7 +59,7 @@ impl Elem for Tri {
 }
 
 /// 1208 bytes: a few per page, most straddling a page boundary.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Big {
     key: u64,
     fill: [u32; 300],

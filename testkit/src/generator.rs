@@ -16,16 +16,23 @@ pub struct Generator {
     max_len: usize,
     /// Probability of each scripted fault flag.
     flag_p: f64,
+    /// The values drawn are below this: 2^24, or 16 in one case of four,
+    /// so that many elements are equal (a queue must then neither lose nor
+    /// duplicate any of them).
+    values: u64,
 }
 
 impl Generator {
     pub fn new(seed: u64, per_page: usize, max_len: usize, flag_p: f64) -> Self {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let values = if rng.random_ratio(1, 4) { 16 } else { 1 << 24 };
         Generator {
-            rng: StdRng::seed_from_u64(seed),
+            rng,
             growing: true,
             per_page: per_page.max(1),
             max_len: max_len.max(1),
             flag_p,
+            values,
         }
     }
 
@@ -47,12 +54,12 @@ impl Generator {
             self.growing = true;
         }
         let r = &mut self.rng;
-        let v: u64 = r.random_range(0..1 << 24);
+        let v: u64 = r.random_range(0..self.values);
         let any = |r: &mut StdRng| r.random_range(0..=usize::MAX / 2);
         // Weights: growth steps are heavier while growing, shrinking ones
         // while shrinking.
         let (g, s) = if self.growing { (3, 1) } else { (1, 3) };
-        let table: [(u32, u8); 20] = [
+        let table: [(u32, u8); 29] = [
             (8 * g, 0),  // push
             (3 * g, 1),  // push many
             (5 * s, 2),  // pop
@@ -73,6 +80,15 @@ impl Generator {
             (g, 17),     // extend_from_within
             (s, 18),     // split_off
             (s, 19),     // dedup_by_key
+            (s, 20),     // retain_mut
+            (g, 21),     // extend
+            (g, 22),     // reserve_exact
+            (s, 23),     // shrink_to
+            (2, 24),     // set
+            (1, 25),     // swap
+            (1, 26),     // reverse
+            (1, 27),     // clone and try_clone
+            (1, 28),     // into_vec and back
         ];
         let total: u32 = table.iter().map(|t| t.0).sum();
         let mut pick = r.random_range(0..total);
@@ -126,6 +142,7 @@ impl Generator {
                 Op::Drain {
                     start,
                     end,
+                    bounds: r.random_range(0..6),
                     front: r.random_range(0..=(end - start).min(8)),
                     back: r.random_range(0..=4),
                 }
@@ -163,9 +180,34 @@ impl Generator {
                 end: any(r),
             },
             18 => Op::SplitOff { at: any(r) },
-            _ => Op::DedupByKey {
+            19 => Op::DedupByKey {
                 modulus: r.random_range(1..=4),
             },
+            20 => Op::RetainMut {
+                modulus: r.random_range(2..=8),
+                rem: r.random_range(0..8),
+            },
+            21 => Op::Extend {
+                start: v,
+                count: self.bulk(),
+            },
+            22 => Op::ReserveExact {
+                additional: self.bulk(),
+            },
+            23 => Op::ShrinkTo {
+                min: r.random_range(0..=len),
+            },
+            24 => Op::Set {
+                index: any(r),
+                value: v,
+            },
+            25 => Op::Swap {
+                a: any(r),
+                b: any(r),
+            },
+            26 => Op::Reverse,
+            27 => Op::CloneEq,
+            _ => Op::IntoVec,
         };
         let deny_commit = self.rng.random_bool(self.flag_p);
         let fail_decommit = self.rng.random_bool(self.flag_p / 2.0);

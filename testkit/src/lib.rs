@@ -44,14 +44,16 @@ pub mod zst;
 
 pub use elem::{Big, Elem, Tri};
 pub use generator::Generator;
-pub use harness::Harness;
+pub use harness::{Harness, QueueHarness, Subject, VectorHarness};
 pub use mapper::TestMapper;
 pub use op::{Op, Step};
-pub use plan::{CaseConfig, Kind, Plan, Probs};
+pub use plan::{CaseConfig, Container, Kind, Plan, Probs};
 pub use recording::{Recording, Seen};
 pub use rss::rss;
 pub use run::{run_case, run_cases, run_generated, run_steps};
-pub use seed::{case_seed, env_cases, master_seed, mix, CASES_ENV, DEFAULT_SEED};
+pub use seed::{
+    case_seed, env_cases, master_seed, mix, seeds, SeedOnFailure, CASES_ENV, DEFAULT_SEED,
+};
 pub use tally::Tally;
 pub use tracked::{ledger, Tracked};
 pub use zst::ZstDrops;

@@ -41,6 +41,17 @@ pub struct CaseConfig {
     /// byte mapped; otherwise small contents live on the heap and the
     /// vector moves between heap and mapping as it grows and shrinks.
     pub heap_limit: usize,
+    /// The container under test.
+    pub container: Container,
+}
+
+/// Which container a case drives (each with its std model).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Container {
+    /// `MappedVector` against `Vec`.
+    Vector,
+    /// `MappedQueue` against `BinaryHeap`.
+    Queue,
 }
 
 /// The element types a case can run on.
@@ -67,6 +78,9 @@ pub struct Plan {
     pub fail_decommits: Option<f64>,
     /// Element type; `None`: drawn per case.
     pub kind: Option<Kind>,
+    /// The container; `None`: drawn per case (from a stream of its own, so
+    /// the rest of a case is what it would be with the container fixed).
+    pub container: Option<Container>,
     /// `N` (1, 2 or 4); `None`: drawn per case.
     pub n: Option<usize>,
     /// Steps per case.
@@ -83,13 +97,15 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// The plan of the default model test: poison mode, everything drawn.
+    /// The plan of the default model test: a vector in poison mode,
+    /// everything else drawn.
     pub fn poison(ops: usize, max_pages: usize) -> Self {
         Plan {
             mode: Mode::Poison,
             deny: None,
             fail_decommits: None,
             kind: None,
+            container: Some(Container::Vector),
             n: None,
             ops,
             max_pages,
@@ -150,6 +166,10 @@ impl Plan {
             lie_on_commit: 0.0,
             fixed_capacity: None,
             heap_limit,
+            container: self.container.unwrap_or_else(|| {
+                let mut r = StdRng::seed_from_u64(mix(seed, 0xC047));
+                [Container::Vector, Container::Queue][r.random_range(0..2)]
+            }),
         };
         let cfg = if fixed {
             let size = match kind {

@@ -1,13 +1,24 @@
 //! Running a case: a fresh harness, its steps, the end checks.
 
+use crate::harness::Subject;
+use crate::plan::Container;
 use crate::{
     case_seed, mix, Big, CaseConfig, Elem, Generator, Harness, Kind, Plan, Step, Tally, Tracked,
     Tri,
 };
+use mapped::{MappedQueue, MappedVector};
 
-/// Runs `steps` on a fresh harness for `cfg`.
+/// Runs `steps` on a fresh harness for `cfg` (a `MappedVector<T, N>` or a
+/// `MappedQueue<T, N>`, as `cfg.container` says).
 pub fn run_steps<T: Elem, const N: usize>(cfg: &CaseConfig, steps: &[Step]) -> Tally {
-    let mut h = Harness::<T, N>::new(cfg);
+    match cfg.container {
+        Container::Vector => steps_on::<T, MappedVector<T, N>>(cfg, steps),
+        Container::Queue => steps_on::<T, MappedQueue<T, N>>(cfg, steps),
+    }
+}
+
+fn steps_on<T: Elem, C: Subject<T>>(cfg: &CaseConfig, steps: &[Step]) -> Tally {
+    let mut h = Harness::<T, C>::new(cfg);
     for s in steps {
         h.step(s);
     }
@@ -16,7 +27,14 @@ pub fn run_steps<T: Elem, const N: usize>(cfg: &CaseConfig, steps: &[Step]) -> T
 
 /// Runs `cfg.ops` generated steps on a fresh harness for `cfg`.
 pub fn run_generated<T: Elem, const N: usize>(cfg: &CaseConfig) -> Tally {
-    let mut h = Harness::<T, N>::new(cfg);
+    match cfg.container {
+        Container::Vector => generated_on::<T, MappedVector<T, N>>(cfg),
+        Container::Queue => generated_on::<T, MappedQueue<T, N>>(cfg),
+    }
+}
+
+fn generated_on<T: Elem, C: Subject<T>>(cfg: &CaseConfig) -> Tally {
+    let mut h = Harness::<T, C>::new(cfg);
     let per_page = h.per_page();
     let mut g = Generator::new(
         mix(cfg.seed, 0x5EED),

@@ -41,3 +41,33 @@ pub fn mix(seed: u64, salt: u64) -> u64 {
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
 }
+
+/// The seeds of a seeded test: `MAPPED_SEED` alone if it is set, else
+/// `count` fixed seeds from `base` on.
+pub fn seeds(base: u64, count: usize) -> Vec<u64> {
+    match mapped_mock::env_seed() {
+        Some(seed) => vec![seed],
+        None => (0..count as u64).map(|i| base.wrapping_add(i)).collect(),
+    }
+}
+
+/// Names the seed that replays a failure: if the thread panics while this
+/// is alive, prints `<test>: failed with MAPPED_SEED=<seed>`.
+pub struct SeedOnFailure {
+    test: &'static str,
+    seed: u64,
+}
+
+impl SeedOnFailure {
+    pub fn new(test: &'static str, seed: u64) -> Self {
+        SeedOnFailure { test, seed }
+    }
+}
+
+impl Drop for SeedOnFailure {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("{}: failed with MAPPED_SEED={}", self.test, self.seed);
+        }
+    }
+}

@@ -24,8 +24,9 @@ pub fn op() -> impl Strategy<Value = Op> {
         2 => idx.clone().prop_map(|len| Op::Truncate { len }),
         1 => Just(Op::Clear),
         2 => (2u64..8, 0u64..8).prop_map(|(modulus, rem)| Op::Retain { modulus, rem }),
-        3 => (idx.clone(), idx.clone(), 0usize..8, 0usize..4)
-            .prop_map(|(start, end, front, back)| Op::Drain { start, end, front, back }),
+        3 => (idx.clone(), idx.clone(), 0u8..6, 0usize..8, 0usize..4).prop_map(
+            |(start, end, bounds, front, back)| Op::Drain { start, end, bounds, front, back }
+        ),
         2 => (val.clone(), bulk.clone())
             .prop_map(|(start, count)| Op::ExtendFromSlice { start, count }),
         2 => (0usize..2000).prop_map(|additional| Op::Reserve { additional }),
@@ -34,11 +35,20 @@ pub fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(start, count)| Op::Append { start, count }),
         1 => (val.clone(), bulk.clone())
             .prop_map(|(start, count)| Op::TryExtend { start, count }),
-        1 => (bulk, val).prop_map(|(len, value)| Op::Resize { len, value }),
+        1 => (bulk.clone(), val.clone()).prop_map(|(len, value)| Op::Resize { len, value }),
         1 => (idx.clone(), idx.clone())
             .prop_map(|(start, end)| Op::ExtendFromWithin { start, end }),
-        1 => idx.prop_map(|at| Op::SplitOff { at }),
+        1 => idx.clone().prop_map(|at| Op::SplitOff { at }),
         1 => (1u64..4).prop_map(|modulus| Op::DedupByKey { modulus }),
+        1 => (2u64..8, 0u64..8).prop_map(|(modulus, rem)| Op::RetainMut { modulus, rem }),
+        1 => (val.clone(), bulk).prop_map(|(start, count)| Op::Extend { start, count }),
+        1 => (0usize..2000).prop_map(|additional| Op::ReserveExact { additional }),
+        1 => idx.clone().prop_map(|min| Op::ShrinkTo { min }),
+        1 => (idx.clone(), val).prop_map(|(index, value)| Op::Set { index, value }),
+        1 => (idx.clone(), idx).prop_map(|(a, b)| Op::Swap { a, b }),
+        1 => Just(Op::Reverse),
+        1 => Just(Op::CloneEq),
+        1 => Just(Op::IntoVec),
     ]
 }
 

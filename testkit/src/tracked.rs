@@ -3,6 +3,7 @@
 
 use crate::Elem;
 use std::cell::RefCell;
+use std::cmp::Ordering;
 use std::collections::BTreeSet;
 use std::fmt;
 use std::mem::ManuallyDrop;
@@ -136,6 +137,22 @@ impl PartialEq for Tracked {
         // Never read the string of an instance that is not live: it may be
         // junk, and its pointer anything.
         self.live() && other.live() && self.key == other.key && *self.text == *other.text
+    }
+}
+
+impl Eq for Tracked {}
+
+impl PartialOrd for Tracked {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// By key: the string is made from the key, so this agrees with `==`
+/// (and never reads the string of an instance that is not live).
+impl Ord for Tracked {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key.cmp(&other.key)
     }
 }
 

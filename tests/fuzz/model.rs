@@ -13,8 +13,8 @@
 use mapped_mock::Mode;
 use mapped_testkit::strategies;
 use mapped_testkit::{
-    case_seed, env_cases, master_seed, mix, run_case, run_steps, CaseConfig, Kind, Plan, Probs,
-    Step, Tally, Tracked,
+    case_seed, env_cases, master_seed, mix, run_case, run_steps, CaseConfig, Container, Kind, Plan,
+    Probs, Step, Tally, Tracked,
 };
 use proptest::test_runner::TestError;
 
@@ -87,12 +87,29 @@ fn model_without_remap_or_with_failing_decommits() {
     }
 }
 
+#[test]
+fn model_queue() {
+    // The queue against `BinaryHeap`, every element type and `N`, on the
+    // same steps and faults (the positional steps are the vector's alone).
+    let plan = Plan {
+        container: Some(Container::Queue),
+        ..Plan::poison(OPS, MAX_PAGES)
+    };
+    let t = run("model_queue", &plan, 120);
+    if t.cases >= 50 {
+        assert!(
+            t.denied_commits > 0 && t.refused_steps > 0 && t.decommits > 0 && t.remaps > 0,
+            "{t}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------
 // proptest: the faults are part of the generated steps, so shrinking removes
 // every fault that is not needed to fail and leaves the smallest case.
 // ---------------------------------------------------------------------------
 
-fn proptest_cfg(seed: u64, remap: bool, window_pages: usize) -> CaseConfig {
+fn proptest_cfg(seed: u64, container: Container, remap: bool, window_pages: usize) -> CaseConfig {
     CaseConfig {
         seed,
         mode: Mode::Poison,
@@ -106,6 +123,7 @@ fn proptest_cfg(seed: u64, remap: bool, window_pages: usize) -> CaseConfig {
         lie_on_commit: 0.0,
         fixed_capacity: None,
         heap_limit: 0,
+        container,
     }
 }
 
@@ -140,13 +158,58 @@ fn proptest_run<F: Fn(&[Step]) -> Tally>(name: &str, salt: u64, default_cases: u
 #[test]
 fn proptest_tracked_scripted_faults() {
     proptest_run("proptest_tracked", 1, 64, |steps| {
-        run_steps::<Tracked, 1>(&proptest_cfg(master_seed(), true, 2), steps)
+        run_steps::<Tracked, 1>(
+            &proptest_cfg(master_seed(), Container::Vector, true, 2),
+            steps,
+        )
     });
 }
 
 #[test]
 fn proptest_u32_copy_path() {
     proptest_run("proptest_u32", 2, 64, |steps| {
-        run_steps::<u32, 2>(&proptest_cfg(master_seed(), false, 1), steps)
+        run_steps::<u32, 2>(
+            &proptest_cfg(master_seed(), Container::Vector, false, 1),
+            steps,
+        )
     });
+}
+
+#[test]
+fn proptest_queue_tracked() {
+    proptest_run("proptest_queue", 3, 64, |steps| {
+        run_steps::<Tracked, 1>(
+            &proptest_cfg(master_seed(), Container::Queue, true, 2),
+            steps,
+        )
+    });
+}
+
+/// The strategies reach what the model is for: windows that move (by remap
+/// and by copy), pages decommitted and committed again, refusals. (A model
+/// test whose cases never grew past a page would check little.)
+#[test]
+fn proptest_steps_move_windows_and_decommit() {
+    use proptest::strategy::{Strategy, ValueTree};
+    let mut runner = strategies::runner(mix(master_seed(), 4), 32);
+    let mut total = Tally::default();
+    for i in 0..32 {
+        let steps = strategies::steps()
+            .new_tree(&mut runner)
+            .expect("a case")
+            .current();
+        let container = [Container::Vector, Container::Queue][i % 2];
+        total.add(&run_steps::<Tracked, 1>(
+            &proptest_cfg(master_seed(), container, i % 4 < 2, 1),
+            &steps,
+        ));
+    }
+    eprintln!("32 proptest cases: {total}");
+    assert!(
+        total.remaps >= 10
+            && total.unsupported_remaps >= 10
+            && total.decommits >= 10
+            && total.denied_commits >= 10,
+        "{total}"
+    );
 }

@@ -14,8 +14,8 @@
 use mapped::MappedVector;
 use mapped_mock::{child, FaultyMapper, Mode, PageState, Violation};
 use mapped_testkit::{
-    master_seed, run_generated, run_steps, strategies, CaseConfig, Elem, Harness, Op, Probs, Step,
-    Tracked,
+    master_seed, run_generated, run_steps, strategies, CaseConfig, Container, Elem, Op, Probs,
+    Step, Tracked, VectorHarness,
 };
 use proptest::test_runner::{TestCaseError, TestError};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -36,6 +36,7 @@ fn cfg(mode: Mode, lie: f64) -> CaseConfig {
         lie_on_commit: lie,
         fixed_capacity: None,
         heap_limit: 0,
+        container: Container::Vector,
     }
 }
 
@@ -142,7 +143,7 @@ fn poison_catches_a_write_to_a_decommitted_page() {
 #[test]
 fn harness_reports_a_violation_at_the_next_step() {
     let c = quiet();
-    let mut h = Harness::<u32, 1>::new(&c);
+    let mut h = VectorHarness::<u32, 1>::new(&c);
     h.step(&Step::plain(Op::PushMany {
         start: 0,
         count: 16 * 1024,
@@ -168,7 +169,7 @@ fn harness_reports_a_violation_at_the_next_step() {
 #[test]
 fn harness_reports_a_wrong_element() {
     let c = quiet();
-    let mut h = Harness::<Tracked, 1>::new(&c);
+    let mut h = VectorHarness::<Tracked, 1>::new(&c);
     h.step(&Step::plain(Op::PushMany {
         start: 0,
         count: 50,
@@ -186,7 +187,7 @@ fn harness_reports_a_wrong_element() {
 #[test]
 fn harness_reports_a_leaked_element() {
     let c = quiet();
-    let mut h = Harness::<Tracked, 1>::new(&c);
+    let mut h = VectorHarness::<Tracked, 1>::new(&c);
     h.step(&Step::plain(Op::PushMany {
         start: 0,
         count: 50,

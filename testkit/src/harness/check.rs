@@ -1,28 +1,25 @@
 //! The checks after every step, and at the end of a case.
 
-use super::Harness;
+use super::{Harness, Subject};
 use crate::{ledger, Elem, Tally};
 
-impl<T: Elem, const N: usize> Harness<T, N> {
+impl<T: Elem, C: Subject<T>> Harness<T, C> {
     /// The checks after every step.
     pub fn check(&self) {
         let (v, model) = (&self.v, &self.model);
         ensure!(
             self.ctx,
-            v.len() == model.len(),
+            v.len() == C::model_len(model),
             "len {} != model {}",
             v.len(),
-            model.len()
+            C::model_len(model)
         );
-        if let Some(i) = (0..v.len()).find(|&i| v[i] != model[i]) {
-            panic!(
-                "fuzz check failed: element {i} is {:?}, model {:?}{}",
-                v[i], model[i], self.ctx
-            );
+        if let Some(why) = v.differs(model) {
+            panic!("fuzz check failed: {why}{}", self.ctx);
         }
         let size = size_of::<T>();
         let (committed, page) = (v.committed_bytes(), self.page);
-        let base = v.as_ptr() as *const u8;
+        let base = v.as_slice().as_ptr() as *const u8;
         if v.storage() != mapped::Storage::Mapped {
             ensure!(
                 self.ctx,
@@ -105,10 +102,10 @@ impl<T: Elem, const N: usize> Harness<T, N> {
             let live = ledger::live();
             ensure!(
                 self.ctx,
-                live == v.len() + model.len(),
-                "{live} tracked instances live, {} in the vector and {} in the model",
+                live == v.len() + C::model_len(model),
+                "{live} tracked instances live, {} in the container and {} in the model",
                 v.len(),
-                model.len()
+                C::model_len(model)
             );
         }
     }

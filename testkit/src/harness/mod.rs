@@ -1,9 +1,9 @@
 //! The model harness: a container on a `FaultyMapper` and its std model,
 //! one step at a time, checked after every step.
 
-use crate::{fault_reporter, ledger, CaseConfig, Elem, Probs, Step, Tally, CASES_ENV};
+use crate::{expect, fault_reporter, ledger, CaseConfig, Elem, Probs, Step, Tally, CASES_ENV};
 use mapped::Error;
-use mapped::MappedVector;
+use mapped::{MappedQueue, MappedVector, Storage};
 use mapped_mock::{FaultyMapper, MockStats};
 use std::collections::VecDeque;
 use std::fmt;
@@ -46,7 +46,7 @@ macro_rules! ensure {
 
 /// Whether a step removed elements, and how many shrink checks it made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Removal {
+pub enum Removal {
     None,
     /// One shrink check, at the end (pop, truncate, retain, drain, ...).
     Once,
@@ -55,7 +55,7 @@ enum Removal {
 }
 
 impl Removal {
-    fn once_if(removed: bool) -> Self {
+    pub fn once_if(removed: bool) -> Self {
         if removed {
             Removal::Once
         } else {
@@ -64,7 +64,7 @@ impl Removal {
     }
 }
 
-/// The vector's state before a call, to compare after a refused one.
+/// The container's state before a call, to compare after a refused one.
 #[derive(Clone, Copy)]
 struct Before {
     len: usize,
@@ -73,11 +73,13 @@ struct Before {
     stats: MockStats,
 }
 
-/// A `MappedVector<T, N>` on a `FaultyMapper`, and its std `Vec` model.
-pub struct Harness<T: Elem, const N: usize> {
+/// A container `C` of `T` on a `FaultyMapper`, and its std model: a
+/// `MappedVector` and a `Vec` ([`VectorHarness`]) or a `MappedQueue` and a
+/// `BinaryHeap` ([`QueueHarness`]).
+pub struct Harness<T: Elem, C: Subject<T>> {
     pub mock: Arc<FaultyMapper>,
-    pub v: MappedVector<T, N>,
-    pub model: Vec<T>,
+    pub v: C,
+    pub model: C::Model,
     pub probs: Probs,
     /// The lie probability (self-test only), restored with `probs`.
     lie: f64,
@@ -87,8 +89,14 @@ pub struct Harness<T: Elem, const N: usize> {
     heap_limit: usize,
 }
 
-impl<T: Elem, const N: usize> Harness<T, N> {
-    /// A mapper for `cfg`, and an empty vector on it with a window of
+/// The harness of a `MappedVector<T, N>` and a `Vec<T>`.
+pub type VectorHarness<T, const N: usize> = Harness<T, MappedVector<T, N>>;
+
+/// The harness of a `MappedQueue<T, N>` and a `BinaryHeap<T>`.
+pub type QueueHarness<T, const N: usize> = Harness<T, MappedQueue<T, N>>;
+
+impl<T: Elem, C: Subject<T>> Harness<T, C> {
+    /// A mapper for `cfg`, and an empty container on it with a window of
     /// `cfg.window_pages` pages. Resets the drop ledger.
     pub fn new(cfg: &CaseConfig) -> Self {
         fault_reporter::set_case(cfg.seed);
@@ -105,23 +113,23 @@ impl<T: Elem, const N: usize> Harness<T, N> {
             .lie_on_commit(cfg.lie_on_commit)
             .build_arc();
         let page = mapped::Mapper::page_size(&*mock);
-        let b = MappedVector::<T, N>::builder(mock.clone()).heap_limit(cfg.heap_limit);
+        let b = C::builder(mock.clone().into()).heap_limit(cfg.heap_limit);
         let v = match cfg.fixed_capacity {
             Some(max) => {
                 // A fixed window is reserved at build: not the fault under test.
                 mock.set_deny_reserves(0.0);
-                let v = b.max_capacity(max).build().expect("build a fixed window");
+                let v = C::build(b.max_capacity(max)).expect("build a fixed window");
                 mock.set_deny_reserves(cfg.probs.deny_reserves);
                 v
             }
-            None => b
-                .initial_window(cfg.window_pages * page)
-                .build()
+            None => C::build(b.initial_window(cfg.window_pages * page))
                 .expect("a growable window reserves nothing at build"),
         };
         let what = format!(
-            "T = {}, N = {N}, mode {:?}, {:?}, remap {}, heap limit {}, window {}, cap {} pages",
+            "{}<{}, {}>, mode {:?}, {:?}, remap {}, heap limit {}, window {}, cap {} pages",
+            C::NAME,
             T::NAME,
+            C::PAGES,
             cfg.mode,
             cfg.probs,
             cfg.remap,
@@ -135,7 +143,7 @@ impl<T: Elem, const N: usize> Harness<T, N> {
         Harness {
             mock,
             v,
-            model: Vec::new(),
+            model: C::Model::default(),
             probs: cfg.probs,
             lie: cfg.lie_on_commit,
             ctx: Ctx {
@@ -150,6 +158,65 @@ impl<T: Elem, const N: usize> Harness<T, N> {
                 Some(_) => 0,
                 None => cfg.heap_limit,
             },
+        }
+    }
+
+    /// Applies one step and checks the container against the model.
+    pub fn step(&mut self, step: &Step) {
+        self.ctx.step += 1;
+        if self.ctx.recent.len() == 12 {
+            self.ctx.recent.pop_front();
+        }
+        self.ctx.recent.push_back(format!(
+            "#{} {step}  (len {} before)",
+            self.ctx.step,
+            self.v.len()
+        ));
+        let b = self.before();
+        let removed = C::apply(self, step);
+        if step.deny_commit || step.fail_decommit {
+            // A scripted fault the call did not use must not leak into the
+            // next step. (`clear_faults` turns everything off, lies too.)
+            self.mock.clear_faults();
+            self.set_probs(self.probs);
+            self.mock.set_lie_on_commit(self.lie);
+        }
+        self.tally.steps += 1;
+        self.check();
+        // Shrinking: unless a decommit failed, the vector must have given
+        // memory back down to the policy (fewer than a quarter in use is
+        // never left committed), and a call that checks once and gave
+        // memory back must have kept exactly the policy's target (at most
+        // half full afterwards: the hysteresis).
+        let after = self.mock.stats();
+        // (A vector that moved back to the heap gave everything back.)
+        let mapped = self.v.storage() == Storage::Mapped;
+        if removed != Removal::None && mapped && after.failed_decommits == b.stats.failed_decommits
+        {
+            let size = size_of::<T>();
+            let initial = expect::floor(C::PAGES, self.page, size);
+            let (live, committed) = (self.v.len() * size, self.v.committed_bytes());
+            ensure!(
+                self.ctx,
+                committed <= b.committed.max(initial),
+                "a removal grew the committed bytes: {} -> {committed}",
+                b.committed
+            );
+            ensure!(
+                self.ctx,
+                !expect::sparse(live, committed, initial),
+                "after a shrinking step {committed} bytes stay committed for {live} live bytes \
+                 (initial {initial}): the shrink did not happen"
+            );
+            let target = expect::after_shrink(live, initial, self.page);
+            ensure!(
+                self.ctx,
+                removed == Removal::Many
+                    || after.decommits == b.stats.decommits
+                    || committed == target,
+                "a shrink left {committed} bytes committed for {live} live bytes; \
+                 the policy's target is {target}"
+            );
         }
     }
 
@@ -227,6 +294,19 @@ impl<T: Elem, const N: usize> Harness<T, N> {
         self.tally.denied_steps += 1;
     }
 
+    /// A call that only gives memory back returned `error`: a decommit
+    /// must have failed during it, and the container must be as before.
+    fn decommit_refused(&mut self, b: &Before, error: &Error, what: &str) {
+        let s = self.mock.stats();
+        ensure!(
+            self.ctx,
+            error.os_error().is_some() && s.failed_decommits > b.stats.failed_decommits,
+            "{what} failed ({error:?}) but no decommit failed"
+        );
+        self.unchanged(b, what);
+        self.tally.refused_steps += 1;
+    }
+
     /// Whether `error` is a fixed window's `WindowFull`, which must then be
     /// right: the bytes needed exceed the window.
     fn acceptable_window_full(&self, error: &Error) -> bool {
@@ -275,7 +355,7 @@ impl<T: Elem, const N: usize> Harness<T, N> {
         match self.v.push(value) {
             Ok(()) => {
                 self.granted(&b, what);
-                self.model.push(expect);
+                C::model_push(&mut self.model, expect);
                 true
             }
             Err(e) => {
@@ -298,4 +378,9 @@ impl<T: Elem, const N: usize> Harness<T, N> {
 
 // After `ensure!`, which they use.
 mod check;
+mod queue;
+mod shared;
 mod step;
+mod subject;
+
+pub use subject::Subject;

@@ -1,114 +1,20 @@
 //! Applying one step to the container and to the model.
 
-use super::{Harness, Removal};
-use crate::{expect, Elem, Op, Probs, Step};
+use super::{Removal, VectorHarness};
+use crate::{Elem, Op, Probs, Step};
 use mapped::MappedVector;
+use std::ops::Bound;
 
-impl<T: Elem, const N: usize> Harness<T, N> {
-    /// Applies one step and checks the vector against the model.
-    pub fn step(&mut self, step: &Step) {
-        self.ctx.step += 1;
-        if self.ctx.recent.len() == 12 {
-            self.ctx.recent.pop_front();
-        }
-        self.ctx.recent.push_back(format!(
-            "#{} {step}  (len {} before)",
-            self.ctx.step,
-            self.v.len()
-        ));
-        let b = self.before();
-        let removed = self.apply(step);
-        if step.deny_commit || step.fail_decommit {
-            // A scripted fault the call did not use must not leak into the
-            // next step. (`clear_faults` turns everything off, lies too.)
-            self.mock.clear_faults();
-            self.set_probs(self.probs);
-            self.mock.set_lie_on_commit(self.lie);
-        }
-        self.tally.steps += 1;
-        self.check();
-        // Shrinking: unless a decommit failed, the vector must have given
-        // memory back down to the policy (fewer than a quarter in use is
-        // never left committed), and a call that checks once and gave
-        // memory back must have kept exactly the policy's target (at most
-        // half full afterwards: the hysteresis).
-        let after = self.mock.stats();
-        // (A vector that moved back to the heap gave everything back.)
-        let mapped = self.v.storage() == mapped::Storage::Mapped;
-        if removed != Removal::None && mapped && after.failed_decommits == b.stats.failed_decommits
-        {
-            let size = size_of::<T>();
-            let initial = expect::floor(N, self.page, size);
-            let (live, committed) = (self.v.len() * size, self.v.committed_bytes());
-            ensure!(
-                self.ctx,
-                committed <= b.committed.max(initial),
-                "a removal grew the committed bytes: {} -> {committed}",
-                b.committed
-            );
-            ensure!(
-                self.ctx,
-                !expect::sparse(live, committed, initial),
-                "after a shrinking step {committed} bytes stay committed for {live} live bytes \
-                 (initial {initial}): the shrink did not happen"
-            );
-            let target = expect::after_shrink(live, initial, self.page);
-            ensure!(
-                self.ctx,
-                removed == Removal::Many
-                    || after.decommits == b.stats.decommits
-                    || committed == target,
-                "a shrink left {committed} bytes committed for {live} live bytes; \
-                 the policy's target is {target}"
-            );
-        }
-    }
-
+impl<T: Elem, const N: usize> VectorHarness<T, N> {
     /// Applies the step's operation to the vector and the model; returns
     /// whether it removed elements (and so must have applied the shrink
     /// policy), and how often it checked.
-    fn apply(&mut self, step: &Step) -> Removal {
+    pub(super) fn apply(&mut self, step: &Step) -> Removal {
+        if let Some(removal) = self.apply_shared(step) {
+            return removal;
+        }
         let len = self.v.len();
         match step.op {
-            Op::Push(value) => {
-                self.arm(step);
-                self.push_checked(T::make(value), "push");
-                Removal::None
-            }
-            Op::PushMany { start, count } => {
-                self.arm(step);
-                for i in 0..count as u64 {
-                    if !self.push_checked(T::make(start + i), "push (bulk)") {
-                        break;
-                    }
-                }
-                Removal::None
-            }
-            Op::Pop => {
-                self.arm(step);
-                self.tally.calls += 1;
-                let got = self.v.pop();
-                let want = self.model.pop();
-                ensure!(self.ctx, got == want, "pop: got {got:?}, model {want:?}");
-                Removal::once_if(len > 0)
-            }
-            Op::PopMany(count) => {
-                self.arm(step);
-                for _ in 0..count {
-                    self.tally.calls += 1;
-                    let got = self.v.pop();
-                    let want = self.model.pop();
-                    ensure!(self.ctx, got == want, "pop: got {got:?}, model {want:?}");
-                    if want.is_none() {
-                        break;
-                    }
-                }
-                if len > 0 && count > 0 {
-                    Removal::Many
-                } else {
-                    Removal::None
-                }
-            }
             Op::Insert { index, value } => {
                 let index = index % (len + 1);
                 let x = T::make(value);
@@ -174,34 +80,21 @@ impl<T: Elem, const N: usize> Harness<T, N> {
                 self.model.truncate(to);
                 Removal::once_if(to < len)
             }
-            Op::Clear => {
-                self.arm(step);
-                self.tally.calls += 1;
-                self.v.clear();
-                self.model.clear();
-                // `clear` promises the initial pages, even when empty.
-                Removal::Once
-            }
-            Op::Retain { modulus, rem } => {
-                let modulus = modulus.max(1);
-                self.arm(step);
-                self.tally.calls += 1;
-                self.v.retain(|x| x.key() % modulus != rem);
-                self.model.retain(|x| x.key() % modulus != rem);
-                Removal::Once
-            }
             Op::Drain {
                 start,
                 end,
+                bounds,
                 front,
                 back,
             } => {
                 let a = start % (len + 1);
                 let b = a + end % (len - a + 1);
+                let range = drain_range(a, b, bounds);
+                let (a, b) = (range_start(range.0), range_end(range.1, len));
                 self.arm(step);
                 self.tally.calls += 1;
-                let mut d = self.v.drain(a..b);
-                let mut m = self.model.drain(a..b);
+                let mut d = self.v.drain(range);
+                let mut m = self.model.drain(range);
                 ensure!(
                     self.ctx,
                     d.len() == m.len(),
@@ -303,72 +196,59 @@ impl<T: Elem, const N: usize> Harness<T, N> {
                     }
                 }
             }
+            Op::RetainMut { modulus, rem } => {
+                let modulus = modulus.max(1);
+                let bump = |x: &mut T| {
+                    *x = T::make(x.key() + 1);
+                    x.key() % modulus != rem
+                };
+                self.arm(step);
+                self.tally.calls += 1;
+                self.v.retain_mut(bump);
+                self.model.retain_mut(bump);
+                Removal::Once
+            }
+            Op::Set { index, value } => {
+                if len > 0 {
+                    self.tally.calls += 1;
+                    self.v[index % len] = T::make(value);
+                    self.model[index % len] = T::make(value);
+                }
+                Removal::None
+            }
+            Op::Swap { a, b } => {
+                if len > 0 {
+                    self.tally.calls += 1;
+                    self.v.swap(a % len, b % len);
+                    self.model.swap(a % len, b % len);
+                }
+                Removal::None
+            }
+            Op::Reverse => {
+                self.tally.calls += 1;
+                self.v.reverse();
+                self.model.reverse();
+                Removal::None
+            }
+            Op::IntoVec => Removal::None,
+            Op::Push(_)
+            | Op::PushMany { .. }
+            | Op::Pop
+            | Op::PopMany(_)
+            | Op::Clear
+            | Op::Retain { .. }
+            | Op::Reserve { .. }
+            | Op::ReserveExact { .. }
+            | Op::ShrinkTo { .. }
+            | Op::ShrinkToFit
+            | Op::TryExtend { .. }
+            | Op::Extend { .. }
+            | Op::CloneEq => unreachable!("applied by apply_shared"),
             Op::DedupByKey { modulus } => {
                 self.tally.calls += 1;
                 self.v.dedup_by_key(|x| x.key() % modulus);
                 self.model.dedup_by_key(|x| x.key() % modulus);
                 Removal::once_if(self.v.len() < len)
-            }
-            Op::Reserve { additional } => {
-                self.arm(step);
-                let b = self.before();
-                self.tally.calls += 1;
-                match self.v.reserve(additional) {
-                    Ok(()) => {
-                        self.granted(&b, "reserve");
-                        ensure!(
-                            self.ctx,
-                            self.v.capacity() - self.v.len() >= additional,
-                            "reserve({additional}) Ok but capacity {} for len {}",
-                            self.v.capacity(),
-                            self.v.len()
-                        );
-                    }
-                    Err(e) => self.refused(&b, &e, "reserve"),
-                }
-                Removal::None
-            }
-            Op::ShrinkToFit => {
-                self.arm(step);
-                let b = self.before();
-                self.tally.calls += 1;
-                let size = size_of::<T>();
-                let initial = expect::floor(N, self.page, size);
-                let fit = expect::after_fit(len * size, initial, self.page);
-                match self.v.shrink_to_fit() {
-                    Ok(()) if self.v.storage() != mapped::Storage::Mapped => {
-                        // Contents that fit under the heap limit leave the
-                        // mapping for the heap.
-                        ensure!(
-                            self.ctx,
-                            len * size <= self.heap_limit,
-                            "shrink_to_fit: {} bytes on the heap, limit {}",
-                            len * size,
-                            self.heap_limit
-                        );
-                    }
-                    Ok(()) => {
-                        let want = fit.min(b.committed);
-                        ensure!(
-                            self.ctx,
-                            self.v.committed_bytes() == want,
-                            "shrink_to_fit: committed {} (was {}), policy says {want}",
-                            self.v.committed_bytes(),
-                            b.committed
-                        );
-                    }
-                    Err(e) => {
-                        let s = self.mock.stats();
-                        ensure!(
-                            self.ctx,
-                            e.os_error().is_some() && s.failed_decommits > b.stats.failed_decommits,
-                            "shrink_to_fit failed ({e:?}) but no decommit failed"
-                        );
-                        self.unchanged(&b, "shrink_to_fit");
-                        self.tally.refused_steps += 1;
-                    }
-                }
-                Removal::None
             }
             Op::Append { start, count } => {
                 let items = Self::values(start, count);
@@ -408,50 +288,42 @@ impl<T: Elem, const N: usize> Harness<T, N> {
                 drop(other);
                 Removal::None
             }
-            Op::TryExtend { start, count } => {
-                let items = Self::values(start, count);
-                let idents: Vec<u64> = items.iter().map(Elem::ident).collect();
-                let expect = items.clone();
-                let mut iter = items.into_iter();
-                self.arm(step);
-                let before_len = self.v.len();
-                self.tally.calls += 1;
-                let result = self.v.try_extend(&mut iter);
-                let pushed = self.v.len() - before_len;
-                self.model.extend(expect[..pushed].iter().cloned());
-                match result {
-                    Ok(()) => ensure!(
-                        self.ctx,
-                        pushed == count,
-                        "try_extend Ok after {pushed} of {count}"
-                    ),
-                    Err(e) => {
-                        let (back, error) = e.into_parts();
-                        let full = self.acceptable_window_full(&error);
-                        ensure!(
-                            self.ctx,
-                            (error.is_out_of_memory() || full) && pushed < count,
-                            "try_extend: {error:?} after {pushed} of {count}"
-                        );
-                        self.tally.window_full += u64::from(full);
-                        self.tally.denied_steps += u64::from(!full);
-                        ensure!(
-                            self.ctx,
-                            back.ident() == idents[pushed] && back == expect[pushed],
-                            "try_extend handed back {back:?}, expected {:?}",
-                            expect[pushed]
-                        );
-                        let rest: Vec<T> = iter.collect();
-                        ensure!(
-                            self.ctx,
-                            rest[..] == expect[pushed + 1..],
-                            "try_extend: the iterator does not hold the rest"
-                        );
-                        self.tally.refused_steps += 1;
-                    }
-                }
-                Removal::None
-            }
         }
+    }
+}
+
+/// The range `a..b` of a vector of `len` written with the bounds `kind % 6`
+/// picks: `a..b`, `a..=b - 1`, `..b`, `a..len`, `..`, or `(Excluded(a -
+/// 1), Excluded(b))` (the last three, and `..=` of an empty range, name a
+/// nearby range within `0..=len`).
+fn drain_range(a: usize, b: usize, kind: u8) -> (Bound<usize>, Bound<usize>) {
+    use Bound::{Excluded, Included, Unbounded};
+    match kind % 6 {
+        0 => (Included(a), Excluded(b)),
+        1 if b > a => (Included(a), Included(b - 1)),
+        1 => (Included(a), Excluded(a)),
+        2 => (Unbounded, Excluded(b)),
+        3 => (Included(a), Unbounded),
+        4 => (Unbounded, Unbounded),
+        _ if a > 0 => (Excluded(a - 1), Excluded(b)),
+        _ => (Included(0), Excluded(b)),
+    }
+}
+
+/// The first index a start bound includes.
+fn range_start(bound: Bound<usize>) -> usize {
+    match bound {
+        Bound::Included(i) => i,
+        Bound::Excluded(i) => i + 1,
+        Bound::Unbounded => 0,
+    }
+}
+
+/// The index past the last one an end bound includes.
+fn range_end(bound: Bound<usize>, len: usize) -> usize {
+    match bound {
+        Bound::Included(i) => i + 1,
+        Bound::Excluded(i) => i,
+        Bound::Unbounded => len,
     }
 }
