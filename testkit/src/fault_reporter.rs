@@ -10,15 +10,25 @@ thread_local! {
     static CURRENT: Cell<Option<u64>> = const { Cell::new(None) };
 }
 
+/// Keeps the handlers this process has, and never installs the reporter:
+/// for a process whose own handlers report a fault better (a fuzzer's or
+/// a sanitizer's, which save the input that caused it).
+pub fn keep_existing_handlers() {
+    ONCE.call_once(|| {});
+}
+
 /// Records the seed of the case this thread runs now.
 pub fn set_case(seed: u64) {
     install();
     CURRENT.with(|c| c.set(Some(seed)));
 }
 
+/// Guards the installation: once per process, or never after
+/// [`keep_existing_handlers`].
+static ONCE: Once = Once::new();
+
 /// Installs the handler (once per process).
 pub fn install() {
-    static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let handler = on_fault as extern "C" fn(libc::c_int) as libc::sighandler_t;
         for sig in [libc::SIGSEGV, libc::SIGBUS] {

@@ -9,7 +9,7 @@
 //!   a drop ledger.
 //! - **Operations** ([`op`]): one [`Op`] enum for both containers, drawn by
 //!   a seeded random walk ([`generator`]), by proptest ([`strategies`]) or
-//!   from a fuzzer's bytes.
+//!   from a fuzzer's bytes ([`bytes`]).
 //! - **The model** ([`harness`]): [`Harness`] applies each step to a
 //!   `MappedVector` or a `MappedQueue` on a fault-injecting
 //!   [`FaultyMapper`](mapped_mock::FaultyMapper), and to a `Vec` or a
@@ -24,6 +24,7 @@
 //!   [`fault_reporter`] that names the case when a memory fault kills the
 //!   process.
 
+pub mod bytes;
 pub mod elem;
 pub mod expect;
 pub mod fault_reporter;
@@ -50,7 +51,7 @@ pub use op::{Op, Step};
 pub use plan::{CaseConfig, Container, Kind, Plan, Probs};
 pub use recording::{Recording, Seen};
 pub use rss::rss;
-pub use run::{run_case, run_cases, run_generated, run_steps};
+pub use run::{run_bytes, run_case, run_cases, run_generated, run_steps};
 pub use seed::{
     case_seed, env_cases, master_seed, mix, seeds, SeedOnFailure, CASES_ENV, DEFAULT_SEED,
 };

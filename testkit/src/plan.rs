@@ -65,6 +65,21 @@ pub enum Kind {
 
 impl Kind {
     pub const ALL: [Kind; 4] = [Kind::U32, Kind::Tri, Kind::Tracked, Kind::Big];
+
+    /// The size of an element, in bytes.
+    pub fn size(self) -> usize {
+        match self {
+            Kind::U32 => size_of::<u32>(),
+            Kind::Tri => size_of::<Tri>(),
+            Kind::Tracked => size_of::<Tracked>(),
+            Kind::Big => size_of::<Big>(),
+        }
+    }
+
+    /// Elements per page (at least 1).
+    pub fn per_page(self) -> usize {
+        (mapped::Mapper::page_size(&mapped::MAPPER) / self.size()).max(1)
+    }
 }
 
 /// What a run holds fixed; the rest each case draws from its seed.
@@ -172,13 +187,7 @@ impl Plan {
             }),
         };
         let cfg = if fixed {
-            let size = match kind {
-                Kind::U32 => size_of::<u32>(),
-                Kind::Tri => size_of::<Tri>(),
-                Kind::Tracked => size_of::<Tracked>(),
-                Kind::Big => size_of::<Big>(),
-            };
-            let per_page = (mapped::Mapper::page_size(&mapped::MAPPER) / size).max(1);
+            let per_page = kind.per_page();
             CaseConfig {
                 fixed_capacity: Some(per_page * (max_pages + 2)),
                 ..cfg

@@ -9,7 +9,7 @@ pub struct Tally {
     pub cases: u64,
     /// Steps applied.
     pub steps: u64,
-    /// Vector method calls made (a bulk step counts each push or pop).
+    /// Container method calls made (a bulk step counts each push or pop).
     pub calls: u64,
     /// Steps that returned an error (a denied commit, or a failed
     /// decommit in `shrink_to_fit`).
@@ -69,7 +69,7 @@ impl fmt::Display for Tally {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} cases, {} steps ({} vector calls), {} refused steps ({} window full); \
+            "{} cases, {} steps ({} calls), {} refused steps ({} window full); \
              mock: {} commits \
              ({} denied), {} reserves denied, {} decommits ({} failed), {} remaps \
              ({} denied, {} unsupported), {} poisoned pages checked, {} violations",

@@ -6,7 +6,9 @@
 //! - [`regrow`]: growth after decommit, audited page by page;
 //! - [`decommit`]: decommits that fail;
 //! - [`trap`]: the same in trap mode, in child processes;
-//! - [`selftest`]: the harness fails when something is broken on purpose.
+//! - [`selftest`]: the harness fails when something is broken on purpose;
+//! - [`bytes`]: the coverage-guided fuzz target's body (`fuzz/`), on
+//!   random inputs.
 //!
 //! Seeds: `MAPPED_SEED` is the master seed (default
 //! [`mapped_testkit::DEFAULT_SEED`]); case `i` runs with
@@ -15,6 +17,7 @@
 //! <test>` replays the case a failure names. `MAPPED_FUZZ_CASES` sets the
 //! number of cases of each test.
 
+mod bytes;
 mod decommit;
 mod model;
 mod regrow;

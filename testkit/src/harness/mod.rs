@@ -220,11 +220,6 @@ impl<T: Elem, C: Subject<T>> Harness<T, C> {
         }
     }
 
-    /// Elements per page (at least 1).
-    pub fn per_page(&self) -> usize {
-        (self.page / size_of::<T>()).max(1)
-    }
-
     fn before(&self) -> Before {
         Before {
             len: self.v.len(),

@@ -1,0 +1,68 @@
+//! The coverage-guided fuzz target's body (`fuzz/`, nightly only) on
+//! stable: `run_bytes` on seeded random inputs, so CI runs what the fuzzer
+//! runs, and the decoding reaches every container, element type and
+//! operation.
+
+use mapped_testkit::bytes::{self, MAX_STEPS};
+use mapped_testkit::{env_cases, master_seed, mix, run_bytes, Container, Tally};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::collections::HashSet;
+use std::mem::discriminant;
+
+/// Random inputs of up to `max_len` bytes from the master seed.
+fn inputs(salt: u64, count: usize, max_len: usize) -> impl Iterator<Item = Vec<u8>> {
+    let mut rng = StdRng::seed_from_u64(mix(master_seed(), salt));
+    (0..count).map(move |_| {
+        let len = rng.random_range(0..=max_len);
+        (0..len).map(|_| rng.random()).collect()
+    })
+}
+
+#[test]
+fn random_inputs_run_clean() {
+    let mut total = Tally::default();
+    for data in inputs(1, env_cases(150), 600) {
+        total.add(&run_bytes(&data));
+    }
+    eprintln!("random inputs, master seed {}: {total}", master_seed());
+    assert!(
+        total.denied_commits > 0 && total.decommits > 0 && total.refused_steps > 0,
+        "{total}"
+    );
+}
+
+#[test]
+fn decoding_reaches_every_case_and_operation() {
+    let (mut containers, mut kinds, mut ns, mut limits) = (
+        HashSet::new(),
+        HashSet::new(),
+        HashSet::new(),
+        HashSet::new(),
+    );
+    let mut ops = HashSet::new();
+    for data in inputs(2, 400, 300) {
+        let (cfg, kind, n, mut steps) = bytes::case(&data);
+        containers.insert(cfg.container == Container::Queue);
+        kinds.insert(kind as u8);
+        ns.insert(n);
+        limits.insert(cfg.heap_limit);
+        let mut taken = 0;
+        while let Some(step) = steps.next(100) {
+            ops.insert(discriminant(&step.op));
+            taken += 1;
+        }
+        assert!(taken <= MAX_STEPS);
+    }
+    assert_eq!(containers.len(), 2);
+    assert_eq!(kinds.len(), 4);
+    assert_eq!(ns.len(), 3);
+    assert_eq!(limits.len(), 3, "heap limits 0, one page, two pages");
+    assert_eq!(ops.len(), 29, "every operation");
+}
+
+#[test]
+fn the_empty_input_is_an_empty_case() {
+    let t = run_bytes(&[]);
+    assert_eq!((t.cases, t.steps), (1, 0));
+}
