@@ -5,13 +5,13 @@
 //! once the fault is gone, a further pop or truncate brings the committed
 //! bytes down to the policy's target.
 
+use super::{always_mapped, mock};
 use mapped::MappedVector;
-use mapped_mock::{FaultyMapper, PageState};
+use mapped_mock::{FaultyMapper, Mode, PageState};
 use mapped_testkit::expect;
 use mapped_testkit::Elem;
 use mapped_testkit::{case_seed, env_cases, master_seed, run_case, Kind, Plan, Tally, Tracked};
 use std::mem::size_of;
-use std::sync::Arc;
 
 /// The model loop with decommits failing with probability `p`.
 fn model_with_failing_decommits(p: f64, kind: Option<Kind>, default_cases: usize) -> Tally {
@@ -45,23 +45,6 @@ fn model_decommits_always_fail() {
     if t.cases >= 10 {
         assert!(t.failed_decommits > 0, "{t}");
     }
-}
-
-fn mock() -> Arc<FaultyMapper> {
-    FaultyMapper::builder()
-        .seed(master_seed())
-        .poison(true)
-        .build_arc()
-}
-
-/// A vector on `m` that stays mapped however small it gets (heap limit 0):
-/// decommits are the only way it gives memory back, so they are what
-/// these tests exercise.
-fn mapped_vector<T, const N: usize>(m: &Arc<FaultyMapper>) -> MappedVector<T, N> {
-    MappedVector::builder(m.clone())
-        .heap_limit(0)
-        .build()
-        .expect("a growable window reserves nothing at build")
 }
 
 /// The committed bytes of the reservation holding the vector, per the
@@ -184,9 +167,9 @@ fn the_next_shrink_tries_again() {
             if matches!(how, Shrinker::Clear) && keep != 0 {
                 continue;
             }
-            let m = mock();
+            let m = mock(Mode::Poison);
             let ctx = format!("{how:?} to {keep}");
-            let mut v: MappedVector<u64, 1> = mapped_vector(&m);
+            let mut v: MappedVector<u64, 1> = always_mapped(&m);
             let n = 64 * 512; // 64 pages
             for i in 0..n {
                 v.push(i as u64).unwrap();
@@ -234,8 +217,8 @@ fn the_next_shrink_tries_again() {
 #[test]
 fn each_pop_retries_until_it_succeeds() {
     for n in [1u64, 2, 5, 17] {
-        let m = mock();
-        let mut v: MappedVector<u64, 1> = mapped_vector(&m);
+        let m = mock(Mode::Poison);
+        let mut v: MappedVector<u64, 1> = always_mapped(&m);
         for i in 0..32 * 512 {
             v.push(i).unwrap();
         }
@@ -273,8 +256,8 @@ fn each_pop_retries_until_it_succeeds() {
 /// and succeeds when called again.
 #[test]
 fn shrink_to_fit_reports_and_retries() {
-    let m = mock();
-    let mut v: MappedVector<Tracked, 2> = mapped_vector(&m);
+    let m = mock(Mode::Poison);
+    let mut v: MappedVector<Tracked, 2> = always_mapped(&m);
     mapped_testkit::ledger::reset();
     for i in 0..5000 {
         v.push(Tracked::make(i)).unwrap();
@@ -307,8 +290,8 @@ fn shrink_to_fit_reports_and_retries() {
 #[test]
 fn an_emptied_vector_retries_later() {
     for retry in ["clear", "push+pop"] {
-        let m = mock();
-        let mut v: MappedVector<u64, 1> = mapped_vector(&m);
+        let m = mock(Mode::Poison);
+        let mut v: MappedVector<u64, 1> = always_mapped(&m);
         for i in 0..64 * 512 {
             v.push(i).unwrap();
         }

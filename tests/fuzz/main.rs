@@ -23,3 +23,26 @@ mod model;
 mod regrow;
 mod selftest;
 mod trap;
+
+use mapped::MappedVector;
+use mapped_mock::{FaultyMapper, Mode};
+use mapped_testkit::master_seed;
+use std::sync::Arc;
+
+/// A mapper in `mode`, its random choices seeded by the master seed.
+fn mock(mode: Mode) -> Arc<FaultyMapper> {
+    FaultyMapper::builder()
+        .seed(master_seed())
+        .mode(mode)
+        .build_arc()
+}
+
+/// A vector on `mock` that stays mapped however small it gets (heap limit
+/// 0): decommits are the only way it gives memory back, and the pages it
+/// decommitted stay in its reservation, where these tests look at them.
+fn always_mapped<T, const N: usize>(mock: &Arc<FaultyMapper>) -> MappedVector<T, N> {
+    MappedVector::builder(mock.clone())
+        .heap_limit(0)
+        .build()
+        .expect("a growable window reserves nothing at build")
+}

@@ -11,8 +11,9 @@
 //!   seed;
 //! - proptest shrinking removes the faults a failure does not need.
 
+use super::mock;
 use mapped::MappedVector;
-use mapped_mock::{child, FaultyMapper, Mode, PageState, Violation};
+use mapped_mock::{child, Mode, PageState, Violation};
 use mapped_testkit::{
     master_seed, run_generated, run_steps, strategies, CaseConfig, Container, Elem, Op, Probs,
     Step, Tracked, VectorHarness,
@@ -101,10 +102,7 @@ fn a_mapper_that_sometimes_lies_is_reported() {
 /// violation at the recommit, and `assert_clean` fails naming the seed.
 #[test]
 fn poison_catches_a_write_to_a_decommitted_page() {
-    let mock = FaultyMapper::builder()
-        .seed(master_seed())
-        .poison(true)
-        .build_arc();
+    let mock = mock(Mode::Poison);
     // Heap limit 0: truncated, the vector keeps its (decommitted) pages.
     let mut v: MappedVector<u32, 1> = MappedVector::builder(mock.clone())
         .heap_limit(0)

@@ -4,26 +4,10 @@
 //! sequences must complete and exit 0, and a deliberately wrong access must
 //! die of `SIGSEGV`, which shows the trap is armed.
 
+use super::{always_mapped, mock};
 use mapped::MappedVector;
-use mapped_mock::{child, FaultyMapper, Mode, PageState};
+use mapped_mock::{child, Mode, PageState};
 use mapped_testkit::{case_seed, env_cases, master_seed, run_case, Plan};
-use std::sync::Arc;
-
-fn trap_mock() -> Arc<FaultyMapper> {
-    FaultyMapper::builder()
-        .seed(master_seed())
-        .trap(true)
-        .build_arc()
-}
-
-/// A vector on `mock` that never moves to the heap (heap limit 0): these
-/// tests reach for pages the vector decommitted, which it keeps reserved.
-fn always_mapped<T, const N: usize>(mock: &Arc<FaultyMapper>) -> MappedVector<T, N> {
-    MappedVector::builder(mock.clone())
-        .heap_limit(0)
-        .build()
-        .expect("a growable window reserves nothing at build")
-}
 
 /// Runs `body` in a child, which must exit 0; returns its stderr.
 fn must_pass(name: &str, body: impl FnOnce()) -> String {
@@ -67,7 +51,7 @@ fn must_fault(name: &str, reached: &str, body: impl FnOnce()) {
 #[test]
 fn seed_scenario_in_trap_mode() {
     must_pass("trap::seed_scenario_in_trap_mode", || {
-        let mock = trap_mock();
+        let mock = mock(Mode::Trap);
         let mut mvec: MappedVector<i32, 1> = always_mapped(&mock);
         for i in 0..10000 {
             mvec.push(i).unwrap();
@@ -117,7 +101,7 @@ fn reach_past_committed_end_is_trapped() {
         "trap::reach_past_committed_end_is_trapped",
         "touching",
         || {
-            let mock = trap_mock();
+            let mock = mock(Mode::Trap);
             let mut v: MappedVector<u32, 1> = always_mapped(&mock);
             for i in 0..16 * 1024 {
                 v.push(i).unwrap();
@@ -147,7 +131,7 @@ fn slot_of_a_refused_push_is_trapped() {
         "trap::slot_of_a_refused_push_is_trapped",
         "touching",
         || {
-            let mock = trap_mock();
+            let mock = mock(Mode::Trap);
             let mut v: MappedVector<u64, 1> = always_mapped(&mock);
             v.push(1).unwrap(); // the first page, committed
             while v.len() < v.capacity() {

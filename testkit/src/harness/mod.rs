@@ -237,7 +237,32 @@ impl<T: Elem, C: Subject<T>> Harness<T, C> {
         self.mock.set_fail_decommits(p.fail_decommits);
     }
 
-    /// Scripts the step's faults, right before its vector call.
+    /// Runs `f` with the mapper's random faults off (for a call that
+    /// panics when refused, or the setup a step needs), then turns them
+    /// back on.
+    fn with_faults_off<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> R {
+        self.set_probs(Probs::default());
+        let r = f(self);
+        self.set_probs(self.probs);
+        r
+    }
+
+    /// A container of kind `D` on the same mapper holding `items`, filled
+    /// with faults off (the fault under test is the step's, not this).
+    fn source<D: Subject<T>>(&mut self, items: &[T]) -> D {
+        self.with_faults_off(|h| {
+            let mut d = D::build(D::builder(h.mock.clone().into()))
+                .expect("a growable window reserves nothing at build");
+            for x in items.iter().cloned() {
+                if d.push(x).is_err() {
+                    panic!("filling a source failed with faults off{}", h.ctx);
+                }
+            }
+            d
+        })
+    }
+
+    /// Scripts the step's faults, right before its container call.
     fn arm(&self, step: &Step) {
         if step.deny_commit {
             self.mock.deny_next_commits(1);

@@ -2,9 +2,8 @@
 //! the queue has, or has in its own way.
 
 use super::{QueueHarness, Removal};
-use crate::{Elem, Op, Probs, Step};
+use crate::{Elem, Op, Step};
 use mapped::{MappedQueue, MappedVector};
-use std::collections::BinaryHeap;
 
 impl<T: Elem, const N: usize> QueueHarness<T, N> {
     pub(super) fn apply(&mut self, step: &Step) -> Removal {
@@ -34,43 +33,6 @@ impl<T: Elem, const N: usize> QueueHarness<T, N> {
                     "drain yielded other elements than the model's"
                 );
                 Removal::once_if(len > 0)
-            }
-            Op::Append { start, count } => {
-                let items = Self::values(start, count);
-                // Fill `other` with faults off: the fault is for `append`.
-                let mut other = MappedQueue::<T, 2>::new(self.mock.clone());
-                self.set_probs(Probs::default());
-                for x in items.iter().cloned() {
-                    if other.push(x).is_err() {
-                        panic!("filling append's source failed with faults off{}", self.ctx);
-                    }
-                }
-                self.set_probs(self.probs);
-                self.arm(step);
-                let b = self.before();
-                let other_committed = other.committed_bytes();
-                self.tally.calls += 1;
-                match self.v.append(&mut other) {
-                    Ok(()) => {
-                        self.granted(&b, "append");
-                        ensure!(
-                            self.ctx,
-                            other.is_empty(),
-                            "append left {} in other",
-                            other.len()
-                        );
-                        self.model.append(&mut BinaryHeap::from(items));
-                    }
-                    Err(e) => {
-                        self.refused(&b, &e, "append");
-                        ensure!(
-                            self.ctx,
-                            other.len() == count && other.committed_bytes() == other_committed,
-                            "a refused append changed its source"
-                        );
-                    }
-                }
-                Removal::None
             }
             Op::Set { value, .. } => {
                 self.tally.calls += 1;
@@ -131,7 +93,8 @@ impl<T: Elem, const N: usize> QueueHarness<T, N> {
             | Op::ShrinkToFit
             | Op::TryExtend { .. }
             | Op::Extend { .. }
-            | Op::CloneEq => unreachable!("applied by apply_shared"),
+            | Op::CloneEq
+            | Op::Append { .. } => unreachable!("applied by apply_shared"),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The operations both containers have, applied the same way.
 
 use super::{Harness, Removal, Subject};
-use crate::{expect, Elem, Op, Probs, Step};
+use crate::{expect, Elem, Op, Step};
 use mapped::Storage;
 use std::mem::size_of;
 
@@ -162,6 +162,37 @@ impl<T: Elem, C: Subject<T>> Harness<T, C> {
                 }
                 Removal::None
             }
+            Op::Append { start, count } => {
+                let items = Self::values(start, count);
+                let mut other: C::Source = self.source(&items);
+                let other_before = other.as_slice().to_vec();
+                let other_committed = other.committed_bytes();
+                self.arm(step);
+                let b = self.before();
+                self.tally.calls += 1;
+                match self.v.append(&mut other) {
+                    Ok(()) => {
+                        self.granted(&b, "append");
+                        ensure!(
+                            self.ctx,
+                            other.is_empty(),
+                            "append left {} in other",
+                            other.len()
+                        );
+                        C::model_extend(&mut self.model, items.into_iter());
+                    }
+                    Err(e) => {
+                        self.refused(&b, &e, "append");
+                        ensure!(
+                            self.ctx,
+                            other.as_slice() == other_before
+                                && other.committed_bytes() == other_committed,
+                            "a refused append changed its source"
+                        );
+                    }
+                }
+                Removal::None
+            }
             Op::ReserveExact { additional } => {
                 self.arm(step);
                 let b = self.before();
@@ -203,22 +234,19 @@ impl<T: Elem, C: Subject<T>> Harness<T, C> {
             Op::Extend { start, count } => {
                 // Faults off, and no more than a fixed window holds:
                 // `extend` panics when refused, as `Vec`'s does.
-                self.set_probs(Probs::default());
                 let room = self.v.max_capacity().map_or(count, |max| max - len);
                 let items = Self::values(start, count.min(room));
                 self.tally.calls += 1;
                 // `filter` hides the length: the size hint is 0.
-                self.v.extend(items.clone().into_iter().filter(|_| true));
+                let hidden = items.clone().into_iter().filter(|_| true);
+                self.with_faults_off(|h| h.v.extend(hidden));
                 C::model_extend(&mut self.model, items.into_iter());
-                self.set_probs(self.probs);
                 Removal::None
             }
             Op::CloneEq => {
                 // `clone` with faults off (it panics when refused), then
                 // `try_clone` with the step's faults.
-                self.set_probs(Probs::default());
-                let mut c = C::clone(&self.v);
-                self.set_probs(self.probs);
+                let mut c = self.with_faults_off(|h| C::clone(&h.v));
                 ensure!(
                     self.ctx,
                     c.len() == len && c.differs(&self.model).is_none(),

@@ -1,8 +1,7 @@
 //! Applying one step to the container and to the model.
 
 use super::{Removal, VectorHarness};
-use crate::{Elem, Op, Probs, Step};
-use mapped::MappedVector;
+use crate::{Elem, Op, Step};
 use std::ops::Bound;
 
 impl<T: Elem, const N: usize> VectorHarness<T, N> {
@@ -243,50 +242,13 @@ impl<T: Elem, const N: usize> VectorHarness<T, N> {
             | Op::ShrinkToFit
             | Op::TryExtend { .. }
             | Op::Extend { .. }
-            | Op::CloneEq => unreachable!("applied by apply_shared"),
+            | Op::CloneEq
+            | Op::Append { .. } => unreachable!("applied by apply_shared"),
             Op::DedupByKey { modulus } => {
                 self.tally.calls += 1;
                 self.v.dedup_by_key(|x| x.key() % modulus);
                 self.model.dedup_by_key(|x| x.key() % modulus);
                 Removal::once_if(self.v.len() < len)
-            }
-            Op::Append { start, count } => {
-                let items = Self::values(start, count);
-                // Fill `other` with faults off: the fault is for `append`.
-                let mut other = MappedVector::<T, 2>::new(self.mock.clone());
-                self.set_probs(Probs::default());
-                for x in items.iter().cloned() {
-                    if other.push(x).is_err() {
-                        panic!("filling append's source failed with faults off{}", self.ctx);
-                    }
-                }
-                self.set_probs(self.probs);
-                self.arm(step);
-                let b = self.before();
-                let other_committed = other.committed_bytes();
-                self.tally.calls += 1;
-                match self.v.append(&mut other) {
-                    Ok(()) => {
-                        self.granted(&b, "append");
-                        ensure!(
-                            self.ctx,
-                            other.is_empty(),
-                            "append left {} in other",
-                            other.len()
-                        );
-                        self.model.extend(items);
-                    }
-                    Err(e) => {
-                        self.refused(&b, &e, "append");
-                        ensure!(
-                            self.ctx,
-                            other[..] == items[..] && other.committed_bytes() == other_committed,
-                            "a refused append changed its source"
-                        );
-                    }
-                }
-                drop(other);
-                Removal::None
             }
         }
     }

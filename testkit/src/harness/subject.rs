@@ -46,6 +46,10 @@ pub trait Subject<T: Elem>: Sized {
     fn try_clone(&self) -> Result<Self, Error>;
     fn clone(&self) -> Self;
 
+    /// What `append` takes from: a container of the same kind, `N = 2`.
+    type Source: Subject<T>;
+    fn append(&mut self, other: &mut Self::Source) -> Result<(), Error>;
+
     fn model_len(model: &Self::Model) -> usize;
     fn model_push(model: &mut Self::Model, x: T);
     fn model_pop(model: &mut Self::Model) -> Option<T>;
@@ -62,98 +66,111 @@ pub trait Subject<T: Elem>: Sized {
     fn apply(h: &mut Harness<T, Self>, step: &Step) -> Removal;
 }
 
+/// The methods both containers have under the same names, forwarded, and
+/// the same for their models.
+macro_rules! forward {
+    ($model:ty) => {
+        fn builder(mapper: MapperRef) -> Builder<Self> {
+            Self::builder(mapper)
+        }
+        fn build(builder: Builder<Self>) -> Result<Self, Error> {
+            builder.build()
+        }
+        fn len(&self) -> usize {
+            self.len()
+        }
+        fn capacity(&self) -> usize {
+            self.capacity()
+        }
+        fn max_capacity(&self) -> Option<usize> {
+            self.max_capacity()
+        }
+        fn committed_bytes(&self) -> usize {
+            self.committed_bytes()
+        }
+        fn reserved_bytes(&self) -> usize {
+            self.reserved_bytes()
+        }
+        fn heap_bytes(&self) -> usize {
+            self.heap_bytes()
+        }
+        fn storage(&self) -> Storage {
+            self.storage()
+        }
+        fn as_slice(&self) -> &[T] {
+            self.as_slice()
+        }
+        fn push(&mut self, x: T) -> Result<(), PushError<T>> {
+            self.push(x)
+        }
+        fn pop(&mut self) -> Option<T> {
+            self.pop()
+        }
+        fn clear(&mut self) {
+            self.clear();
+        }
+        fn retain(&mut self, keep: impl FnMut(&T) -> bool) {
+            self.retain(keep);
+        }
+        fn try_extend(&mut self, iter: &mut std::vec::IntoIter<T>) -> Result<(), PushError<T>> {
+            self.try_extend(iter)
+        }
+        fn extend(&mut self, iter: impl Iterator<Item = T>) {
+            Extend::extend(self, iter);
+        }
+        fn reserve(&mut self, additional: usize) -> Result<(), Error> {
+            self.reserve(additional)
+        }
+        fn reserve_exact(&mut self, additional: usize) -> Result<(), Error> {
+            self.reserve_exact(additional)
+        }
+        fn shrink_to(&mut self, min: usize) -> Result<(), Error> {
+            self.shrink_to(min)
+        }
+        fn shrink_to_fit(&mut self) -> Result<(), Error> {
+            self.shrink_to_fit()
+        }
+        fn try_clone(&self) -> Result<Self, Error> {
+            self.try_clone()
+        }
+        fn clone(&self) -> Self {
+            Clone::clone(self)
+        }
+        fn append(&mut self, other: &mut Self::Source) -> Result<(), Error> {
+            self.append(other)
+        }
+        fn apply(h: &mut Harness<T, Self>, step: &Step) -> Removal {
+            h.apply(step)
+        }
+
+        fn model_len(model: &$model) -> usize {
+            model.len()
+        }
+        fn model_push(model: &mut $model, x: T) {
+            model.push(x);
+        }
+        fn model_pop(model: &mut $model) -> Option<T> {
+            model.pop()
+        }
+        fn model_clear(model: &mut $model) {
+            model.clear();
+        }
+        fn model_retain(model: &mut $model, keep: impl FnMut(&T) -> bool) {
+            model.retain(keep);
+        }
+        fn model_extend(model: &mut $model, items: impl Iterator<Item = T>) {
+            model.extend(items);
+        }
+    };
+}
+
 impl<T: Elem, const N: usize> Subject<T> for MappedVector<T, N> {
     type Model = Vec<T>;
+    type Source = MappedVector<T, 2>;
     const NAME: &'static str = "MappedVector";
     const PAGES: usize = N;
 
-    fn builder(mapper: MapperRef) -> Builder<Self> {
-        MappedVector::builder(mapper)
-    }
-    fn build(builder: Builder<Self>) -> Result<Self, Error> {
-        builder.build()
-    }
-    fn len(&self) -> usize {
-        self.len()
-    }
-    fn capacity(&self) -> usize {
-        self.capacity()
-    }
-    fn max_capacity(&self) -> Option<usize> {
-        self.max_capacity()
-    }
-    fn committed_bytes(&self) -> usize {
-        self.committed_bytes()
-    }
-    fn reserved_bytes(&self) -> usize {
-        self.reserved_bytes()
-    }
-    fn heap_bytes(&self) -> usize {
-        self.heap_bytes()
-    }
-    fn storage(&self) -> Storage {
-        self.storage()
-    }
-    fn as_slice(&self) -> &[T] {
-        self
-    }
-    fn push(&mut self, x: T) -> Result<(), PushError<T>> {
-        self.push(x)
-    }
-    fn pop(&mut self) -> Option<T> {
-        self.pop()
-    }
-    fn clear(&mut self) {
-        self.clear();
-    }
-    fn retain(&mut self, keep: impl FnMut(&T) -> bool) {
-        self.retain(keep);
-    }
-    fn try_extend(&mut self, iter: &mut std::vec::IntoIter<T>) -> Result<(), PushError<T>> {
-        self.try_extend(iter)
-    }
-    fn extend(&mut self, iter: impl Iterator<Item = T>) {
-        Extend::extend(self, iter);
-    }
-    fn reserve(&mut self, additional: usize) -> Result<(), Error> {
-        self.reserve(additional)
-    }
-    fn reserve_exact(&mut self, additional: usize) -> Result<(), Error> {
-        self.reserve_exact(additional)
-    }
-    fn shrink_to(&mut self, min: usize) -> Result<(), Error> {
-        self.shrink_to(min)
-    }
-    fn shrink_to_fit(&mut self) -> Result<(), Error> {
-        self.shrink_to_fit()
-    }
-    fn try_clone(&self) -> Result<Self, Error> {
-        self.try_clone()
-    }
-    fn clone(&self) -> Self {
-        Clone::clone(self)
-    }
-    fn model_pop(model: &mut Vec<T>) -> Option<T> {
-        model.pop()
-    }
-    fn model_clear(model: &mut Vec<T>) {
-        model.clear();
-    }
-    fn model_retain(model: &mut Vec<T>, keep: impl FnMut(&T) -> bool) {
-        model.retain(keep);
-    }
-    fn model_extend(model: &mut Vec<T>, items: impl Iterator<Item = T>) {
-        model.extend(items);
-    }
-    fn model_len(model: &Vec<T>) -> usize {
-        model.len()
-    }
-    fn model_push(model: &mut Vec<T>, x: T) {
-        model.push(x);
-    }
-    fn apply(h: &mut Harness<T, Self>, step: &Step) -> Removal {
-        h.apply(step)
-    }
+    forward!(Vec<T>);
 
     /// Element by element, in order.
     fn differs(&self, model: &Vec<T>) -> Option<String> {
@@ -167,96 +184,11 @@ impl<T: Elem, const N: usize> Subject<T> for MappedVector<T, N> {
 
 impl<T: Elem, const N: usize> Subject<T> for MappedQueue<T, N> {
     type Model = BinaryHeap<T>;
+    type Source = MappedQueue<T, 2>;
     const NAME: &'static str = "MappedQueue";
     const PAGES: usize = N;
 
-    fn builder(mapper: MapperRef) -> Builder<Self> {
-        MappedQueue::builder(mapper)
-    }
-    fn build(builder: Builder<Self>) -> Result<Self, Error> {
-        builder.build()
-    }
-    fn len(&self) -> usize {
-        self.len()
-    }
-    fn capacity(&self) -> usize {
-        self.capacity()
-    }
-    fn max_capacity(&self) -> Option<usize> {
-        self.max_capacity()
-    }
-    fn committed_bytes(&self) -> usize {
-        self.committed_bytes()
-    }
-    fn reserved_bytes(&self) -> usize {
-        self.reserved_bytes()
-    }
-    fn heap_bytes(&self) -> usize {
-        self.heap_bytes()
-    }
-    fn storage(&self) -> Storage {
-        self.storage()
-    }
-    fn as_slice(&self) -> &[T] {
-        self.as_slice()
-    }
-    fn push(&mut self, x: T) -> Result<(), PushError<T>> {
-        self.push(x)
-    }
-    fn pop(&mut self) -> Option<T> {
-        self.pop()
-    }
-    fn clear(&mut self) {
-        self.clear();
-    }
-    fn retain(&mut self, keep: impl FnMut(&T) -> bool) {
-        self.retain(keep);
-    }
-    fn try_extend(&mut self, iter: &mut std::vec::IntoIter<T>) -> Result<(), PushError<T>> {
-        self.try_extend(iter)
-    }
-    fn extend(&mut self, iter: impl Iterator<Item = T>) {
-        Extend::extend(self, iter);
-    }
-    fn reserve(&mut self, additional: usize) -> Result<(), Error> {
-        self.reserve(additional)
-    }
-    fn reserve_exact(&mut self, additional: usize) -> Result<(), Error> {
-        self.reserve_exact(additional)
-    }
-    fn shrink_to(&mut self, min: usize) -> Result<(), Error> {
-        self.shrink_to(min)
-    }
-    fn shrink_to_fit(&mut self) -> Result<(), Error> {
-        self.shrink_to_fit()
-    }
-    fn try_clone(&self) -> Result<Self, Error> {
-        self.try_clone()
-    }
-    fn clone(&self) -> Self {
-        Clone::clone(self)
-    }
-    fn model_pop(model: &mut BinaryHeap<T>) -> Option<T> {
-        model.pop()
-    }
-    fn model_clear(model: &mut BinaryHeap<T>) {
-        model.clear();
-    }
-    fn model_retain(model: &mut BinaryHeap<T>, keep: impl FnMut(&T) -> bool) {
-        model.retain(keep);
-    }
-    fn model_extend(model: &mut BinaryHeap<T>, items: impl Iterator<Item = T>) {
-        model.extend(items);
-    }
-    fn model_len(model: &BinaryHeap<T>) -> usize {
-        model.len()
-    }
-    fn model_push(model: &mut BinaryHeap<T>, x: T) {
-        model.push(x);
-    }
-    fn apply(h: &mut Harness<T, Self>, step: &Step) -> Removal {
-        h.apply(step)
-    }
+    forward!(BinaryHeap<T>);
 
     /// The heap property in storage order (each element at most its
     /// parent), the same maximum, and the same elements: as multisets when
