@@ -1,8 +1,9 @@
 //! A panicking `Ord` and drop counting.
 //!
-//! Elements compare by `key`, are told apart by `id`, and count their drops
-//! in a per-thread table; the comparison can be armed to panic on its k-th
-//! call. After a panic the queue must hold exactly the elements it should
+//! Elements compare by `key` and are told apart by the serial of the
+//! [`Tracked`] they carry, whose drop ledger (per thread) knows which are
+//! alive and which were dropped twice; the comparison can be armed to panic
+//! on its k-th call. After a panic the queue must hold exactly the elements it should
 //! (none lost, none twice), still be a heap (`push` and `pop` leave it
 //! exactly as before the call), and every element must be dropped exactly
 //! once in the end.
@@ -11,10 +12,10 @@
 //! prints the seed.
 
 use mapped::{MappedQueue, MappedVector, MAPPER};
-use mapped_testkit::{seeds, SeedOnFailure};
+use mapped_testkit::{ledger, seeds, Elem, SeedOnFailure, Tracked};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -26,8 +27,6 @@ thread_local! {
     static COMPARISONS: Cell<u64> = const { Cell::new(0) };
     /// Panic on this comparison (counted from arming); 0 = never.
     static PANIC_AT: Cell<u64> = const { Cell::new(0) };
-    static DROPS: RefCell<HashMap<u64, u32>> = RefCell::new(HashMap::new());
-    static NEXT_ID: Cell<u64> = const { Cell::new(1) };
 }
 
 /// Keeps the expected panics out of the output; any other panic is printed.
@@ -61,37 +60,30 @@ fn with_panic_at<R>(k: u64, f: impl FnOnce() -> R) -> (std::thread::Result<R>, u
     (r, disarm())
 }
 
-fn drops(id: u64) -> u32 {
-    DROPS.with(|d| d.borrow().get(&id).copied().unwrap_or(0))
+/// Whether the element `id` is dropped, and was dropped once: a second
+/// drop is in the ledger's bad drops.
+fn dropped_once(id: u64) -> bool {
+    !ledger::is_live(id) && !ledger::bad_drops().contains(&id)
 }
 
 #[derive(Debug)]
 struct P {
     key: u32,
-    id: u64,
-    /// Heap memory: a double drop or a lost element is also an allocator
-    /// error or a leak.
-    _own: String,
+    /// Counted by the ledger (and owns heap memory: a double drop or a
+    /// lost element is also an allocator error or a leak).
+    tracked: Tracked,
 }
 
 impl P {
     fn new(key: u32) -> P {
-        let id = NEXT_ID.with(|n| {
-            let id = n.get();
-            n.set(id + 1);
-            id
-        });
         P {
             key,
-            id,
-            _own: format!("element {id}"),
+            tracked: Tracked::make(u64::from(key)),
         }
     }
-}
 
-impl Drop for P {
-    fn drop(&mut self) {
-        DROPS.with(|d| *d.borrow_mut().entry(self.id).or_default() += 1);
+    fn id(&self) -> u64 {
+        self.tracked.ident()
     }
 }
 
@@ -131,7 +123,7 @@ fn assert_pops_in_order<const N: usize>(q: &mut MappedQueue<P, N>, ctx: &str) {
 
 /// (key, id) of each slot, in storage order.
 fn snapshot<const N: usize>(q: &MappedQueue<P, N>) -> Vec<(u32, u64)> {
-    q.iter().map(|p| (p.key, p.id)).collect()
+    q.iter().map(|p| (p.key, p.id())).collect()
 }
 
 /// The heap property by key (without calling `Ord`), except below the
@@ -159,27 +151,24 @@ fn assert_heap(s: &[P], ctx: &str) {
 fn assert_alive(s: &[P], ctx: &str) {
     let mut seen = HashMap::new();
     for p in s {
-        assert_eq!(
-            drops(p.id),
-            0,
+        assert!(
+            ledger::is_live(p.id()),
             "{ctx}: element {} in the queue was dropped",
-            p.id
+            p.id()
         );
         assert!(
-            seen.insert(p.id, ()).is_none(),
+            seen.insert(p.id(), ()).is_none(),
             "{ctx}: element {} twice",
-            p.id
+            p.id()
         );
     }
 }
 
 fn assert_dropped_once(ids: &[u64], ctx: &str) {
     for &id in ids {
-        assert_eq!(
-            drops(id),
-            1,
-            "{ctx}: element {id} dropped {} times",
-            drops(id)
+        assert!(
+            dropped_once(id),
+            "{ctx}: element {id} not dropped exactly once"
         );
     }
 }
@@ -203,7 +192,7 @@ fn build(rng: &mut StdRng, n: usize, range: u32) -> (MappedQueue<P>, Vec<u64>) {
     let mut ids = Vec::new();
     for _ in 0..n {
         let p = P::new(rng.random_range(0..range));
-        ids.push(p.id);
+        ids.push(p.id());
         q.push(p).unwrap();
     }
     (q, ids)
@@ -240,7 +229,7 @@ fn push_with_a_panicking_ord_leaves_the_queue_as_it_was() {
             rng.random_range(0..range)
         };
         let x = P::new(key);
-        let x_id = x.id;
+        let x_id = x.id();
         ids.push(x_id);
         let (r, used) = with_panic_at(k, || q.push(x).unwrap());
         match r {
@@ -248,12 +237,15 @@ fn push_with_a_panicking_ord_leaves_the_queue_as_it_was() {
                 assert_eq!(payload.downcast_ref::<&str>(), Some(&EXPECTED), "{ctx}");
                 panics += 1;
                 assert_eq!(snapshot(&q), before, "{ctx}: the queue changed");
-                assert_eq!(drops(x_id), 1, "{ctx}: the pushed value is dropped once");
+                assert!(
+                    dropped_once(x_id),
+                    "{ctx}: the pushed value is dropped once"
+                );
             }
             Ok(()) => {
                 assert!(used < k, "{ctx}");
                 assert_eq!(q.len(), n + 1, "{ctx}");
-                assert!(q.iter().any(|p| p.id == x_id), "{ctx}");
+                assert!(q.iter().any(|p| p.id() == x_id), "{ctx}");
             }
         }
         assert_heap(q.as_slice(), &ctx);
@@ -373,7 +365,7 @@ fn rebuilding_operations_with_a_panicking_ord_lose_nothing() {
         let more: Vec<P> = (0..1000)
             .map(|_| P::new(rng.random_range(0..1000)))
             .collect();
-        ids.extend(more.iter().map(|p| p.id));
+        ids.extend(more.iter().map(P::id));
         let (r, _) = with_panic_at(k, || q.extend(more));
         assert!(r.is_err(), "{ctx}");
         assert_eq!(q.len(), 1300, "{ctx}");
@@ -387,7 +379,7 @@ fn rebuilding_operations_with_a_panicking_ord_lose_nothing() {
         let mut ids = Vec::new();
         for _ in 0..1000 {
             let p = P::new(rng.random_range(0..1000));
-            ids.push(p.id);
+            ids.push(p.id());
             v.push(p).unwrap();
         }
         let (r, _) = with_panic_at(k, || MappedQueue::from(v));
@@ -408,10 +400,10 @@ fn rebuilding_operations_with_a_panicking_ord_lose_nothing() {
         assert!(r.is_err(), "{ctx}");
         assert!(q.iter().all(|p| p.key % 2 == 0), "{ctx}");
         assert_alive(q.as_slice(), &ctx);
-        let kept: Vec<u64> = q.iter().map(|p| p.id).collect();
+        let kept: Vec<u64> = q.iter().map(P::id).collect();
         for &id in &ids {
             if !kept.contains(&id) {
-                assert_eq!(drops(id), 1, "{ctx}: removed element {id}");
+                assert!(dropped_once(id), "{ctx}: removed element {id}");
             }
         }
         drop(q);
@@ -469,7 +461,7 @@ fn every_element_is_dropped_exactly_once() {
     let (mut q, ids) = build(&mut rng, n, 100);
     for i in 0..n {
         let p = q.pop().unwrap();
-        assert_eq!(drops(p.id), 0, "pop {i}");
+        assert!(ledger::is_live(p.id()), "pop {i}");
         drop(p);
     }
     assert!(q.pop().is_none());
@@ -497,7 +489,7 @@ fn every_element_is_dropped_exactly_once() {
     let (mut q, ids) = build(&mut rng, n, 100);
     q.retain(|p| p.key < 10);
     for p in q.iter() {
-        assert_eq!(drops(p.id), 0, "retain kept {}", p.id);
+        assert!(ledger::is_live(p.id()), "retain kept {}", p.id());
     }
     drop(q);
     assert_dropped_once(&ids, "retain");
@@ -523,11 +515,11 @@ fn every_element_is_dropped_exactly_once() {
 
     // peek_mut: the replaced element is dropped, the new one kept.
     let (mut q, mut ids) = build(&mut rng, n, 100);
-    let top_id = q.peek().unwrap().id;
+    let top_id = q.peek().unwrap().id();
     let fresh = P::new(3);
-    ids.push(fresh.id);
+    ids.push(fresh.id());
     *q.peek_mut().unwrap() = fresh;
-    assert_eq!(drops(top_id), 1);
+    assert!(dropped_once(top_id));
     drop(q);
     assert_dropped_once(&ids, "peek_mut");
 
@@ -543,13 +535,13 @@ fn every_element_is_dropped_exactly_once() {
     let mut f: MappedQueue<P> = MappedQueue::with_max_capacity(MAPPER, 100).unwrap();
     let max = f.max_capacity().unwrap();
     let items: Vec<P> = (0..max + 10).map(|i| P::new(i as u32)).collect();
-    let ids: Vec<u64> = items.iter().map(|p| p.id).collect();
+    let ids: Vec<u64> = items.iter().map(P::id).collect();
     let mut rest = items.into_iter();
     let err = f.try_extend(&mut rest).unwrap_err();
     assert_eq!(f.len(), max);
     assert_heap(f.as_slice(), "try_extend");
     let refused = err.into_value();
-    assert_eq!(drops(refused.id), 0);
+    assert!(ledger::is_live(refused.id()));
     drop((f, refused, rest));
     assert_dropped_once(&ids, "try_extend");
 }

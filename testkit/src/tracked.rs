@@ -52,7 +52,8 @@ pub mod ledger {
         LEDGER.with(|l| l.borrow().bad.clone())
     }
 
-    pub(super) fn is_live(serial: u64) -> bool {
+    /// Whether the instance with serial `serial` is alive.
+    pub fn is_live(serial: u64) -> bool {
         LEDGER.with(|l| l.borrow().live.contains(&serial))
     }
 

@@ -44,6 +44,28 @@ macro_rules! ensure {
     };
 }
 
+/// The pattern of the operations both containers have, which
+/// `apply_shared` applies (so each container's own `apply` lists them once,
+/// and stays exhaustive).
+macro_rules! shared_ops {
+    () => {
+        Op::Push(_)
+            | Op::PushMany { .. }
+            | Op::Pop
+            | Op::PopMany(_)
+            | Op::Clear
+            | Op::Retain { .. }
+            | Op::Reserve { .. }
+            | Op::ReserveExact { .. }
+            | Op::ShrinkTo { .. }
+            | Op::ShrinkToFit
+            | Op::TryExtend { .. }
+            | Op::Extend { .. }
+            | Op::CloneEq
+            | Op::Append { .. }
+    };
+}
+
 /// Whether a step removed elements, and how many shrink checks it made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Removal {

@@ -81,20 +81,7 @@ impl<T: Elem, const N: usize> QueueHarness<T, N> {
             | Op::RetainMut { .. }
             | Op::Swap { .. }
             | Op::Reverse => Removal::None,
-            Op::Push(_)
-            | Op::PushMany { .. }
-            | Op::Pop
-            | Op::PopMany(_)
-            | Op::Clear
-            | Op::Retain { .. }
-            | Op::Reserve { .. }
-            | Op::ReserveExact { .. }
-            | Op::ShrinkTo { .. }
-            | Op::ShrinkToFit
-            | Op::TryExtend { .. }
-            | Op::Extend { .. }
-            | Op::CloneEq
-            | Op::Append { .. } => unreachable!("applied by apply_shared"),
+            shared_ops!() => unreachable!("applied by apply_shared"),
         }
     }
 }

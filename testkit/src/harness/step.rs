@@ -230,20 +230,7 @@ impl<T: Elem, const N: usize> VectorHarness<T, N> {
                 Removal::None
             }
             Op::IntoVec => Removal::None,
-            Op::Push(_)
-            | Op::PushMany { .. }
-            | Op::Pop
-            | Op::PopMany(_)
-            | Op::Clear
-            | Op::Retain { .. }
-            | Op::Reserve { .. }
-            | Op::ReserveExact { .. }
-            | Op::ShrinkTo { .. }
-            | Op::ShrinkToFit
-            | Op::TryExtend { .. }
-            | Op::Extend { .. }
-            | Op::CloneEq
-            | Op::Append { .. } => unreachable!("applied by apply_shared"),
+            shared_ops!() => unreachable!("applied by apply_shared"),
             Op::DedupByKey { modulus } => {
                 self.tally.calls += 1;
                 self.v.dedup_by_key(|x| x.key() % modulus);
