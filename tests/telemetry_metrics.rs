@@ -177,7 +177,8 @@ fn a_vector_becoming_a_queue_moves_its_memory_to_the_queue_label() {
 #[test]
 fn counters_move_by_exactly_the_calls_the_mapper_saw() {
     use rand::{Rng, SeedableRng};
-    let seed = mapped_mock::env_seed().unwrap_or(77);
+    let seed = mapped_testkit::seeds(77, 1)[0];
+    let _seed = mapped_testkit::SeedOnFailure::new("counters_move_by_exactly_the_calls", seed);
     let mock = mapped_mock::FaultyMapper::builder()
         .seed(seed)
         .poison(true)
