@@ -2,10 +2,9 @@
 //! pages about to be written. Hints change speed, never contents: these
 //! check the contents through growth, window moves, shrinking and regrowth.
 
-use mapped::{MappedVector, Mapper, MAPPER};
-use std::io;
-use std::ptr::NonNull;
-use std::sync::Mutex;
+use mapped::{MappedVector, MAPPER};
+
+use mapped_testkit::TestMapper;
 
 #[test]
 fn huge_page_vector_grows_shrinks_and_regrows() {
@@ -39,46 +38,12 @@ fn extend_from_slice_populates_and_keeps_contents() {
     assert_eq!(&v[2_000_000..], &source[..]);
 }
 
-/// The OS mapper, recording every populate hint it is given.
-struct PopulateLog(Mutex<Vec<(usize, usize)>>);
-
-// SAFETY: every call is forwarded to the OS mapper, which keeps the
-// contract; populate is recorded first.
-unsafe impl Mapper for PopulateLog {
-    fn page_size(&self) -> usize {
-        MAPPER.page_size()
-    }
-    fn name(&self) -> &'static str {
-        "populate-log"
-    }
-    fn reserve(&self, len: usize) -> io::Result<NonNull<u8>> {
-        MAPPER.reserve(len)
-    }
-    unsafe fn commit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        // SAFETY: the caller's promise, passed on.
-        unsafe { MAPPER.commit(addr, len) }
-    }
-    unsafe fn decommit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        // SAFETY: the caller's promise, passed on.
-        unsafe { MAPPER.decommit(addr, len) }
-    }
-    unsafe fn release(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        // SAFETY: the caller's promise, passed on.
-        unsafe { MAPPER.release(addr, len) }
-    }
-    unsafe fn populate(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        self.0.lock().unwrap().push((addr.as_ptr() as usize, len));
-        // SAFETY: the caller's promise, passed on.
-        unsafe { MAPPER.populate(addr, len) }
-    }
-}
-
 /// Pushes populate the pages they are about to fill, a bounded stretch
 /// ahead, and never pages they will not reach soon: across a fill, a
 /// pop-all (which gives the pages back) and a refill.
 #[test]
 fn pushes_populate_a_bounded_stretch_ahead() {
-    static LOG: PopulateLog = PopulateLog(Mutex::new(Vec::new()));
+    static LOG: TestMapper = TestMapper::new("populate-log").with_populate();
     // The README: pushes fault in the next 256 KiB in one call, and ranges
     // under 32 KiB are left to fault page by page.
     const AHEAD: usize = 256 << 10;
@@ -89,7 +54,7 @@ fn pushes_populate_a_bounded_stretch_ahead() {
         let mut populated = 0;
         for i in 0..1_000_000u64 {
             v.push(i).unwrap();
-            let log = LOG.0.lock().unwrap();
+            let log = LOG.populates.lock().unwrap();
             for &(addr, len) in &log[seen..] {
                 let base = v.as_ptr() as usize;
                 let written = v.len() * 8;
@@ -118,6 +83,6 @@ fn pushes_populate_a_bounded_stretch_ahead() {
         );
         assert!(v.iter().enumerate().all(|(i, &x)| x == i as u64));
         while v.pop().is_some() {}
-        LOG.0.lock().unwrap().clear();
+        LOG.populates.lock().unwrap().clear();
     }
 }

@@ -4,13 +4,16 @@ use mapped::{Mapper, MAPPER};
 use std::io;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering::SeqCst};
+use std::sync::Mutex;
 
 /// Forwards to the OS mapper ([`MAPPER`]), except that it refuses commits
 /// while commits are denied (`OutOfMemory`) and decommits while decommits
 /// are denied (`EAGAIN`), as the OS would, and, built
 /// [`without_remap`](TestMapper::without_remap), keeps the trait's default
 /// `remap` (`Unsupported`), so a window move reserves, commits, copies and
-/// releases. Counts what it forwards.
+/// releases. Counts what it forwards. Built
+/// [`with_populate`](TestMapper::with_populate), it also forwards populate
+/// hints (otherwise `Unsupported`, the trait's default) and records them.
 ///
 /// The counters are public: a test reads them, and a `static` one is built
 /// with the `const` constructors.
@@ -18,6 +21,7 @@ pub struct TestMapper {
     /// What [`Mapper::name`] reports: the `mapper` label of metrics and spans.
     name: &'static str,
     remap: bool,
+    populate: bool,
     deny_commits: AtomicBool,
     deny_decommits: AtomicBool,
     /// Successful reservations.
@@ -31,6 +35,8 @@ pub struct TestMapper {
     pub commits: AtomicUsize,
     /// Commits refused while commits were denied.
     pub refused: AtomicUsize,
+    /// The populate hints passed on, as (address, length), in order.
+    pub populates: Mutex<Vec<(usize, usize)>>,
 }
 
 impl TestMapper {
@@ -39,6 +45,7 @@ impl TestMapper {
         TestMapper {
             name,
             remap: true,
+            populate: false,
             deny_commits: AtomicBool::new(false),
             deny_decommits: AtomicBool::new(false),
             reserves: AtomicUsize::new(0),
@@ -46,15 +53,21 @@ impl TestMapper {
             reserved: AtomicIsize::new(0),
             commits: AtomicUsize::new(0),
             refused: AtomicUsize::new(0),
+            populates: Mutex::new(Vec::new()),
         }
     }
 
     /// The same, but `remap` says `Unsupported` (the trait's default).
-    pub const fn without_remap(self) -> TestMapper {
-        TestMapper {
-            remap: false,
-            ..self
-        }
+    pub const fn without_remap(mut self) -> TestMapper {
+        self.remap = false;
+        self
+    }
+
+    /// The same, but populate hints are passed on and recorded in
+    /// [`populates`](TestMapper::populates).
+    pub const fn with_populate(mut self) -> TestMapper {
+        self.populate = true;
+        self
     }
 
     pub fn deny_commits(&self, on: bool) {
@@ -105,6 +118,17 @@ unsafe impl Mapper for TestMapper {
         self.releases.fetch_add(1, SeqCst);
         self.reserved.fetch_sub(len as isize, SeqCst);
         Ok(())
+    }
+    unsafe fn populate(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
+        if !self.populate {
+            return Err(io::ErrorKind::Unsupported.into());
+        }
+        self.populates
+            .lock()
+            .unwrap()
+            .push((addr.as_ptr() as usize, len));
+        // SAFETY: the caller's promise, passed on.
+        unsafe { MAPPER.populate(addr, len) }
     }
     unsafe fn remap(
         &self,
