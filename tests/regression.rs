@@ -2,8 +2,9 @@
 //! scenario across sizes and `N`: empty a vector (its pages are decommitted),
 //! then fill it again (they must be recommitted before they are touched).
 
-use mapped::{Event, MappedVector, Observer, Op, Storage, MAPPER};
-use std::sync::{Arc, Mutex};
+use mapped::{MappedVector, Op, Storage, MAPPER};
+use mapped_testkit::Recording;
+use std::sync::Arc;
 
 #[test]
 #[rustfmt::skip] // kept exactly as BUG-ANALYSIS.md gives it
@@ -76,19 +77,7 @@ fn scenario<const N: usize>(n: usize) {
 /// (BUG-ANALYSIS.md: don't avoid the problem).
 #[test]
 fn the_seed_scenario_decommits_and_commits_again() {
-    #[derive(Default)]
-    struct Ops(Mutex<Vec<Op>>);
-    impl Observer for Ops {
-        fn on_event(&self, event: &Event<'_>) {
-            if event.is_ok() {
-                self.0
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(event.op);
-            }
-        }
-    }
-    let ops = Arc::new(Ops::default());
+    let ops = Arc::new(Recording::default());
     let mut mvec: MappedVector<i32, 1> = MappedVector::builder(MAPPER)
         .observer(ops.clone())
         .build()
@@ -104,7 +93,7 @@ fn the_seed_scenario_decommits_and_commits_again() {
     }
     assert!(mvec.iter().enumerate().all(|(i, &x)| x == i as i32));
     drop(mvec);
-    let ops = ops.0.lock().unwrap();
+    let ops = ops.succeeded();
     // (The first fill may commit nothing: a reservation reused from the
     // cache can come with all the pages it needs.)
     let first_decommit = ops.iter().position(|&op| op == Op::Decommit);

@@ -34,6 +34,12 @@ impl Recording {
         self.0.lock().unwrap().iter().map(|s| s.op).collect()
     }
 
+    /// The operations that succeeded so far, in order.
+    pub fn succeeded(&self) -> Vec<Op> {
+        let seen = self.0.lock().unwrap();
+        seen.iter().filter(|s| s.ok).map(|s| s.op).collect()
+    }
+
     /// How many events of `op` were seen so far.
     pub fn count(&self, op: Op) -> usize {
         self.0.lock().unwrap().iter().filter(|s| s.op == op).count()
