@@ -63,7 +63,7 @@ pub fn run_generated<T: Elem, const N: usize>(cfg: &CaseConfig) -> Tally {
     })
 }
 
-/// Runs the case `data` chooses (see [`bytes`](crate::bytes)): the fuzz
+/// Runs the case `data` chooses (see [`bytes`]): the fuzz
 /// target's body.
 pub fn run_bytes(data: &[u8]) -> Tally {
     let (cfg, kind, n, mut steps) = bytes::case(data);
