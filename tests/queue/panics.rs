@@ -179,7 +179,7 @@ fn seeded_rng() -> (StdRng, SeedOnFailure) {
     let seed = seeds(0xC0FFEE, 1)[0];
     (
         StdRng::seed_from_u64(seed),
-        SeedOnFailure::new("queue_panic", seed),
+        SeedOnFailure::new("queue::panics", seed),
     )
 }
 

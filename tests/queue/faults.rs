@@ -127,7 +127,7 @@ fn copying_window_moves_in_poison_mode() {
 
 #[test]
 fn trap_mode_finds_no_access_to_decommitted_pages() {
-    const NAME: &str = "trap_mode_finds_no_access_to_decommitted_pages";
+    const NAME: &str = "faults::trap_mode_finds_no_access_to_decommitted_pages";
     if child::is_child(NAME) {
         let mock = FaultyMapper::builder()
             .seed(3)

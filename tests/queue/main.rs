@@ -1,0 +1,12 @@
+//! `MappedQueue`, one module per concern, in one binary (the random model
+//! runs against `BinaryHeap` are in `tests/fuzz/model.rs`):
+//!
+//! - [`model`]: heapifying a vector, the pinned API, capacity calls;
+//! - [`faults`]: refused commits, poison and trap modes;
+//! - [`shrink`]: a burst gives its memory back, and decay;
+//! - [`panics`]: a panicking `Ord`, and every element dropped once.
+
+mod faults;
+mod model;
+mod panics;
+mod shrink;
