@@ -8,8 +8,11 @@
 //! support, the window. Each step after that is a tag byte (the operation,
 //! and the two scripted-fault flags) and the operation's arguments.
 //! Positions and counts are read as fractions of the current length or of
-//! a few pages of elements, so a short input reaches every state; the
-//! bytes run out into zeros, which decode to short, harmless steps.
+//! a few pages of elements, so a short input reaches every state; no step
+//! grows the container by more than four pages of elements (a resize or an
+//! `extend_from_within` that doubled it would reach gigabytes in a few
+//! dozen steps). The bytes run out into zeros, which decode to short,
+//! harmless steps.
 
 use crate::plan::Container;
 use crate::{CaseConfig, Kind, Op, Probs, Step};
@@ -190,13 +193,14 @@ impl StepSource<'_> {
                 count: self.bulk(),
             },
             16 => Op::Resize {
-                len: self.r.fraction(2 * len + self.per_page),
+                len: self.r.fraction(len + 4 * self.per_page),
                 value: self.r.value(),
             },
-            17 => Op::ExtendFromWithin {
-                start: self.index(len),
-                end: self.index(len),
-            },
+            17 => {
+                let start = self.index(len);
+                let end = start + self.r.fraction((len - start).min(4 * self.per_page));
+                Op::ExtendFromWithin { start, end }
+            }
             18 => Op::SplitOff {
                 at: self.index(len),
             },

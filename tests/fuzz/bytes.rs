@@ -4,7 +4,7 @@
 //! operation.
 
 use mapped_testkit::bytes::{self, MAX_STEPS};
-use mapped_testkit::{env_cases, master_seed, mix, run_bytes, Container, Tally};
+use mapped_testkit::{env_cases, master_seed, mix, run_bytes, Container, Op, Tally};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::HashSet;
@@ -59,6 +59,35 @@ fn decoding_reaches_every_case_and_operation() {
     assert_eq!(ns.len(), 3);
     assert_eq!(limits.len(), 3, "heap limits 0, one page, two pages");
     assert_eq!(ops.len(), 29, "every operation");
+}
+
+/// No decoded step grows a container by more than four pages of elements
+/// (a resize or an `extend_from_within` that doubled it would reach
+/// gigabytes within a fuzz input, and time out).
+#[test]
+fn no_step_grows_by_more_than_four_pages() {
+    for data in inputs(3, 400, 400) {
+        let (_, kind, _, mut steps) = bytes::case(&data);
+        let bound = 4 * kind.per_page();
+        for len in (0..).map(|i| (i * 997) % (8 * bound + 1)) {
+            let Some(step) = steps.next(len) else { break };
+            let growth = match step.op {
+                Op::Push(_) | Op::Insert { .. } => 1,
+                Op::PushMany { count, .. }
+                | Op::ExtendFromSlice { count, .. }
+                | Op::Append { count, .. }
+                | Op::TryExtend { count, .. }
+                | Op::Extend { count, .. } => count,
+                Op::Resize { len: to, .. } => to.saturating_sub(len),
+                Op::ExtendFromWithin { start, end } => {
+                    let (a, z) = (start % (len + 1), end % (len + 1));
+                    a.abs_diff(z)
+                }
+                _ => 0,
+            };
+            assert!(growth <= bound, "{step} grows a length {len} by {growth}");
+        }
+    }
 }
 
 #[test]
