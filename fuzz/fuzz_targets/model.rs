@@ -9,7 +9,9 @@
 //!
 //! A failed check panics, which libFuzzer reports as a crash and saves
 //! the input under `fuzz/artifacts/model/`; `cargo +nightly fuzz run model
-//! <that file>` replays it.
+//! <that file>` replays it. (The "case seed" in the panic message is the
+//! one the input chose for the mock; the input, not `MAPPED_SEED`, is
+//! what replays the case.)
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(
