@@ -5,7 +5,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 /// The seeded generator of steps: a random walk in length that drifts up
-/// and down in phases, so vectors grow across many pages, shrink (pages are
+/// and down in phases, so containers grow across many pages, shrink (pages are
 /// decommitted) and grow again (pages are recommitted), and move windows.
 pub struct Generator {
     rng: StdRng,
@@ -42,7 +42,7 @@ impl Generator {
         self.rng.random_range(1..=self.per_page * pages)
     }
 
-    /// The next step for a vector of `len` elements.
+    /// The next step for a container of `len` elements.
     pub fn next(&mut self, len: usize) -> Step {
         if self.rng.random_ratio(1, 16) {
             self.growing = !self.growing;
@@ -108,7 +108,7 @@ impl Generator {
             },
             2 => Op::Pop,
             3 => {
-                // Often most of the vector: big shrinks decommit many pages.
+                // Often most of the container: big shrinks decommit many pages.
                 let count = if self.rng.random_bool(0.5) {
                     self.rng.random_range(0..=len)
                 } else {

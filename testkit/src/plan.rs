@@ -22,7 +22,7 @@ pub struct CaseConfig {
     pub probs: Probs,
     /// Whether the mapper can remap (else containers copy to move).
     pub remap: bool,
-    /// The vector's first window, in pages.
+    /// The container's first window, in pages.
     pub window_pages: usize,
     /// The generator's length cap, in pages of elements.
     pub max_pages: usize,
@@ -37,9 +37,9 @@ pub struct CaseConfig {
     /// instead of a growable one: addresses never move, and growing past it
     /// is `Error::WindowFull`.
     pub fixed_capacity: Option<usize>,
-    /// The vector's heap limit in bytes (`heap_limit`): 0 keeps every
+    /// The container's heap limit in bytes (`heap_limit`): 0 keeps every
     /// byte mapped; otherwise small contents live on the heap and the
-    /// vector moves between heap and mapping as it grows and shrinks.
+    /// container moves between heap and mapping as it grows and shrinks.
     pub heap_limit: usize,
     /// The container under test.
     pub container: Container,

@@ -53,20 +53,20 @@ impl<T: Elem, C: Subject<T>> Harness<T, C> {
         ensure!(
             self.ctx,
             self.mock.check_committed(base, committed),
-            "the vector says {committed} bytes are committed, the mapper disagrees"
+            "the container says {committed} bytes are committed, the mapper disagrees"
         );
         let shadow = self.mock.committed_bytes();
         ensure!(
             self.ctx,
             shadow == committed,
-            "the vector says {committed} bytes are committed, the mapper's shadow {shadow}"
+            "the container says {committed} bytes are committed, the mapper's shadow {shadow}"
         );
         let reservations = self.mock.live_reservations();
         ensure!(
             self.ctx,
             reservations == usize::from(v.reserved_bytes() > 0)
                 && self.mock.reserved_bytes() == v.reserved_bytes(),
-            "{reservations} live reservations of {} bytes; the vector has {} bytes",
+            "{reservations} live reservations of {} bytes; the container has {} bytes",
             self.mock.reserved_bytes(),
             v.reserved_bytes()
         );
@@ -84,7 +84,7 @@ impl<T: Elem, C: Subject<T>> Harness<T, C> {
             "violations: {}",
             self.mock.report()
         );
-        // A vector whose idea of its committed bytes is true never commits
+        // A container whose idea of its committed bytes is true never commits
         // a page that is committed already.
         ensure!(
             self.ctx,

@@ -205,13 +205,13 @@ impl<T: Elem, C: Subject<T>> Harness<T, C> {
         }
         self.tally.steps += 1;
         self.check();
-        // Shrinking: unless a decommit failed, the vector must have given
+        // Shrinking: unless a decommit failed, the container must have given
         // memory back down to the policy (fewer than a quarter in use is
         // never left committed), and a call that checks once and gave
         // memory back must have kept exactly the policy's target (at most
         // half full afterwards: the hysteresis).
         let after = self.mock.stats();
-        // (A vector that moved back to the heap gave everything back.)
+        // (A container that moved back to the heap gave everything back.)
         let mapped = self.v.storage() == Storage::Mapped;
         if removed != Removal::None && mapped && after.failed_decommits == b.stats.failed_decommits
         {
@@ -296,7 +296,7 @@ impl<T: Elem, C: Subject<T>> Harness<T, C> {
 
     /// A call that needs memory returned `Ok`: no commit may have been
     /// refused during it (a refusal must be returned, not swallowed). A
-    /// refused reserve may have been: the vector then retries with smaller
+    /// refused reserve may have been: the container then retries with smaller
     /// windows, as under a scarce address space.
     fn granted(&self, b: &Before, what: &str) {
         let s = self.mock.stats();
@@ -311,7 +311,7 @@ impl<T: Elem, C: Subject<T>> Harness<T, C> {
     }
 
     /// A call that needs memory returned `error`: it must be a refusal the
-    /// mapper made during the call, and the vector must be as before.
+    /// mapper made during the call, and the container must be as before.
     fn refused(&mut self, b: &Before, error: &Error, what: &str) {
         let s = self.mock.stats();
         if self.acceptable_window_full(error) {
