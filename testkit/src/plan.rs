@@ -78,7 +78,7 @@ impl Kind {
 
     /// Elements per page (at least 1).
     pub fn per_page(self) -> usize {
-        (mapped::Mapper::page_size(&mapped::MAPPER) / self.size()).max(1)
+        crate::elem::per_page(self.size())
     }
 }
 

@@ -49,7 +49,7 @@ pub fn run_steps<T: Elem, const N: usize>(cfg: &CaseConfig, steps: &[Step]) -> T
 
 /// Runs `cfg.ops` generated steps on a fresh harness for `cfg`.
 pub fn run_generated<T: Elem, const N: usize>(cfg: &CaseConfig) -> Tally {
-    let per_page = (mapped::Mapper::page_size(&mapped::MAPPER) / size_of::<T>()).max(1);
+    let per_page = crate::elem::per_page(size_of::<T>());
     let mut g = Generator::new(
         mix(cfg.seed, 0x5EED),
         per_page,
