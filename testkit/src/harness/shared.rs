@@ -27,20 +27,13 @@ impl<T: Elem, C: Subject<T>> Harness<T, C> {
             }
             Op::Pop => {
                 self.arm(step);
-                self.tally.calls += 1;
-                let got = self.v.pop();
-                let want = C::model_pop(&mut self.model);
-                ensure!(self.ctx, got == want, "pop: got {got:?}, model {want:?}");
+                self.pop_checked();
                 Removal::once_if(len > 0)
             }
             Op::PopMany(count) => {
                 self.arm(step);
                 for _ in 0..count {
-                    self.tally.calls += 1;
-                    let got = self.v.pop();
-                    let want = C::model_pop(&mut self.model);
-                    ensure!(self.ctx, got == want, "pop: got {got:?}, model {want:?}");
-                    if want.is_none() {
+                    if !self.pop_checked() {
                         break;
                     }
                 }
@@ -275,5 +268,14 @@ impl<T: Elem, C: Subject<T>> Harness<T, C> {
             _ => return None,
         };
         Some(removal)
+    }
+
+    /// Pops from both and compares; returns whether there was an element.
+    fn pop_checked(&mut self) -> bool {
+        self.tally.calls += 1;
+        let got = self.v.pop();
+        let want = C::model_pop(&mut self.model);
+        ensure!(self.ctx, got == want, "pop: got {got:?}, model {want:?}");
+        want.is_some()
     }
 }
