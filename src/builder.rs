@@ -1,70 +1,13 @@
 //! Builders: a container with a name, an observer, a chosen window or a fixed
 //! maximum capacity.
 
-use crate::mapper::MapperRef;
-use crate::telemetry::{Label, Observer};
+use crate::mapper_ref::MapperRef;
+use crate::settings::{Config, HeapLimit};
+use crate::telemetry::Observer;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// How a container sizes its reservation of address space.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Window {
-    /// Reserve `first` bytes at the first push; move to twice as large when full.
-    Growable { first: usize },
-    /// Reserve `max` bytes once; addresses never change; growing past is an error.
-    Fixed { max: usize },
-}
-
-/// Everything a container is configured with, before any memory exists.
-#[derive(Clone, Debug)]
-pub(crate) struct Config {
-    pub(crate) mapper: MapperRef,
-    pub(crate) label: Label,
-    pub(crate) first_window: Option<usize>,
-    pub(crate) max_capacity: Option<usize>,
-    pub(crate) decay: Option<Duration>,
-    pub(crate) huge_pages: bool,
-    /// Bytes of contents kept on the heap; `None`: the `N` pages.
-    pub(crate) heap_limit: Option<usize>,
-}
-
-impl Config {
-    pub(crate) fn new(mapper: MapperRef) -> Self {
-        Config {
-            mapper,
-            label: Label::vector(),
-            first_window: None,
-            max_capacity: None,
-            decay: None,
-            huge_pages: false,
-            heap_limit: None,
-        }
-    }
-
-    /// Whether this is what `new(MAPPER)` gives but perhaps for the heap
-    /// limit: then a container needs no configuration of its own beyond
-    /// that number, and costs no allocation for one.
-    pub(crate) fn is_plain(&self) -> bool {
-        let Config {
-            mapper,
-            label,
-            first_window,
-            max_capacity,
-            decay,
-            huge_pages,
-            heap_limit: _,
-        } = self;
-        mapper.is_os()
-            && label.name.is_none()
-            && label.observer.is_none()
-            && first_window.is_none()
-            && max_capacity.is_none()
-            && decay.is_none()
-            && !huge_pages
-    }
-}
 
 /// Configures a [`MappedVector`](crate::MappedVector) or
 /// [`MappedQueue`](crate::MappedQueue) beyond what `new` offers.
@@ -176,7 +119,8 @@ impl<C> Builder<C> {
     /// The default is the `N` pages a container keeps no matter what (at
     /// least one page). 0 keeps every byte in a mapping from the first
     /// push. A larger limit suits many mid-sized containers, at the cost of
-    /// memory that goes back only to the allocator. Ignored with a fixed
+    /// memory that goes back only to the allocator. At most `u32::MAX`
+    /// bytes (4 GiB): larger values are taken as that. Ignored with a fixed
     /// window ([`max_capacity`](Self::max_capacity)), which is always
     /// mapped.
     ///
@@ -191,7 +135,7 @@ impl<C> Builder<C> {
     /// # Ok::<(), mapped::Error>(())
     /// ```
     pub fn heap_limit(mut self, bytes: usize) -> Self {
-        self.config.heap_limit = Some(bytes);
+        self.config.heap_limit = Some(HeapLimit::new(bytes));
         self
     }
 }

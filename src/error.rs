@@ -1,6 +1,6 @@
 //! The one error type of the crate, and the push error that hands the value back.
 
-use crate::telemetry::Op;
+use crate::op::Op;
 use std::fmt;
 use std::io;
 
@@ -62,9 +62,9 @@ impl Error {
     /// limit of the container itself.
     pub fn is_out_of_memory(&self) -> bool {
         matches!(self, Error::Alloc { .. })
-            || self.os_error().is_some_and(|e| {
-                e.kind() == io::ErrorKind::OutOfMemory || e.raw_os_error() == Some(libc::ENOMEM)
-            })
+            || self
+                .os_error()
+                .is_some_and(|e| e.kind() == io::ErrorKind::OutOfMemory || crate::os::is_enomem(e))
     }
 }
 
@@ -76,7 +76,7 @@ impl fmt::Display for Error {
                 // The OS says ENOMEM both when memory runs out and when the
                 // process holds `vm.max_map_count` mappings (each mapped
                 // container holds up to two): name both.
-                if source.raw_os_error() == Some(libc::ENOMEM) {
+                if crate::os::is_enomem(source) {
                     f.write_str(
                         " (ENOMEM: out of memory, or of kernel mappings: vm.max_map_count)",
                     )?;

@@ -79,8 +79,7 @@ impl std::error::Error for Injected {}
 #[derive(Clone, Copy)]
 pub(crate) struct Point {
     name: &'static str,
-    /// The `op` label (read only with the feature on).
-    #[cfg_attr(not(feature = "failpoints"), allow(dead_code))]
+    /// The `op` label its injections count under.
     op: &'static str,
 }
 
@@ -97,17 +96,25 @@ impl Point {
         Point { name, op }
     }
 
-    /// Whether the point fires now (counted in telemetry if it does).
+    /// Whether the point fires now. Nothing is reported here: the caller
+    /// hands the failure up (as [`os_error`](Self::os_error)'s marked
+    /// error, or an [`Error::Alloc`](crate::Error::Alloc)), and the
+    /// storage layer above counts it.
     #[inline]
     pub(crate) fn fires(self) -> bool {
         #[cfg(feature = "failpoints")]
         {
             if fail::eval(self.name, |_| ()).is_some() {
-                crate::telemetry::injected(self.op);
                 return true;
             }
         }
         false
+    }
+
+    /// The `op` label its injections count under.
+    #[cfg_attr(not(feature = "failpoints"), allow(dead_code))]
+    pub(crate) fn op(self) -> &'static str {
+        self.op
     }
 
     /// The error the OS would return, marked as injected, if the point

@@ -69,25 +69,40 @@
 mod builder;
 mod error;
 pub mod failpoints;
-mod fork;
 mod mapper;
+mod mapper_ref;
+mod op;
 mod os;
 pub mod policy;
 mod queue;
+mod raw;
 mod region;
 #[cfg(feature = "serde")]
 mod serialize;
+mod settings;
 pub mod telemetry;
 mod vector;
 
 pub use builder::Builder;
 pub use error::{Error, PushError};
-pub use mapper::{Mapper, MapperRef};
+pub use mapper::Mapper;
+pub use mapper_ref::MapperRef;
+pub use op::Op;
 pub use os::{OsMapper, MAPPER};
 pub use queue::{MappedQueue, PeekMut};
+pub use raw::Storage;
 pub use region::{trim_cache, CACHE_MAX_BYTES, CACHE_MAX_COMMITTED, CACHE_MAX_ENTRIES};
-pub use telemetry::{describe_metrics, set_observer, stats, Event, Observer, Op, Stats};
-pub use vector::{Drain, IntoIter, MappedVector, Storage};
+pub use telemetry::{describe_metrics, set_observer, Event, Observer, Stats};
+pub use vector::{Drain, IntoIter, MappedVector};
+
+/// A snapshot of what all containers in the process hold and have done:
+/// the counters telemetry keeps, and the bytes parked in the reservation
+/// cache (which the cache keeps itself). No recorder needed; takes no lock.
+pub fn stats() -> Stats {
+    let mut stats = telemetry::counters();
+    stats.cached_bytes = region::cached_bytes() as u64;
+    stats
+}
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -1,16 +1,14 @@
 //! The `Mapper` trait: the four virtual-memory operations every container
-//! is built on (reserve, commit, decommit, release), three optional ones
-//! with defaults (remap, populate, huge-page advice), and the handle
-//! containers keep to a mapper.
+//! is built on (reserve, commit, decommit, release), and three optional
+//! ones with defaults (remap, populate, huge-page advice). The OS's own
+//! implementation is [`OsMapper`](crate::OsMapper), in `os/`.
 //!
-//! Only [`Region`](crate::region) calls a mapper; everything above it sees
-//! committed bytes and nothing else.
+//! Containers call a mapper only through their `Region` (the reservation
+//! cache releases through the OS mapper directly); everything above it
+//! sees committed bytes and nothing else.
 
-use crate::os::OsMapper;
-use std::any::TypeId;
 use std::io;
 use std::ptr::NonNull;
-use std::sync::Arc;
 
 /// A source of virtual memory: reserves address space, commits and decommits
 /// pages inside it, and releases it.
@@ -123,90 +121,5 @@ pub unsafe trait Mapper: Send + Sync {
     unsafe fn advise_huge_pages(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
         let _ = (addr, len);
         Err(io::ErrorKind::Unsupported.into())
-    }
-}
-
-/// How a container holds its mapper: a `&'static` one (such as
-/// [`MAPPER`](crate::MAPPER)) or a shared [`Arc`].
-///
-/// Containers accept anything that converts into it: `MAPPER`, any
-/// `&'static M` and any `Arc<M>` where `M: Mapper`.
-#[derive(Clone)]
-pub struct MapperRef(Inner);
-
-#[derive(Clone)]
-enum Inner {
-    /// The OS mapper, however it was passed: stateless, so reservations it
-    /// made may outlive their container (in the reservation cache).
-    Os,
-    Static(&'static dyn Mapper),
-    Shared(Arc<dyn Mapper>),
-}
-
-static OS_MAPPER: OsMapper = OsMapper;
-
-impl MapperRef {
-    /// The mapper itself.
-    #[inline]
-    pub fn get(&self) -> &dyn Mapper {
-        match &self.0 {
-            Inner::Os => &OS_MAPPER,
-            Inner::Static(m) => *m,
-            Inner::Shared(m) => &**m,
-        }
-    }
-
-    /// Whether this is the OS mapper, whose released reservations the
-    /// process-wide cache may keep for the next container.
-    pub(crate) fn is_os(&self) -> bool {
-        matches!(self.0, Inner::Os)
-    }
-
-    fn is_os_type<M: 'static>() -> bool {
-        TypeId::of::<M>() == TypeId::of::<OsMapper>()
-    }
-}
-
-impl From<OsMapper> for MapperRef {
-    fn from(_: OsMapper) -> Self {
-        MapperRef(Inner::Os)
-    }
-}
-
-impl std::fmt::Debug for MapperRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("MapperRef")
-            .field(&self.get().name())
-            .finish()
-    }
-}
-
-impl<M: Mapper + 'static> From<&'static M> for MapperRef {
-    fn from(mapper: &'static M) -> Self {
-        if Self::is_os_type::<M>() {
-            return MapperRef(Inner::Os);
-        }
-        MapperRef(Inner::Static(mapper))
-    }
-}
-
-impl<M: Mapper + 'static> From<Arc<M>> for MapperRef {
-    fn from(mapper: Arc<M>) -> Self {
-        if Self::is_os_type::<M>() {
-            return MapperRef(Inner::Os);
-        }
-        MapperRef(Inner::Shared(mapper))
-    }
-}
-
-impl From<Arc<dyn Mapper>> for MapperRef {
-    fn from(mapper: Arc<dyn Mapper>) -> Self {
-        MapperRef(Inner::Shared(mapper))
-    }
-}
-
-impl From<&'static dyn Mapper> for MapperRef {
-    fn from(mapper: &'static dyn Mapper) -> Self {
-        MapperRef(Inner::Static(mapper))
     }
 }

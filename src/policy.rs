@@ -154,6 +154,14 @@ pub fn min_heap_capacity(size: usize) -> usize {
     }
 }
 
+/// Whether `bytes` of contents fit on the heap under a heap limit of
+/// `limit` bytes: the one test of "heap or mapping" for growing, reserving
+/// exactly and shrinking to fit.
+#[inline]
+pub fn fits_on_heap(bytes: usize, limit: usize) -> bool {
+    bytes <= limit
+}
+
 /// The capacity, in elements, a heap allocation grows to when it must hold
 /// `needed` elements of `size` bytes and holds `capacity`: doubling, as
 /// `Vec`'s does, but never past the `limit` bytes a container keeps on the
@@ -166,10 +174,10 @@ pub fn heap_grow_capacity(
     limit: usize,
     size: usize,
 ) -> Option<usize> {
-    let most = limit / size;
-    if needed > most {
+    if !fits_on_heap(needed.saturating_mul(size), limit) {
         return None;
     }
+    let most = limit / size;
     let doubled = capacity.saturating_mul(GROWTH_FACTOR);
     Some(doubled.max(needed).max(min_heap_capacity(size)).min(most))
 }

@@ -14,8 +14,8 @@ pub use peek_mut::PeekMut;
 
 use crate::builder::Builder;
 use crate::error::{Error, PushError};
-use crate::mapper::MapperRef;
-use crate::telemetry::names::{CONTAINER_QUEUE, CONTAINER_VECTOR};
+use crate::mapper_ref::MapperRef;
+use crate::telemetry::Kind;
 use crate::vector::{Drain, MappedVector};
 use std::mem;
 use std::slice;
@@ -134,7 +134,7 @@ impl<T: Ord, const N: usize> MappedQueue<T, N> {
     /// Wraps storage whose elements are already a heap (or empty), labelling
     /// it `queue` for telemetry.
     fn from_storage(mut data: MappedVector<T, N>) -> Self {
-        data.set_container(CONTAINER_QUEUE);
+        data.set_kind(Kind::Queue);
         MappedQueue { data }
     }
 
@@ -427,7 +427,7 @@ impl<T: Ord, const N: usize> MappedQueue<T, N> {
     /// telemetry as a `vector` from then on.
     pub fn into_vec(self) -> MappedVector<T, N> {
         let mut data = self.data;
-        data.set_container(CONTAINER_VECTOR);
+        data.set_kind(Kind::Vector);
         data
     }
 
@@ -471,7 +471,7 @@ impl<T: Ord, const N: usize> Builder<MappedQueue<T, N>> {
     pub fn build(mut self) -> Result<MappedQueue<T, N>, Error> {
         // Labelled before anything is reserved, so the reservation's own
         // telemetry already says `queue`.
-        self.config.label.container = CONTAINER_QUEUE;
+        self.config.label.kind = Kind::Queue;
         MappedVector::try_from_config(self.config).map(MappedQueue::from_storage)
     }
 }

@@ -1,33 +1,32 @@
 //! `MappedVector`: a `Vec` whose storage is a reserved address range that
 //! commits pages as it grows and gives them back to the OS as it shrinks.
 //!
-//! Element logic lives here; every byte of memory comes from [`Region`],
-//! and every size decision from [`policy`]. Iterators, drain and the
-//! standard trait impls live in `vector/`.
+//! Element logic lives here: the length, drops, slices, moves of elements
+//! within the vector. The memory the elements live in, in every state (none,
+//! the heap, a mapping), is the [`RawStore`]'s, which takes the elements'
+//! [`Shape`] and length at run time and is compiled once. Iterators, drain
+//! and the standard trait impls live in `vector/`.
 
-mod decay;
 mod drain;
 mod filter;
 mod into_iter;
 mod resize;
-mod store;
 mod traits;
 
 pub use drain::Drain;
 pub use into_iter::IntoIter;
 
-use crate::builder::{Builder, Config, Window};
+use crate::builder::Builder;
 use crate::error::{Error, PushError};
-use crate::mapper::MapperRef;
-use crate::policy;
-use crate::region::Region;
-use crate::telemetry;
+use crate::mapper_ref::MapperRef;
+use crate::raw::{RawStore, Shape, Storage, Writes};
+use crate::settings::Config;
+use crate::telemetry::Kind;
 use std::marker::PhantomData;
-use std::mem::{self, ManuallyDrop};
+use std::mem::ManuallyDrop;
 use std::ops::RangeBounds;
-use std::ptr::{self, NonNull};
+use std::ptr;
 use std::slice;
-use store::{heap, Store};
 
 /// A growable array, like [`Vec`], whose memory comes straight from the OS's
 /// virtual memory and goes back to it when the vector shrinks.
@@ -71,21 +70,9 @@ use store::{heap, Store};
 /// send(mapped::MappedVector::<std::rc::Rc<u8>>::new(mapped::MAPPER));
 /// ```
 pub struct MappedVector<T, const N: usize = 1> {
-    /// The elements: dangling while there is no storage, else the heap
-    /// allocation or the mapping's base.
-    ptr: NonNull<T>,
+    /// The memory, and the limits `push` and the removals compare with.
+    raw: RawStore,
     len: usize,
-    /// `push` writes without a slow path while `len` is below this. On the
-    /// heap (or empty) it is the allocation's capacity; mapped, the
-    /// elements whose pages are committed and need no populate hint. At
-    /// most the capacity (`usize::MAX` for zero-sized `T`).
-    push_below: usize,
-    /// Removals that leave fewer elements than this ask whether to give
-    /// memory back ([`policy::shrink_below`] or
-    /// [`policy::heap_return_below`], or sooner under decay). 0 on the heap.
-    shrink_below: usize,
-    /// Which storage the elements are in, and the cold rest.
-    store: Store,
     _elements: PhantomData<T>,
 }
 
@@ -95,34 +82,14 @@ unsafe impl<T: Send, const N: usize> Send for MappedVector<T, N> {}
 // SAFETY: `&MappedVector` gives only `&T` and reads of plain fields.
 unsafe impl<T: Sync, const N: usize> Sync for MappedVector<T, N> {}
 
-/// Where a container's elements are: see [`MappedVector::storage`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Storage {
-    /// No storage at all: nothing allocated, reserved or committed.
-    Empty,
-    /// One allocation from the global allocator, below the heap limit: no
-    /// system call, no kernel mapping. [`MappedVector::heap_bytes`] says
-    /// how large.
-    Heap,
-    /// A reservation of its own, with a committed prefix:
-    /// [`MappedVector::committed_bytes`] and
-    /// [`MappedVector::reserved_bytes`] say how large.
-    Mapped,
-}
-
 impl<T, const N: usize> MappedVector<T, N> {
-    const IS_ZST: bool = mem::size_of::<T>() == 0;
-    const SIZE: usize = mem::size_of::<T>();
+    /// What the storage layer knows of the elements.
+    const SHAPE: Shape = Shape::of::<T>(N);
 
     /// An empty vector on `mapper` (`MAPPER`, a `&'static M` or an `Arc<M>`).
     /// Reserves and commits nothing until the first push.
     pub fn new(mapper: impl Into<MapperRef>) -> Self {
-        Self::from_config(
-            Config::new(mapper.into()),
-            Window::Growable {
-                first: policy::DEFAULT_WINDOW,
-            },
-        )
+        Self::on(RawStore::new(mapper.into(), Self::SHAPE))
     }
 
     /// An empty vector with a fixed window holding at least `max_capacity`
@@ -141,52 +108,18 @@ impl<T, const N: usize> MappedVector<T, N> {
         Builder::new(mapper.into())
     }
 
-    pub(crate) fn from_config(config: Config, window: Window) -> Self {
-        let store = Store::new(config, window, N, Self::dangling());
-        Self::empty_on(store)
-    }
-
-    /// An empty vector on `store`, which holds no memory yet.
-    fn empty_on(store: Store) -> Self {
-        let mut v = MappedVector {
-            ptr: NonNull::dangling(),
-            len: 0,
-            push_below: 0,
-            shrink_below: 0,
-            store,
-            _elements: PhantomData,
-        };
-        v.sync_limits();
-        v
-    }
-
-    /// The base an empty region reports: aligned for `T`.
-    fn dangling() -> NonNull<u8> {
-        NonNull::<T>::dangling().cast()
-    }
-
     /// Builds from a configuration: a fixed window is reserved here.
     pub(crate) fn try_from_config(config: Config) -> Result<Self, Error> {
-        let page = config.mapper.get().page_size();
-        let window = match (config.max_capacity, config.first_window) {
-            // Zero-sized elements take no memory: any maximum fits in none.
-            (Some(_), _) if Self::IS_ZST => Window::Fixed { max: 0 },
-            (Some(max), _) => {
-                let bytes = policy::bytes_for(max, Self::SIZE)
-                    .and_then(|b| policy::round_to_pages(b, page))
-                    .ok_or(Error::CapacityOverflow)?;
-                Window::Fixed { max: bytes }
-            }
-            (None, Some(first)) => Window::Growable {
-                first: policy::round_to_pages(first.max(1), page).ok_or(Error::CapacityOverflow)?,
-            },
-            (None, None) => Window::Growable {
-                first: policy::DEFAULT_WINDOW,
-            },
-        };
-        let mut v = Self::from_config(config, window);
-        v.reserve_fixed_window()?;
-        Ok(v)
+        RawStore::build(config, Self::SHAPE).map(Self::on)
+    }
+
+    /// An empty vector on `raw`, which holds no elements.
+    fn on(raw: RawStore) -> Self {
+        MappedVector {
+            raw,
+            len: 0,
+            _elements: PhantomData,
+        }
     }
 
     /// Number of elements.
@@ -206,13 +139,7 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// `usize::MAX` for zero-sized `T`.
     #[inline]
     pub fn capacity(&self) -> usize {
-        if Self::IS_ZST {
-            return usize::MAX;
-        }
-        match self.store.mapping() {
-            Some(region) => region.committed() / Self::SIZE,
-            None => self.push_below,
-        }
+        self.raw.capacity(Self::SHAPE)
     }
 
     /// Bytes the mapper has [committed](crate#commit) for this vector now (a multiple of
@@ -220,23 +147,19 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// counted by [`heap_bytes`](Self::heap_bytes).
     #[inline]
     pub fn committed_bytes(&self) -> usize {
-        self.store.mapping().map_or(0, Region::committed)
+        self.raw.committed_bytes()
     }
 
     /// Bytes of address space [reserved](crate#reserve) now: 0 unless [`Storage::Mapped`].
     #[inline]
     pub fn reserved_bytes(&self) -> usize {
-        self.store.mapping().map_or(0, Region::reserved)
+        self.raw.reserved_bytes()
     }
 
     /// Bytes of the vector's heap allocation: 0 unless [`Storage::Heap`].
     #[inline]
     pub fn heap_bytes(&self) -> usize {
-        if self.store.is_mapped() {
-            0
-        } else {
-            self.push_below.saturating_mul(Self::SIZE)
-        }
+        self.raw.heap_bytes()
     }
 
     /// Where the elements are now: nowhere yet, on the heap, or in a
@@ -256,70 +179,45 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// # Ok::<(), mapped::Error>(())
     /// ```
     pub fn storage(&self) -> Storage {
-        if self.store.is_mapped() {
-            Storage::Mapped
-        } else if self.heap_bytes() > 0 {
-            Storage::Heap
-        } else {
-            Storage::Empty
-        }
+        self.raw.storage()
     }
 
     /// The [heap limit](crate#heap-limit): bytes of contents the vector keeps
     /// on the heap before it moves them into a mapping (0: always mapped); see
     /// [`Builder::heap_limit`].
     pub fn heap_limit(&self) -> usize {
-        self.store.heap_limit()
+        self.raw.heap_limit()
     }
 
     /// Elements the `N` initial pages hold: a mapped vector never shrinks
     /// its committed pages below this. `usize::MAX` for zero-sized `T`.
     pub fn initial_capacity(&self) -> usize {
-        if Self::IS_ZST {
-            usize::MAX
-        } else {
-            self.initial_bytes() / Self::SIZE
+        match Self::SHAPE.size {
+            0 => usize::MAX,
+            size => self.raw.initial_bytes(Self::SHAPE) / size,
         }
     }
 
     /// For a vector with a fixed window, the most elements it can ever hold.
     pub fn max_capacity(&self) -> Option<usize> {
-        match self.window() {
-            Window::Fixed { .. } if Self::IS_ZST => Some(usize::MAX),
-            Window::Fixed { max } => Some(max / Self::SIZE),
-            Window::Growable { .. } => None,
-        }
-    }
-
-    fn window(&self) -> Window {
-        self.store.cold().map_or(
-            Window::Growable {
-                first: policy::DEFAULT_WINDOW,
-            },
-            |cold| cold.window,
-        )
+        self.raw.max_capacity(Self::SHAPE)
     }
 
     /// The mapper's page size: the unit of commit and decommit.
     pub fn page_size(&self) -> usize {
-        self.store.page_size()
-    }
-
-    #[inline]
-    fn initial_bytes(&self) -> usize {
-        policy::initial_bytes(N, self.page_size(), Self::SIZE)
+        self.raw.page_size()
     }
 
     /// A raw pointer to the elements; valid for reads of `len` elements.
     #[inline]
     pub fn as_ptr(&self) -> *const T {
-        self.ptr.as_ptr()
+        self.raw.ptr().cast::<T>().as_ptr()
     }
 
     /// A raw mutable pointer to the elements.
     #[inline]
     pub fn as_mut_ptr(&mut self) -> *mut T {
-        self.ptr.as_ptr()
+        self.raw.ptr().cast::<T>().as_ptr()
     }
 
     /// The elements as a slice.
@@ -350,14 +248,14 @@ impl<T, const N: usize> MappedVector<T, N> {
         // Read `len` once: after the write through the raw pointer the
         // compiler cannot assume `self.len` unchanged (as std's `Vec::push`).
         let len = self.len;
-        // One compare, as `Vec::push` has: `push_below <= capacity()`, so
+        // One compare, as `Vec::push` has: `write_below <= capacity()`, so
         // this also catches a full vector.
-        if len >= self.push_below {
-            if let Err(error) = self.prepare_push() {
+        if len >= self.raw.write_below() {
+            if let Err(error) = self.raw.prepare_push(Self::SHAPE, len) {
                 return Err(PushError::new(value, error));
             }
         }
-        // SAFETY: `len < push_below <= capacity`: the slot is committed and
+        // SAFETY: `len < write_below <= capacity`: the slot is committed and
         // holds no element.
         unsafe { self.as_mut_ptr().add(len).write(value) };
         self.len = len + 1;
@@ -389,7 +287,8 @@ impl<T, const N: usize> MappedVector<T, N> {
         if self.capacity() - self.len >= additional {
             return Ok(());
         }
-        self.grow_amortized(additional, Writes::None)
+        self.raw
+            .grow_amortized(Self::SHAPE, self.len, additional, Writes::None)
     }
 
     /// `reserve`, for `additional` elements about to be written: new pages
@@ -398,7 +297,8 @@ impl<T, const N: usize> MappedVector<T, N> {
         if self.capacity() - self.len >= additional {
             return Ok(());
         }
-        self.grow_amortized(additional, Writes::Needed)
+        self.raw
+            .grow_amortized(Self::SHAPE, self.len, additional, Writes::Needed)
     }
 
     /// Makes room for exactly `additional` more elements (as
@@ -408,13 +308,7 @@ impl<T, const N: usize> MappedVector<T, N> {
         if self.capacity() - self.len >= additional {
             return Ok(());
         }
-        let needed = self.bytes_for_additional(additional)?;
-        if !self.store.is_mapped() && needed <= self.heap_limit() {
-            return self.resize_heap(needed / Self::SIZE);
-        }
-        let to = policy::exact_target(needed, self.initial_bytes(), self.page_size())
-            .ok_or(Error::CapacityOverflow)?;
-        self.commit_up_to(to, needed, Writes::None)
+        self.raw.grow_exact(Self::SHAPE, self.len, additional)
     }
 
     /// Gives back all memory not needed by the elements: on the heap, the
@@ -428,28 +322,7 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// Gives back memory not needed for `max(len, min_capacity)` elements,
     /// as [`shrink_to_fit`](Self::shrink_to_fit) does.
     pub fn shrink_to(&mut self, min_capacity: usize) -> Result<(), Error> {
-        if Self::IS_ZST {
-            return Ok(());
-        }
-        let keep_len = self.len.max(min_capacity);
-        let keep = keep_len.saturating_mul(Self::SIZE);
-        if !self.store.is_mapped() {
-            return if keep_len < self.push_below {
-                self.resize_heap(keep_len)
-            } else {
-                Ok(())
-            };
-        }
-        if self.heap_return_len() > 0 && keep <= self.heap_limit() {
-            return self.move_to_heap(keep_len);
-        }
-        let to = policy::fit_target(keep, self.initial_bytes(), self.page_size());
-        let region = self.region_mut();
-        if to < region.committed() {
-            region.shrink(to)?;
-            self.sync_limits();
-        }
-        Ok(())
+        self.raw.shrink_to(Self::SHAPE, self.len, min_capacity)
     }
 
     /// Shortens the vector to `len` elements, dropping the rest (nothing
@@ -556,7 +429,8 @@ impl<T, const N: usize> MappedVector<T, N> {
             "insertion index (is {index}) should be <= len (is {len})"
         );
         if len == self.capacity() {
-            if let Err(error) = self.grow_amortized(1, Writes::None) {
+            let grown = self.raw.grow_amortized(Self::SHAPE, len, 1, Writes::None);
+            if let Err(error) = grown {
                 return Err(PushError::new(element, error));
             }
         }
@@ -647,27 +521,7 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// An empty vector on the same mapper with the same options (a fixed
     /// window reserved now).
     fn empty_like(&self) -> Result<Self, Error> {
-        let mut empty = Self::empty_on(self.store.empty_like(Self::dangling()));
-        empty.reserve_fixed_window()?;
-        Ok(empty)
-    }
-
-    /// Reserves a fixed window now, if the vector has one: its addresses
-    /// never change from here on.
-    fn reserve_fixed_window(&mut self) -> Result<(), Error> {
-        let Window::Fixed { max } = self.window() else {
-            return Ok(());
-        };
-        if max == 0 || Self::IS_ZST {
-            return Ok(());
-        }
-        self.check_alignment()?;
-        if let Some(cold) = self.store.cold_mut() {
-            cold.region.reserve(max)?;
-        }
-        // (A reservation from the cache comes with pages committed.)
-        self.sync_limits();
-        Ok(())
+        self.raw.empty_like(Self::SHAPE).map(Self::on)
     }
 
     /// Sets the length without touching elements or memory.
@@ -682,313 +536,20 @@ impl<T, const N: usize> MappedVector<T, N> {
         self.len = new_len;
     }
 
-    /// The telemetry label, for the queue to call its storage `queue`.
-    pub(crate) fn set_container(&mut self, container: &'static str) {
-        let before = self.store.container();
-        if before == container {
-            return;
-        }
-        let heap = self.heap_bytes();
-        if heap > 0 {
-            telemetry::heap_resized(before, heap, 0);
-            telemetry::heap_resized(container, 0, heap);
-        }
-        self.store.set_container(container);
+    /// The telemetry kind, for the queue to call its storage `queue`.
+    pub(crate) fn set_kind(&mut self, kind: Kind) {
+        self.raw.set_kind(kind);
     }
 
-    // ---- growth and shrinking: the only paths that allocate or call the OS ----
-
-    fn bytes_for_additional(&self, additional: usize) -> Result<usize, Error> {
-        self.len
-            .checked_add(additional)
-            .and_then(|n| policy::bytes_for(n, Self::SIZE))
-            .ok_or(Error::CapacityOverflow)
-    }
-
-    fn check_alignment(&self) -> Result<(), Error> {
-        let (align, page_size) = (mem::align_of::<T>(), self.page_size());
-        if align > page_size {
-            return Err(Error::Alignment { align, page_size });
-        }
-        Ok(())
-    }
-
-    /// The mapped region. Only for a vector known to be mapped.
-    fn region_mut(&mut self) -> &mut Region {
-        match self.store.cold_mut() {
-            Some(cold) => &mut cold.region,
-            None => unreachable!("a mapped vector keeps its region"),
-        }
-    }
-
-    /// Readies the slot at `len` for `push`: on the heap, grows the
-    /// allocation (or moves to a mapping past the limit); mapped, populates
-    /// the next stretch of committed pages ahead of the pushes, or, when
-    /// the vector is full, grows (which populates ahead too).
-    #[cold]
-    #[inline(never)]
-    fn prepare_push(&mut self) -> Result<(), Error> {
-        if self.len == self.capacity() {
-            return self.grow_amortized(1, Writes::Ahead);
-        }
-        let from = self.len * Self::SIZE;
-        self.region_mut()
-            .prepare_writes(from, from + Self::populate_ahead());
-        self.sync_limits();
-        Ok(())
-    }
-
-    /// Bytes faulted in at a time ahead of elements pushed one by one.
-    const fn populate_ahead() -> usize {
-        if Self::SIZE > policy::POPULATE_AHEAD {
-            Self::SIZE
-        } else {
-            policy::POPULATE_AHEAD
-        }
-    }
-
-    /// Makes room for `additional` more elements, doubling: on the heap while
-    /// they fit under the heap limit, else in a mapping.
-    #[cold]
-    #[inline(never)]
-    fn grow_amortized(&mut self, additional: usize, writes: Writes) -> Result<(), Error> {
-        if Self::IS_ZST {
-            // Capacity is `usize::MAX`: asking for more overflows.
-            return Err(Error::CapacityOverflow);
-        }
-        let needed = self.bytes_for_additional(additional)?;
-        let mapped = self.store.is_mapped();
-        let from = if mapped {
-            self.committed_bytes()
-        } else {
-            let (capacity, limit) = (self.push_below, self.heap_limit());
-            if let Some(to) =
-                policy::heap_grow_capacity(capacity, needed / Self::SIZE, limit, Self::SIZE)
-            {
-                return self.resize_heap(to);
-            }
-            self.heap_bytes()
-        };
-        let page = self.page_size();
-        let to = policy::grow_target(from, needed, self.initial_bytes(), page)
-            .ok_or(Error::CapacityOverflow)?;
-        self.commit_up_to(to, needed, writes)
-    }
-
-    /// Resizes the heap allocation to `capacity` elements (at least `len`),
-    /// freeing it at 0.
-    fn resize_heap(&mut self, capacity: usize) -> Result<(), Error> {
-        debug_assert!(!self.store.is_mapped() && capacity >= self.len && !Self::IS_ZST);
-        let (old, container) = (self.push_below, self.store.container());
-        if capacity == 0 {
-            // SAFETY: the allocation holds `old` elements, none live (len 0).
-            unsafe { heap::free(self.ptr, old, container) };
-            self.ptr = NonNull::dangling();
-        } else {
-            // SAFETY: `ptr` is our allocation of `old` elements (or `old` is
-            // 0); `T` is not zero-sized. The `len <= capacity` live elements
-            // are kept by the resize.
-            self.ptr = unsafe { heap::resize(self.ptr, old, capacity, container)? };
-        }
-        self.push_below = capacity;
-        Ok(())
-    }
-
-    /// Commits up to `to` bytes (at least `needed`), reserving or moving the
-    /// window as the window policy says; on the heap, moves the elements
-    /// into the new mapping.
-    fn commit_up_to(&mut self, to: usize, needed: usize, writes: Writes) -> Result<(), Error> {
-        self.check_alignment()?;
-        let live = self.len * Self::SIZE;
-        let write_to = match writes {
-            Writes::None => 0,
-            Writes::Needed => needed,
-            Writes::Ahead => live.saturating_add(Self::populate_ahead()),
-        };
-        let mapped = self.store.is_mapped();
-        let cold = self.store.cold_or_default(Self::dangling())?;
-        let region = &mut cold.region;
-        let reserved = region.reserved();
-        let (to, window) = match cold.window {
-            Window::Fixed { max } if needed > max => return Err(Error::WindowFull { needed, max }),
-            Window::Fixed { max } => (to.min(max), max),
-            Window::Growable { .. } if to <= reserved => (to, reserved),
-            Window::Growable { first } => (
-                to,
-                policy::window_target(reserved, to, first, region.page_size())
-                    .ok_or(Error::CapacityOverflow)?,
-            ),
-        };
-        // Moving from the heap, the copy writes the first `live` bytes.
-        let kept = if mapped { live } else { 0 };
-        let grown = region.grow(to, window, kept, write_to);
-        if !mapped {
-            if grown.is_err() {
-                // Still on the heap, exactly as before.
-                self.store.trim_to_plain();
-                return grown;
-            }
-            self.move_heap_into_mapping();
-        }
-        // Even a failed grow may have moved the window, populated or not.
-        self.sync_limits();
-        grown?;
-        // In use again, unless a reservation reused from the cache came with
-        // far more than asked for: then the surplus is unused from now on,
-        // and decays like any other.
-        let (committed, initial) = (self.committed_bytes(), self.initial_bytes());
-        if let Some(decay) = self.store.cold_mut().and_then(|c| c.decay.as_mut()) {
-            if policy::should_shrink(needed, committed, initial) {
-                decay.start_unless_running();
-            } else {
-                decay.reset();
-            }
-        }
-        Ok(())
-    }
-
-    /// Copies the elements from the heap into the freshly committed mapping
-    /// and frees the heap allocation.
-    fn move_heap_into_mapping(&mut self) {
-        let (heap, capacity, container) = (self.ptr, self.push_below, self.store.container());
-        let base = self.region_mut().base().cast::<T>();
-        // SAFETY: the mapping's committed prefix holds at least the `len`
-        // live elements (the grow committed `to >= needed > live` bytes);
-        // heap and mapping never overlap. The heap allocation then holds no
-        // live element and is freed once.
-        unsafe {
-            ptr::copy_nonoverlapping(heap.as_ptr(), base.as_ptr(), self.len);
-            heap::free(heap, capacity, container);
-        }
-        self.ptr = base;
-    }
-
-    /// The length below which a mapped vector moves back to the heap
-    /// ([`policy::heap_return_below`]): 0, never, for a fixed window, a heap
-    /// limit of 0, or elements larger than the limit. `T` is not
-    /// zero-sized (such a vector never maps).
-    fn heap_return_len(&self) -> usize {
-        match self.store.cold() {
-            Some(cold) if matches!(cold.window, Window::Growable { .. }) => {
-                policy::heap_return_below(cold.heap_limit, Self::SIZE)
-            }
-            _ => 0,
-        }
-    }
-
-    /// Moves the elements of a mapped vector into a heap allocation of
-    /// `capacity` elements (none if 0) and gives the mapping back: a
-    /// `shrink` with its `park` or `release` inside. A refused allocation
-    /// leaves the vector mapped and is returned.
-    fn move_to_heap(&mut self, capacity: usize) -> Result<(), Error> {
-        debug_assert!(capacity >= self.len);
-        let container = self.store.container();
-        let heap = if capacity == 0 {
-            NonNull::dangling()
-        } else {
-            // SAFETY: nothing is allocated yet (old capacity 0); `T` is not
-            // zero-sized (a zero-sized `T` never maps).
-            unsafe { heap::resize(NonNull::<T>::dangling(), 0, capacity, container)? }
-        };
-        // SAFETY: the `len` live elements lie in the committed prefix; the
-        // fresh allocation holds `capacity >= len` and overlaps nothing.
-        // After the copy the mapping holds no live element.
-        unsafe { ptr::copy_nonoverlapping(self.ptr.as_ptr(), heap.as_ptr(), self.len) };
-        self.region_mut().unmap();
-        if let Some(decay) = self.store.cold_mut().and_then(|c| c.decay.as_mut()) {
-            decay.reset();
-        }
-        self.store.trim_to_plain();
-        self.ptr = heap;
-        self.push_below = capacity;
-        self.shrink_below = 0;
-        Ok(())
-    }
-
-    /// Gives memory back if fewer than a quarter of the committed bytes are
-    /// in use, or the contents fit on the heap again. Cheap when not: one
-    /// compare with a length worked out when the committed bytes last
-    /// changed.
+    /// Gives memory back if the storage asks to be told of this length: a
+    /// removal left the vector sparse, or its contents fit on the heap
+    /// again. Cheap when not: one compare with a length the storage
+    /// worked out when its memory last changed.
     #[inline]
     fn shrink_if_sparse(&mut self) {
-        if self.len < self.shrink_below {
-            self.shrink_now();
+        if self.len < self.raw.shrink_below() {
+            self.raw.shrink_sparse(Self::SHAPE, self.len);
         }
-    }
-
-    /// Works out `push_below` and `shrink_below` again for a mapped vector
-    /// (and its pointer): call after every change of the committed or
-    /// populated bytes. The heap paths keep them themselves.
-    fn sync_limits(&mut self) {
-        if Self::IS_ZST {
-            (self.push_below, self.shrink_below) = (usize::MAX, 0);
-            return;
-        }
-        let (initial, to_heap) = (self.initial_bytes(), self.heap_return_len());
-        let Some(region) = self.store.mapping() else {
-            self.shrink_below = 0;
-            return;
-        };
-        self.ptr = region.base().cast();
-        // Pages below `populated` need no hint before pushes write them.
-        self.push_below = region.populated() / Self::SIZE;
-        let sparse = policy::shrink_below(region.committed(), initial, Self::SIZE);
-        self.shrink_below = sparse.max(to_heap);
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn shrink_now(&mut self) {
-        if let Some(decay) = self.store.cold_mut().and_then(|c| c.decay.as_mut()) {
-            if !decay.due() {
-                // Held for now: ask again after some more removals.
-                self.shrink_below = decay::next_check_below(self.len);
-                return;
-            }
-        }
-        self.give_back_surplus();
-    }
-
-    /// Moves back to the heap when the contents have fallen under a quarter
-    /// of the heap limit, else decommits down to the policy's target for
-    /// the live elements.
-    fn give_back_surplus(&mut self) {
-        if !self.store.is_mapped() {
-            return;
-        }
-        if self.len < self.heap_return_len() {
-            let capacity = policy::heap_return_capacity(self.len, self.heap_limit(), Self::SIZE);
-            // A refused allocation leaves the vector mapped: decommit then.
-            if self.move_to_heap(capacity).is_ok() {
-                return;
-            }
-        }
-        let to = policy::shrink_target(
-            self.len * Self::SIZE,
-            self.initial_bytes(),
-            self.page_size(),
-        );
-        if to < self.committed_bytes() {
-            // A refused decommit leaves the pages committed and usable, and
-            // is reported by telemetry; the next shrink tries again.
-            if self.region_mut().shrink(to).is_ok() {
-                self.sync_limits();
-                if let Some(decay) = self.store.cold_mut().and_then(|c| c.decay.as_mut()) {
-                    decay.reset();
-                }
-            }
-        }
-    }
-
-    /// Whether a mapped vector has memory to give back: it is sparse, or
-    /// its contents fit on the heap again.
-    fn has_surplus(&self) -> bool {
-        if !self.store.is_mapped() || Self::IS_ZST {
-            return false;
-        }
-        let (live, committed) = (self.len * Self::SIZE, self.committed_bytes());
-        policy::should_shrink(live, committed, self.initial_bytes())
-            || self.len < self.heap_return_len()
     }
 
     /// Gives memory back that the shrink policy would have given back
@@ -1000,45 +561,18 @@ impl<T, const N: usize> MappedVector<T, N> {
     ///
     /// Returns whether memory went back to the OS.
     pub fn trim(&mut self) -> bool {
-        if !self.has_surplus() {
-            return false;
-        }
-        if let Some(decay) = self.store.cold_mut().and_then(|c| c.decay.as_mut()) {
-            if !decay.due() {
-                return false;
-            }
-        }
-        let committed = self.committed_bytes();
-        self.give_back_surplus();
-        self.committed_bytes() < committed
+        self.raw.trim(Self::SHAPE, self.len)
     }
 
-    /// Takes the storage out, leaving the vector to be forgotten: the
-    /// pointer, the heap capacity (0 when mapped), the store and the length.
-    fn into_raw_parts(self) -> (NonNull<T>, usize, Store, usize) {
+    /// Takes the storage and the length out, leaving the vector to be
+    /// forgotten: its elements are the caller's from now on.
+    fn into_raw_parts(self) -> (RawStore, usize) {
         let this = ManuallyDrop::new(self);
-        let heap_capacity = if this.store.is_mapped() || Self::IS_ZST {
-            0
-        } else {
-            this.push_below
-        };
         // SAFETY: `this` is never used or dropped again, so the store is
         // moved out exactly once.
-        let store = unsafe { ptr::read(&this.store) };
-        (this.ptr, heap_capacity, store, this.len)
+        let raw = unsafe { ptr::read(&this.raw) };
+        (raw, this.len)
     }
-}
-
-/// What a growth is for: which of the new bytes are about to be written, and
-/// so worth faulting in with one call rather than a trap per page.
-#[derive(Clone, Copy)]
-enum Writes {
-    /// Nothing known (`reserve`): leave the pages to fault when touched.
-    None,
-    /// Everything up to the bytes asked for (`extend`).
-    Needed,
-    /// Pushes one at a time: the next stretch of pages.
-    Ahead,
 }
 
 /// Runs the shrink check when a truncation ends, even by a panicking drop.
@@ -1052,23 +586,10 @@ impl<T, const N: usize> Drop for ShrinkOnExit<'_, T, N> {
 
 impl<T, const N: usize> Drop for MappedVector<T, N> {
     fn drop(&mut self) {
-        /// Frees the heap allocation even if an element's drop panics.
-        struct FreeHeap<'a, T, const N: usize>(&'a mut MappedVector<T, N>);
-        impl<T, const N: usize> Drop for FreeHeap<'_, T, N> {
-            fn drop(&mut self) {
-                let v = &mut *self.0;
-                if !v.store.is_mapped() && !MappedVector::<T, N>::IS_ZST {
-                    // SAFETY: on the heap, `ptr` is our allocation of
-                    // `push_below` elements; the elements are gone.
-                    unsafe { heap::free(v.ptr, v.push_below, v.store.container()) };
-                }
-            }
-        }
-        let guard = FreeHeap(self);
         // SAFETY: the elements are initialized and dropped exactly once; the
-        // storage (freed by the guard, or released by the store's drop
-        // afterwards) outlives them.
-        unsafe { ptr::drop_in_place(guard.0.as_mut_slice() as *mut [T]) };
+        // storage, freed by the store's own drop after this (even if an
+        // element's drop panics), outlives them.
+        unsafe { ptr::drop_in_place(self.as_mut_slice() as *mut [T]) };
     }
 }
 

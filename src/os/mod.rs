@@ -1,20 +1,93 @@
 //! The operating system's virtual memory, behind [`Mapper`]: the only module
-//! that calls libc.
+//! that calls libc. A leaf of the crate: it reports nothing itself (a
+//! failpoint's failure travels up as the call's error, marked
+//! [`Injected`](crate::failpoints::Injected)).
+//!
+//! One file per platform, as memmap2 does: `unix.rs` for Unix-like
+//! systems, and `stub.rs` elsewhere, which compiles and says
+//! [`io::ErrorKind::Unsupported`] to every call.
 
-#[cfg(unix)]
-mod unix;
-#[cfg(unix)]
-use unix as sys;
-
-#[cfg(not(unix))]
-compile_error!("mapped supports Unix-like systems only for now (it needs mmap/mprotect/madvise)");
+#[cfg_attr(unix, path = "unix.rs")]
+#[cfg_attr(not(unix), path = "stub.rs")]
+mod sys;
 
 use crate::failpoints;
 use crate::mapper::Mapper;
 use std::io;
 use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU8, Ordering};
 
-pub(crate) use sys::at_fork;
+/// The system page size, read once.
+#[inline]
+pub(crate) fn page_size() -> usize {
+    sys::page_size()
+}
+
+/// Whether `error` is the OS's `ENOMEM`: out of memory, or of kernel
+/// mappings (`vm.max_map_count`), which the OS does not tell apart.
+pub(crate) fn is_enomem(error: &io::Error) -> bool {
+    error.raw_os_error() == Some(libc::ENOMEM)
+}
+
+/// Handlers that run around every `fork()` in this process, registered at
+/// most once, for one process-wide lock: `prepare` takes it in the forking
+/// thread just before the fork, `after` releases it in the parent and the
+/// child just after, so that no child ever finds it held by a thread it
+/// does not have (as glibc's malloc and jemalloc guard theirs).
+///
+/// Each lock's module owns one. No code holds one of these locks while it
+/// takes another, so the order in which their handlers run does not
+/// matter.
+pub(crate) struct AtFork {
+    state: AtomicU8,
+    prepare: unsafe extern "C" fn(),
+    after: unsafe extern "C" fn(),
+}
+
+const UNREGISTERED: u8 = 0;
+const REGISTERING: u8 = 1;
+const REGISTERED: u8 = 2;
+
+impl AtFork {
+    pub(crate) const fn new(
+        prepare: unsafe extern "C" fn(),
+        after: unsafe extern "C" fn(),
+    ) -> Self {
+        AtFork {
+            state: AtomicU8::new(UNREGISTERED),
+            prepare,
+            after,
+        }
+    }
+
+    /// Registers the handlers, once per process; call it before every use
+    /// of the lock.
+    ///
+    /// Never waits: a thread that finds another one registering goes on.
+    /// (A `Once` would make it wait, and a child forked while its parent
+    /// was registering would wait forever for a thread it does not have.)
+    #[inline]
+    pub(crate) fn ensure(&self) {
+        if self.state.load(Ordering::Acquire) == REGISTERED {
+            return;
+        }
+        let claimed = self
+            .state
+            .compare_exchange(
+                UNREGISTERED,
+                REGISTERING,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            )
+            .is_ok();
+        if claimed {
+            // A refusal (ENOMEM) leaves forks as unsafe as without us;
+            // there is nothing better to do with it.
+            let _ = sys::at_fork(self.prepare, self.after, self.after);
+            self.state.store(REGISTERED, Ordering::Release);
+        }
+    }
+}
 
 /// The operating system's mapper: `mmap`, `mprotect`, `madvise`, `munmap`
 /// and, on Linux, `mremap`.
@@ -40,12 +113,12 @@ pub struct OsMapper;
 pub const MAPPER: OsMapper = OsMapper;
 
 // SAFETY: each method forwards to the system call that keeps the trait's
-// promise (see `sys`); the page size comes from `sysconf`, a power of two
-// fixed for the process's life.
+// promise (see `sys`); the page size is read from the system once, a power
+// of two fixed for the process's life.
 unsafe impl Mapper for OsMapper {
     #[inline]
     fn page_size(&self) -> usize {
-        sys::page_size()
+        page_size()
     }
 
     fn name(&self) -> &'static str {

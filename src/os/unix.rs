@@ -205,7 +205,7 @@ pub(super) unsafe fn remap(
 /// Registers handlers that run around every `fork()` in this process: in
 /// the forking thread just before, and in the parent and the child just
 /// after.
-pub(crate) fn at_fork(
+pub(super) fn at_fork(
     prepare: unsafe extern "C" fn(),
     parent: unsafe extern "C" fn(),
     child: unsafe extern "C" fn(),

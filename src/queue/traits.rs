@@ -2,7 +2,7 @@
 
 use super::{sift, MappedQueue};
 use crate::os::MAPPER;
-use crate::telemetry::names::CONTAINER_QUEUE;
+use crate::telemetry::Kind;
 use crate::vector::{IntoIter, MappedVector};
 use std::fmt;
 
@@ -40,7 +40,7 @@ impl<T: Ord, const N: usize> FromIterator<T> for MappedQueue<T, N> {
 /// from then on.
 impl<T: Ord, const N: usize> From<MappedVector<T, N>> for MappedQueue<T, N> {
     fn from(mut data: MappedVector<T, N>) -> Self {
-        data.set_container(CONTAINER_QUEUE);
+        data.set_kind(Kind::Queue);
         sift::rebuild(data.as_mut_slice());
         MappedQueue { data }
     }

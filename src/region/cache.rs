@@ -20,8 +20,11 @@
 //!   by the first park or take after the delay, or by `trim_cache`, and go
 //!   only to containers that decay too.
 
+use crate::os::AtFork;
+use crate::telemetry::Kind;
 use std::cell::RefCell;
 use std::ptr::NonNull;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, Instant};
 
@@ -43,7 +46,7 @@ pub(super) struct Parked {
     pub(super) base: NonNull<u8>,
     pub(super) reserved: usize,
     pub(super) committed: usize,
-    pub(super) container: &'static str,
+    pub(super) kind: Kind,
     /// For a container with the decay option: its delay, and when it was
     /// parked.
     pub(super) decay: Option<Held>,
@@ -62,9 +65,16 @@ unsafe impl Send for Parked {}
 
 static PARKED: Mutex<Vec<Parked>> = Mutex::new(Vec::new());
 
+/// The committed bytes of every parked reservation: changed only with the
+/// cache's lock held, read without it.
+static CACHED_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+/// The cache's lock is never left held in a forked child.
+static FORK: AtFork = AtFork::new(hold_for_fork, release_after_fork);
+
 /// The cache, waiting for it if another thread holds it.
 fn parked() -> MutexGuard<'static, Vec<Parked>> {
-    crate::fork::register();
+    FORK.ensure();
     PARKED.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -72,7 +82,7 @@ fn parked() -> MutexGuard<'static, Vec<Parked>> {
 /// calls: a container that finds it busy reserves or releases directly
 /// rather than wait.
 fn parked_now() -> Option<MutexGuard<'static, Vec<Parked>>> {
-    crate::fork::register();
+    FORK.ensure();
     match PARKED.try_lock() {
         Ok(guard) => Some(guard),
         Err(TryLockError::Poisoned(e)) => Some(e.into_inner()),
@@ -85,15 +95,22 @@ thread_local! {
     static HELD: RefCell<Option<MutexGuard<'static, Vec<Parked>>>> = const { RefCell::new(None) };
 }
 
-/// Takes the cache's lock for a `fork()` (see [`crate::fork`]).
-pub(crate) fn hold_for_fork() {
+/// Just before `fork()`, in the forking thread: takes the cache's lock.
+unsafe extern "C" fn hold_for_fork() {
     let guard = PARKED.lock().unwrap_or_else(|e| e.into_inner());
     HELD.with(|held| *held.borrow_mut() = Some(guard));
 }
 
-/// Releases the lock [`hold_for_fork`] took, in the parent or the child.
-pub(crate) fn release_after_fork() {
+/// Just after `fork()`, in the parent and the child: releases it.
+unsafe extern "C" fn release_after_fork() {
     HELD.with(|held| drop(held.borrow_mut().take()));
+}
+
+/// Takes the entry at `at` out of the cache.
+fn remove(parked: &mut Vec<Parked>, at: usize) -> Parked {
+    let entry = parked.swap_remove(at);
+    CACHED_BYTES.fetch_sub(entry.committed, Relaxed);
+    entry
 }
 
 /// Moves every decaying entry whose delay has passed into `expired`, for
@@ -107,7 +124,7 @@ fn expire(parked: &mut Vec<Parked>, expired: &mut Vec<Parked>) {
     while i < parked.len() {
         match parked[i].decay {
             Some(held) if now.duration_since(held.since) >= held.delay => {
-                expired.push(parked.swap_remove(i));
+                expired.push(remove(parked, i));
             }
             _ => i += 1,
         }
@@ -120,16 +137,16 @@ fn expire(parked: &mut Vec<Parked>, expired: &mut Vec<Parked>) {
 /// `decays`. Entries that have outstayed their delay go to `expired`.
 pub(super) fn take(
     reserved: usize,
-    container: &'static str,
+    kind: Kind,
     decays: bool,
     expired: &mut Vec<Parked>,
 ) -> Option<Parked> {
     let mut parked = parked_now()?;
     expire(&mut parked, expired);
-    let at = parked.iter().rposition(|p| {
-        p.reserved == reserved && p.container == container && (decays || p.decay.is_none())
-    })?;
-    Some(parked.swap_remove(at))
+    let at = parked
+        .iter()
+        .rposition(|p| p.reserved == reserved && p.kind == kind && (decays || p.decay.is_none()))?;
+    Some(remove(&mut parked, at))
 }
 
 /// Parks a reservation, or hands it back when the cache would not keep it
@@ -153,16 +170,19 @@ pub(super) fn park(entry: Parked, expired: &mut Vec<Parked>) -> Result<(), Parke
             return Err(entry);
         }
     }
+    CACHED_BYTES.fetch_add(entry.committed, Relaxed);
     parked.push(entry);
     Ok(())
 }
 
 /// Empties the cache, handing every parked reservation to the caller.
 pub(super) fn take_all() -> Vec<Parked> {
-    std::mem::take(&mut *parked())
+    let mut parked = parked();
+    CACHED_BYTES.store(0, Relaxed);
+    std::mem::take(&mut *parked)
 }
 
-/// Committed bytes held by parked reservations.
-pub(crate) fn committed_bytes() -> usize {
-    parked().iter().map(|p| p.committed).sum()
+/// Committed bytes held by parked reservations, read without the lock.
+pub(crate) fn cached_bytes() -> usize {
+    CACHED_BYTES.load(Relaxed)
 }

@@ -1,13 +1,13 @@
 //! Telemetry: the one place where a memory event becomes a `tracing` span or
 //! event, `metrics` updates, a call to the user's [`Observer`], and the
-//! process-wide [`stats()`].
+//! process-wide [`stats()`](crate::stats).
 //!
 //! All four are built from the same [`Event`] value, so they never disagree.
 //! Only the paths that call the mapper or carry out a grow/shrink decision
 //! report anything; push, pop and indexing never do.
 //!
 //! The `tracing` and `metrics` cargo features (both on by default) compile
-//! their halves out entirely; the observer and [`stats()`] always work.
+//! their halves out entirely; the observer and [`stats()`](crate::stats) always work.
 
 pub mod names;
 mod stats;
@@ -17,8 +17,11 @@ mod metrics;
 #[cfg(feature = "tracing")]
 mod trace;
 
-pub use stats::{stats, Stats};
+pub use crate::op::Op;
+pub(crate) use stats::counters;
+pub use stats::Stats;
 
+use crate::os::AtFork;
 use std::cell::RefCell;
 use std::fmt;
 use std::io;
@@ -26,76 +29,7 @@ use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Arc, RwLock, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
-/// What happened: a mapper call (the five of [`Mapper`](crate::Mapper) and
-/// its populate hint), a grow/shrink decision (which contains mapper calls),
-/// or a use of the reservation cache.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Op {
-    /// Address space reserved.
-    Reserve,
-    /// Pages made readable and writable.
-    Commit,
-    /// Pages given back to the OS and protected.
-    Decommit,
-    /// A whole reservation given back.
-    Release,
-    /// Committed pages faulted in ahead of the writes about to fill them, in
-    /// one call (a hint; committed bytes do not change).
-    Populate,
-    /// A reservation moved to a larger one without copying bytes.
-    Remap,
-    /// A container committed more memory (may reserve, remap and commit).
-    Grow,
-    /// A container gave memory back (decommits).
-    Shrink,
-    /// A dropped container's reservation was kept in the process-wide cache
-    /// instead of being released (no system call). Its bytes leave the
-    /// container's accounts (`to_bytes == 0`) for the cache's
-    /// ([`Stats::cached_bytes`]).
-    Park,
-    /// A new container took a reservation from the cache instead of
-    /// reserving (no system call); its committed pages come with it.
-    Reuse,
-}
-
-impl Op {
-    /// The span name and `op` label value: `"commit"`, `"grow"`, ...
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Op::Reserve => "reserve",
-            Op::Commit => "commit",
-            Op::Decommit => "decommit",
-            Op::Release => "release",
-            Op::Populate => "populate",
-            Op::Remap => "remap",
-            Op::Grow => "grow",
-            Op::Shrink => "shrink",
-            Op::Park => "park",
-            Op::Reuse => "reuse",
-        }
-    }
-
-    /// Whether this is a call to the [`Mapper`](crate::Mapper), as opposed to
-    /// a grow/shrink decision or a use of the reservation cache.
-    pub const fn is_mapper_call(self) -> bool {
-        !matches!(self, Op::Grow | Op::Shrink | Op::Park | Op::Reuse)
-    }
-
-    /// Whether the event's footprint change is its own, as opposed to the
-    /// sum of the mapper calls inside it (grow and shrink).
-    pub(crate) const fn owns_its_change(self) -> bool {
-        !matches!(self, Op::Grow | Op::Shrink)
-    }
-}
-
-impl fmt::Display for Op {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// One memory event, as observers, metrics, logs and [`stats()`] see it.
+/// One memory event, as observers, metrics, logs and [`stats()`](crate::stats) see it.
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub struct Event<'a> {
@@ -174,7 +108,7 @@ static GLOBAL_OBSERVER: RwLock<Option<Arc<dyn Observer>>> = RwLock::new(None);
 /// Installs (or, with `None`, removes) the process-wide observer. Returns
 /// the one it replaces.
 pub fn set_observer(observer: Option<Arc<dyn Observer>>) -> Option<Arc<dyn Observer>> {
-    crate::fork::register();
+    FORK.ensure();
     let mut slot = GLOBAL_OBSERVER.write().unwrap_or_else(|e| e.into_inner());
     HAS_GLOBAL_OBSERVER.store(observer.is_some(), Relaxed);
     std::mem::replace(&mut *slot, observer)
@@ -192,40 +126,68 @@ thread_local! {
     static HELD: RefCell<Option<ObserverSlot>> = const { RefCell::new(None) };
 }
 
-/// Takes the observer's lock for a `fork()` (see `crate::fork`).
-pub(crate) fn hold_for_fork() {
+/// The observer's lock is never left held in a forked child.
+static FORK: AtFork = AtFork::new(hold_for_fork, release_after_fork);
+
+/// Just before `fork()`, in the forking thread: takes the observer's lock.
+unsafe extern "C" fn hold_for_fork() {
     let guard = GLOBAL_OBSERVER.write().unwrap_or_else(|e| e.into_inner());
     HELD.with(|held| *held.borrow_mut() = Some(guard));
 }
 
-/// Releases the lock [`hold_for_fork`] took, in the parent or the child.
-pub(crate) fn release_after_fork() {
+/// Just after `fork()`, in the parent and the child: releases it.
+unsafe extern "C" fn release_after_fork() {
     HELD.with(|held| drop(held.borrow_mut().take()));
+}
+
+/// The kind of container: what the `container` label says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Kind {
+    /// A [`MappedVector`](crate::MappedVector).
+    Vector,
+    /// A [`MappedQueue`](crate::MappedQueue)'s storage.
+    Queue,
+}
+
+impl Kind {
+    /// The `container` label value.
+    pub(crate) const fn as_str(self) -> &'static str {
+        match self {
+            Kind::Vector => names::CONTAINER_VECTOR,
+            Kind::Queue => names::CONTAINER_QUEUE,
+        }
+    }
 }
 
 /// Who a container is, for telemetry: its kind, the user's name for it and
 /// its own observer.
 #[derive(Clone)]
 pub(crate) struct Label {
-    pub(crate) container: &'static str,
+    pub(crate) kind: Kind,
     pub(crate) name: Option<Arc<str>>,
     pub(crate) observer: Option<Arc<dyn Observer>>,
 }
 
 impl Label {
-    pub(crate) fn vector() -> Self {
+    /// A container of `kind` with no name and no observer of its own.
+    pub(crate) const fn of(kind: Kind) -> Self {
         Label {
-            container: names::CONTAINER_VECTOR,
+            kind,
             name: None,
             observer: None,
         }
+    }
+
+    /// Whether it is only a kind: no name, no observer.
+    pub(crate) fn is_bare(&self) -> bool {
+        self.name.is_none() && self.observer.is_none()
     }
 }
 
 impl fmt::Debug for Label {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Label")
-            .field("container", &self.container)
+            .field("kind", &self.kind)
             .field("name", &self.name)
             .finish_non_exhaustive()
     }
@@ -308,7 +270,7 @@ impl Probe {
             to_bytes: after.committed,
             reserved_from: self.reserved_from,
             reserved_to: after.reserved,
-            container: label.container,
+            container: label.kind.as_str(),
             name: label.name.as_deref(),
             mapper,
             error,
@@ -323,22 +285,22 @@ impl Probe {
 /// Nothing else changes, so nothing else is reported.
 pub(crate) fn relabel(from: &Label, to: &Label, mapper: &'static str, now: Footprint) {
     #[cfg(feature = "metrics")]
-    metrics::relabel(from.container, to.container, mapper, now);
+    metrics::relabel(from.kind.as_str(), to.kind.as_str(), mapper, now);
     #[cfg(not(feature = "metrics"))]
     let _ = (from, to, mapper, now);
 }
 
 /// A container's heap allocation went from `from` to `to` bytes. Heap
 /// storage involves no mapper and no decision worth a span: only the
-/// process-wide heap bytes move (in [`stats()`] and the
+/// process-wide heap bytes move (in [`stats()`](crate::stats) and the
 /// [`HEAP_BYTES`](names::HEAP_BYTES) gauge).
 #[inline]
-pub(crate) fn heap_resized(container: &'static str, from: usize, to: usize) {
+pub(crate) fn heap_resized(kind: Kind, from: usize, to: usize) {
     stats::heap_resized(from, to);
     #[cfg(feature = "metrics")]
-    metrics::heap_resized(container, from, to);
+    metrics::heap_resized(kind.as_str(), from, to);
     #[cfg(not(feature = "metrics"))]
-    let _ = container;
+    let _ = kind;
 }
 
 /// A failpoint injected a failure into the call `op` (see
@@ -353,6 +315,14 @@ pub(crate) fn injected(op: &'static str) {
 }
 
 fn emit(event: &Event<'_>, own: Option<&dyn Observer>) {
+    // A failpoint hands its failure up as the call's error (the OS layer
+    // reports nothing itself): count it here, once, on the call's event.
+    #[cfg(feature = "failpoints")]
+    if let Some(error) = event.error {
+        if event.op.is_mapper_call() && crate::failpoints::Injected::of(error).is_some() {
+            injected(event.op.as_str());
+        }
+    }
     stats::record(event);
     #[cfg(feature = "metrics")]
     metrics::record(event);

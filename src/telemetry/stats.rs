@@ -123,8 +123,9 @@ pub(super) fn heap_resized(from: usize, to: usize) {
     HEAP.fetch_add(to as i64 - from as i64, Relaxed);
 }
 
-/// A snapshot of the process-wide counters; no recorder needed.
-pub fn stats() -> Stats {
+/// The process-wide counters this module keeps, all but the cache's bytes
+/// (which the cache keeps itself: [`crate::stats`] adds them).
+pub(crate) fn counters() -> Stats {
     let count = |op| COUNTS[slot(op)].load(Relaxed);
     Stats {
         committed_bytes: COMMITTED.load(Relaxed).max(0) as u64,
@@ -140,7 +141,7 @@ pub fn stats() -> Stats {
         parks: count(Op::Park),
         reuses: count(Op::Reuse),
         populates: count(Op::Populate),
-        cached_bytes: crate::region::cached_bytes() as u64,
+        cached_bytes: 0,
         heap_bytes: HEAP.load(Relaxed).max(0) as u64,
         mapped_containers: MAPPED.load(Relaxed).max(0) as u64,
         injected_faults: INJECTED.load(Relaxed),

@@ -14,7 +14,7 @@ pub(super) fn span(
     from: usize,
     to: usize,
 ) -> Span {
-    let container = label.container;
+    let container = label.kind.as_str();
     let name = label.name.as_deref();
     match op {
         Op::Reserve => debug_span!(target: TARGET, "reserve", bytes, container, mapper, name),

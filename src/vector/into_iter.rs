@@ -1,20 +1,17 @@
 //! `IntoIter`: a `MappedVector` consumed element by element.
 
-use super::store::{heap, Store};
 use super::MappedVector;
+use crate::raw::RawStore;
 use std::fmt;
 use std::iter::FusedIterator;
 use std::marker::PhantomData;
-use std::ptr::{self, NonNull};
+use std::ptr;
 
-/// The owning iterator of a [`MappedVector`]. Its memory goes back to the
-/// OS when the iterator is dropped.
+/// The owning iterator of a [`MappedVector`]. Its memory is given back
+/// when the iterator is dropped, as the vector's would have been.
 pub struct IntoIter<T> {
-    ptr: NonNull<T>,
-    /// The heap allocation's capacity; 0 when mapped (or empty).
-    heap_capacity: usize,
-    /// The vector's store: its mapping, released when the iterator drops.
-    store: Store,
+    /// The vector's storage, freed by its own drop after the elements.
+    raw: RawStore,
     /// Elements `[next, end)` are still owned by the iterator.
     next: usize,
     end: usize,
@@ -29,7 +26,7 @@ unsafe impl<T: Sync> Sync for IntoIter<T> {}
 
 impl<T> IntoIter<T> {
     fn base(&self) -> *mut T {
-        self.ptr.as_ptr()
+        self.raw.ptr().cast::<T>().as_ptr()
     }
 
     /// The elements not yet yielded.
@@ -44,11 +41,9 @@ impl<T, const N: usize> IntoIterator for MappedVector<T, N> {
     type IntoIter = IntoIter<T>;
 
     fn into_iter(self) -> IntoIter<T> {
-        let (ptr, heap_capacity, store, len) = self.into_raw_parts();
+        let (raw, len) = self.into_raw_parts();
         IntoIter {
-            ptr,
-            heap_capacity,
-            store,
+            raw,
             next: 0,
             end: len,
             _elements: PhantomData,
@@ -100,20 +95,9 @@ impl<T> Drop for IntoIter<T> {
             self.end - self.next,
         );
         self.next = self.end;
-        /// Frees the heap allocation even if an element's drop panics.
-        struct FreeHeap<'a, T>(&'a mut IntoIter<T>);
-        impl<T> Drop for FreeHeap<'_, T> {
-            fn drop(&mut self) {
-                let it = &mut *self.0;
-                // SAFETY: `ptr` is the vector's heap allocation of
-                // `heap_capacity` elements (nothing when 0); every element
-                // is gone.
-                unsafe { heap::free(it.ptr, it.heap_capacity, it.store.container()) };
-            }
-        }
-        let _free = FreeHeap(self);
         // SAFETY: the remaining elements are initialized and dropped once;
-        // the storage is freed after (by the guard, or the store's drop).
+        // the storage is freed after, by the store's own drop, even if one
+        // of them panics.
         unsafe { ptr::drop_in_place(remaining) };
     }
 }

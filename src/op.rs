@@ -1,0 +1,74 @@
+//! [`Op`]: the name of every memory operation, shared by errors (which
+//! operation was refused) and telemetry (span names and the `op` label).
+//! A leaf: it depends on nothing else in the crate.
+
+use std::fmt;
+
+/// What happened: a mapper call (the five of [`Mapper`](crate::Mapper) and
+/// its populate hint), a grow/shrink decision (which contains mapper calls),
+/// or a use of the reservation cache.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Op {
+    /// Address space reserved.
+    Reserve,
+    /// Pages made readable and writable.
+    Commit,
+    /// Pages given back to the OS and protected.
+    Decommit,
+    /// A whole reservation given back.
+    Release,
+    /// Committed pages faulted in ahead of the writes about to fill them, in
+    /// one call (a hint; committed bytes do not change).
+    Populate,
+    /// A reservation moved to a larger one without copying bytes.
+    Remap,
+    /// A container committed more memory (may reserve, remap and commit).
+    Grow,
+    /// A container gave memory back (decommits).
+    Shrink,
+    /// A dropped container's reservation was kept in the process-wide cache
+    /// instead of being released (no system call). Its bytes leave the
+    /// container's accounts (`to_bytes == 0`) for the cache's
+    /// ([`Stats::cached_bytes`](crate::Stats::cached_bytes)).
+    Park,
+    /// A new container took a reservation from the cache instead of
+    /// reserving (no system call); its committed pages come with it.
+    Reuse,
+}
+
+impl Op {
+    /// The span name and `op` label value: `"commit"`, `"grow"`, ...
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Op::Reserve => "reserve",
+            Op::Commit => "commit",
+            Op::Decommit => "decommit",
+            Op::Release => "release",
+            Op::Populate => "populate",
+            Op::Remap => "remap",
+            Op::Grow => "grow",
+            Op::Shrink => "shrink",
+            Op::Park => "park",
+            Op::Reuse => "reuse",
+        }
+    }
+
+    /// Whether this is a call to the [`Mapper`](crate::Mapper), as opposed to
+    /// a grow/shrink decision or a use of the reservation cache.
+    pub const fn is_mapper_call(self) -> bool {
+        !matches!(self, Op::Grow | Op::Shrink | Op::Park | Op::Reuse)
+    }
+
+    /// Whether the event's footprint change is its own, as opposed to the
+    /// sum of the mapper calls inside it (grow and shrink).
+    pub(crate) const fn owns_its_change(self) -> bool {
+        !matches!(self, Op::Grow | Op::Shrink)
+    }
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

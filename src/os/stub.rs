@@ -1,0 +1,70 @@
+//! Platforms without `mmap`: everything compiles, and every call says
+//! [`io::ErrorKind::Unsupported`], so a container there fails cleanly
+//! with an error the first time it would need a mapping (a container kept
+//! under its heap limit still works).
+
+use std::io;
+use std::ptr::NonNull;
+
+fn unsupported<T>() -> io::Result<T> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+/// A common page size; nothing is ever committed in pages of it here.
+pub(super) fn page_size() -> usize {
+    4096
+}
+
+pub(super) fn reserve(_len: usize) -> io::Result<NonNull<u8>> {
+    unsupported()
+}
+
+/// # Safety
+/// Nothing: the call does nothing.
+pub(super) unsafe fn commit(_addr: NonNull<u8>, _len: usize) -> io::Result<()> {
+    unsupported()
+}
+
+/// # Safety
+/// Nothing: the call does nothing.
+pub(super) unsafe fn decommit(_addr: NonNull<u8>, _len: usize) -> io::Result<()> {
+    unsupported()
+}
+
+/// # Safety
+/// Nothing: the call does nothing.
+pub(super) unsafe fn release(_addr: NonNull<u8>, _len: usize) -> io::Result<()> {
+    unsupported()
+}
+
+/// # Safety
+/// Nothing: the call does nothing.
+pub(super) unsafe fn populate(_addr: NonNull<u8>, _len: usize) -> io::Result<()> {
+    unsupported()
+}
+
+/// # Safety
+/// Nothing: the call does nothing.
+pub(super) unsafe fn advise_huge_pages(_addr: NonNull<u8>, _len: usize) -> io::Result<()> {
+    unsupported()
+}
+
+/// # Safety
+/// Nothing: the call does nothing.
+pub(super) unsafe fn remap(
+    _old: NonNull<u8>,
+    _old_len: usize,
+    _committed: usize,
+    _new_len: usize,
+) -> io::Result<NonNull<u8>> {
+    unsupported()
+}
+
+/// There is no `fork()` to guard against.
+pub(super) fn at_fork(
+    _prepare: unsafe extern "C" fn(),
+    _parent: unsafe extern "C" fn(),
+    _child: unsafe extern "C" fn(),
+) -> io::Result<()> {
+    Ok(())
+}

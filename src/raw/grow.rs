@@ -1,0 +1,194 @@
+//! Growth: more room on the heap, the move from the heap into a mapping,
+//! and more committed pages in a mapping.
+
+use super::{heap, Holding, RawStore, Shape, State, Writes};
+use crate::error::Error;
+use crate::policy;
+use crate::region::Region;
+use crate::settings::Window;
+use std::ptr;
+
+impl RawStore {
+    /// Readies slot `len` for a `push` (called when `len >= write_below`):
+    /// when full, grows (populating ahead); mapped and not full, populates
+    /// the next stretch of committed pages ahead of the pushes.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn prepare_push(&mut self, shape: Shape, len: usize) -> Result<(), Error> {
+        if len == self.capacity(shape) {
+            return self.grow_amortized(shape, len, 1, Writes::Ahead);
+        }
+        if let State::Full(full) = &mut self.state {
+            if let Holding::Mapped(region) = &mut full.holding {
+                let from = len * shape.size;
+                region.prepare_writes(&full.settings, from, from + populate_ahead(shape));
+            }
+        }
+        self.refresh(shape);
+        Ok(())
+    }
+
+    /// Makes room for `additional` more elements after `len`, doubling (as
+    /// `Vec::reserve`): on the heap while they fit under the heap limit,
+    /// else in a mapping.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn grow_amortized(
+        &mut self,
+        shape: Shape,
+        len: usize,
+        additional: usize,
+        writes: Writes,
+    ) -> Result<(), Error> {
+        if shape.is_zst() {
+            // The capacity is `usize::MAX`: asking for more overflows.
+            return Err(Error::CapacityOverflow);
+        }
+        let needed = shape.bytes_for(len, additional)?;
+        let from = match self.region() {
+            Some(region) => region.committed(),
+            None => {
+                let (capacity, limit) = (self.capacity(shape), self.heap_limit());
+                let grown =
+                    policy::heap_grow_capacity(capacity, needed / shape.size, limit, shape.size);
+                if let Some(to) = grown {
+                    return self.resize_heap(shape, len, to);
+                }
+                self.heap_bytes()
+            }
+        };
+        let to = policy::grow_target(from, needed, self.initial_bytes(shape), self.page_size())
+            .ok_or(Error::CapacityOverflow)?;
+        self.commit_up_to(shape, len, to, needed, writes)
+    }
+
+    /// Makes room for exactly `additional` more elements after `len` (as
+    /// `Vec::reserve_exact`): on the heap, exactly; mapped, rounded up to
+    /// whole pages.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn grow_exact(
+        &mut self,
+        shape: Shape,
+        len: usize,
+        additional: usize,
+    ) -> Result<(), Error> {
+        if shape.is_zst() {
+            return Err(Error::CapacityOverflow);
+        }
+        let needed = shape.bytes_for(len, additional)?;
+        if !self.is_mapped() && policy::fits_on_heap(needed, self.heap_limit()) {
+            return self.resize_heap(shape, len, needed / shape.size);
+        }
+        let to = policy::exact_target(needed, self.initial_bytes(shape), self.page_size())
+            .ok_or(Error::CapacityOverflow)?;
+        self.commit_up_to(shape, len, to, needed, Writes::None)
+    }
+
+    /// Resizes the heap allocation to `capacity` elements (at least the
+    /// `len` live ones), freeing it at 0.
+    pub(super) fn resize_heap(
+        &mut self,
+        shape: Shape,
+        len: usize,
+        capacity: usize,
+    ) -> Result<(), Error> {
+        debug_assert!(!self.is_mapped() && capacity >= len && !shape.is_zst());
+        let (old, new, kind) = (self.heap_bytes(), capacity * shape.size, self.kind());
+        if new == 0 {
+            // SAFETY: the allocation holds `old` bytes, no live element
+            // (`len` is 0).
+            unsafe { heap::free(self.ptr, old, shape.align, kind) };
+            self.ptr = shape.dangling();
+        } else {
+            // SAFETY: `ptr` is our allocation of `old` bytes (or `old` is
+            // 0); the `len <= capacity` live elements are kept by the
+            // resize.
+            self.ptr = unsafe { heap::resize(self.ptr, old, new, shape.align, kind)? };
+        }
+        self.set_heap_bytes(new);
+        self.refresh(shape);
+        Ok(())
+    }
+
+    /// Commits up to `to` bytes (at least `needed`), reserving or moving the
+    /// window as the window policy says; on the heap, moves the `len`
+    /// elements into the new mapping. A refusal leaves the elements where
+    /// they were, intact.
+    fn commit_up_to(
+        &mut self,
+        shape: Shape,
+        len: usize,
+        to: usize,
+        needed: usize,
+        writes: Writes,
+    ) -> Result<(), Error> {
+        shape.check_alignment(self.page_size())?;
+        let live = len * shape.size;
+        let write_to = match writes {
+            Writes::None => 0,
+            Writes::Needed => needed,
+            Writes::Ahead => live.saturating_add(populate_ahead(shape)),
+        };
+        let initial = self.initial_bytes(shape);
+        let heap_ptr = self.ptr;
+        let full = self.full_mut()?;
+        let reserved = match &full.holding {
+            Holding::Mapped(region) => region.reserved(),
+            Holding::Heap { .. } => 0,
+        };
+        let (to, window) = match full.settings.window {
+            Window::Fixed { max } if needed > max => return Err(Error::WindowFull { needed, max }),
+            Window::Fixed { max } => (to.min(max), max),
+            Window::Growable { .. } if to <= reserved => (to, reserved),
+            Window::Growable { first } => (
+                to,
+                policy::window_target(reserved, to, first, full.settings.mapper.page_size())
+                    .ok_or(Error::CapacityOverflow)?,
+            ),
+        };
+        let grown = match &mut full.holding {
+            Holding::Mapped(region) => region.grow(&full.settings, to, window, live, write_to),
+            &mut Holding::Heap { bytes } => {
+                // The copy writes the first `live` bytes: prepare them too.
+                let mut region = Region::new();
+                let grown = region.grow(&full.settings, to, window, 0, write_to);
+                if grown.is_ok() {
+                    // SAFETY: the mapping's committed prefix holds at least
+                    // the `len` live elements (`to >= needed > live`); heap
+                    // and mapping never overlap. The heap allocation then
+                    // holds no live element and is freed once.
+                    unsafe {
+                        ptr::copy_nonoverlapping(heap_ptr.as_ptr(), region.base().as_ptr(), live);
+                        heap::free(heap_ptr, bytes, full.align, full.settings.label.kind);
+                    }
+                    full.holding = Holding::Mapped(region);
+                }
+                grown
+            }
+        };
+        // In use again, unless a reservation reused from the cache came with
+        // far more than asked for: then the surplus is unused from now on,
+        // and decays like any other.
+        if grown.is_ok() && full.settings.decay.is_some() {
+            if let Holding::Mapped(region) = &full.holding {
+                if policy::should_shrink(needed, region.committed(), initial) {
+                    full.decay.start_unless_running();
+                } else {
+                    full.decay.reset();
+                }
+            }
+        }
+        // Still on the heap after a refusal, exactly as before: light again
+        // if it was. Even a failed grow may have moved the window,
+        // populated or not.
+        self.settle();
+        self.refresh(shape);
+        grown
+    }
+}
+
+/// Bytes faulted in at a time ahead of elements pushed one by one.
+fn populate_ahead(shape: Shape) -> usize {
+    shape.size.max(policy::POPULATE_AHEAD)
+}

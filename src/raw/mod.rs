@@ -1,0 +1,536 @@
+//! `RawStore`: the memory of one container, in every state, and the one
+//! place that decides which state it is in.
+//!
+//! A container's elements live in nothing at all, in one heap allocation,
+//! or in a mapping of its own ([`Storage`]). `RawStore` owns that memory
+//! (the pointer, its one authoritative capacity in bytes, and the state)
+//! and frees it in its own `Drop`. It is the only code that talks to
+//! `Region`, the global allocator and heap telemetry, and it knows nothing
+//! of elements but their [`Shape`]: it is not generic, so it is compiled
+//! once, not once per element type, as std's `RawVecInner` is beneath its
+//! `Vec<T>`. Its callers pass the elements' length to every operation
+//! that needs it.
+//!
+//! Two fields are caches for the element layer's fast paths, each with one
+//! meaning: [`write_below`](RawStore::write_below) (`push` writes slot
+//! `len` without asking while `len` is below it) and
+//! [`shrink_below`](RawStore::shrink_below) (a removal leaving fewer
+//! elements asks [`shrink_sparse`](RawStore::shrink_sparse)). The store
+//! keeps both right after every change it makes.
+//!
+//! | storage | [`State`] |
+//! |---|---|
+//! | empty or heap, configured as `new(MAPPER)` (perhaps with a heap limit) | `Light`: nothing boxed |
+//! | empty or heap, configured otherwise | `Full`, holding `Heap` |
+//! | mapped | `Full`, holding `Mapped` |
+//!
+//! A `Full` state with `new(MAPPER)`'s settings is always mapped: when it
+//! leaves its mapping it becomes `Light` again ([`RawStore::settle`]).
+
+mod decay;
+mod grow;
+mod heap;
+mod shape;
+mod shrink;
+
+pub(crate) use shape::Shape;
+
+use crate::error::Error;
+use crate::mapper_ref::MapperRef;
+use crate::os;
+use crate::policy;
+use crate::region::Region;
+use crate::settings::{Config, HeapLimit, Settings, Window};
+use crate::telemetry::{self, Kind};
+use decay::Decay;
+use std::ptr::NonNull;
+
+/// Where a container's elements are: see
+/// [`MappedVector::storage`](crate::MappedVector::storage).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Storage {
+    /// No storage at all: nothing allocated, reserved or committed.
+    Empty,
+    /// One allocation from the global allocator, below the heap limit: no
+    /// system call, no kernel mapping.
+    /// [`MappedVector::heap_bytes`](crate::MappedVector::heap_bytes) says
+    /// how large.
+    Heap,
+    /// A reservation of its own, with a committed prefix:
+    /// [`MappedVector::committed_bytes`](crate::MappedVector::committed_bytes)
+    /// and [`MappedVector::reserved_bytes`](crate::MappedVector::reserved_bytes)
+    /// say how large.
+    Mapped,
+}
+
+/// What a growth is for: which of the new bytes are about to be written, and
+/// so worth faulting in with one call rather than a trap per page.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Writes {
+    /// Nothing known (`reserve`): leave the pages to fault when touched.
+    None,
+    /// Everything up to the bytes asked for (`extend`).
+    Needed,
+    /// Pushes one at a time: the next stretch of pages.
+    Ahead,
+}
+
+/// The memory of one container: see the module docs.
+pub(crate) struct RawStore {
+    /// The elements: [`Shape::dangling`] while there is no storage, else
+    /// the heap allocation or the mapping's base.
+    ptr: NonNull<u8>,
+    /// Cached for `push`: slot `len` may be written with no call into the
+    /// store while `len < write_below`. At most the capacity: on the heap,
+    /// the capacity; mapped, the elements whose pages are committed and
+    /// need no populate hint; `usize::MAX` for zero-sized elements.
+    write_below: usize,
+    /// Cached for removals: one that leaves fewer elements than this calls
+    /// [`shrink_sparse`](Self::shrink_sparse). 0 (never) unless mapped.
+    shrink_below: usize,
+    state: State,
+}
+
+// SAFETY: the store owns its memory outright (the pointer is unique, as a
+// `Vec`'s is); what it holds besides is `Send + Sync` (mappers are).
+unsafe impl Send for RawStore {}
+// SAFETY: `&RawStore` gives only reads of plain fields.
+unsafe impl Sync for RawStore {}
+
+/// See the module docs' table.
+enum State {
+    Light(Light),
+    Full(Box<Full>),
+}
+
+/// A container with `new(MAPPER)`'s settings, but perhaps the heap limit,
+/// that is empty or on the heap: 12 bytes, inline.
+#[derive(Clone, Copy)]
+struct Light {
+    kind: Kind,
+    /// `log2` of the elements' alignment, for freeing the allocation.
+    align_log2: u8,
+    heap_limit: HeapLimit,
+    /// Bytes of the heap allocation (0: none). Below the heap limit, so a
+    /// `u32`.
+    heap: u32,
+}
+
+/// Everything else: configured, or mapped.
+struct Full {
+    settings: Settings,
+    holding: Holding,
+    /// The elements' alignment, for freeing the heap allocation.
+    align: usize,
+    /// The decay clock, read only when the settings have a delay.
+    decay: Decay,
+}
+
+/// The memory a `Full` container holds.
+enum Holding {
+    /// Bytes of the heap allocation (0: nothing).
+    Heap { bytes: usize },
+    /// A reservation with a committed prefix.
+    Mapped(Region),
+}
+
+impl RawStore {
+    /// The store `new(mapper)` gives: nothing allocated, reserved or
+    /// boxed for the OS mapper.
+    pub(crate) fn new(mapper: MapperRef, shape: Shape) -> Self {
+        let page = mapper.page_size();
+        let window = Window::Growable {
+            first: policy::DEFAULT_WINDOW,
+        };
+        let settings =
+            Settings::resolve(Config::new(mapper), window, default_heap_limit(shape, page));
+        Self::with_settings(settings, shape)
+    }
+
+    /// The store a builder's `config` asks for; a fixed window is reserved
+    /// now.
+    ///
+    /// # Errors
+    ///
+    /// A fixed window whose size overflows, elements aligned beyond the
+    /// page size (with a fixed window), or a refused reservation.
+    pub(crate) fn build(config: Config, shape: Shape) -> Result<Self, Error> {
+        let page = config.mapper.page_size();
+        let window = match (config.max_capacity, config.first_window) {
+            // Zero-sized elements take no memory: any maximum fits in none.
+            (Some(_), _) if shape.is_zst() => Window::Fixed { max: 0 },
+            (Some(max), _) => Window::Fixed {
+                max: policy::bytes_for(max, shape.size)
+                    .and_then(|b| policy::round_to_pages(b, page))
+                    .ok_or(Error::CapacityOverflow)?,
+            },
+            (None, Some(first)) => Window::Growable {
+                first: policy::round_to_pages(first.max(1), page).ok_or(Error::CapacityOverflow)?,
+            },
+            (None, None) => Window::Growable {
+                first: policy::DEFAULT_WINDOW,
+            },
+        };
+        let settings = Settings::resolve(config, window, default_heap_limit(shape, page));
+        let mut store = Self::with_settings(settings, shape);
+        store.reserve_fixed_window(shape)?;
+        Ok(store)
+    }
+
+    /// An empty store with the same settings (a fixed window reserved now).
+    pub(crate) fn empty_like(&self, shape: Shape) -> Result<Self, Error> {
+        let settings = match &self.state {
+            State::Light(light) => Settings::light(light.kind, light.heap_limit),
+            State::Full(full) => full.settings.clone(),
+        };
+        let mut store = Self::with_settings(settings, shape);
+        store.reserve_fixed_window(shape)?;
+        Ok(store)
+    }
+
+    /// An empty store with `settings`, light if they allow.
+    fn with_settings(settings: Settings, shape: Shape) -> Self {
+        let state = match settings.as_light() {
+            Some((kind, heap_limit)) => State::Light(Light {
+                kind,
+                align_log2: shape.align.trailing_zeros() as u8,
+                heap_limit,
+                heap: 0,
+            }),
+            None => State::Full(Box::new(Full {
+                settings,
+                holding: Holding::Heap { bytes: 0 },
+                align: shape.align,
+                decay: Decay::default(),
+            })),
+        };
+        let mut store = RawStore {
+            ptr: shape.dangling(),
+            write_below: 0,
+            shrink_below: 0,
+            state,
+        };
+        store.refresh(shape);
+        store
+    }
+
+    /// Reserves a fixed window now, if the settings have one: its addresses
+    /// never change from here on.
+    fn reserve_fixed_window(&mut self, shape: Shape) -> Result<(), Error> {
+        let State::Full(full) = &mut self.state else {
+            return Ok(());
+        };
+        let Window::Fixed { max } = full.settings.window else {
+            return Ok(());
+        };
+        if max == 0 || shape.is_zst() {
+            return Ok(());
+        }
+        shape.check_alignment(full.settings.mapper.page_size())?;
+        let mut region = Region::new();
+        region.reserve(&full.settings, max)?;
+        full.holding = Holding::Mapped(region);
+        // (A reservation from the cache comes with pages committed.)
+        self.refresh(shape);
+        Ok(())
+    }
+
+    // ---- what the element layer reads ----
+
+    /// The elements' storage: see the field.
+    #[inline]
+    pub(crate) fn ptr(&self) -> NonNull<u8> {
+        self.ptr
+    }
+
+    /// See the field.
+    #[inline]
+    pub(crate) fn write_below(&self) -> usize {
+        self.write_below
+    }
+
+    /// See the field.
+    #[inline]
+    pub(crate) fn shrink_below(&self) -> usize {
+        self.shrink_below
+    }
+
+    /// Elements the storage holds without allocating or calling the OS:
+    /// those that fit in the heap allocation or, mapped, in the committed
+    /// pages. `usize::MAX` for zero-sized elements.
+    #[inline]
+    pub(crate) fn capacity(&self, shape: Shape) -> usize {
+        if shape.is_zst() {
+            return usize::MAX;
+        }
+        self.capacity_bytes() / shape.size
+    }
+
+    /// The one authoritative capacity: bytes of the heap allocation, or
+    /// committed bytes of the mapping.
+    #[inline]
+    fn capacity_bytes(&self) -> usize {
+        match &self.state {
+            State::Light(light) => light.heap as usize,
+            State::Full(full) => match &full.holding {
+                Holding::Heap { bytes } => *bytes,
+                Holding::Mapped(region) => region.committed(),
+            },
+        }
+    }
+
+    /// Where the elements are now.
+    pub(crate) fn storage(&self) -> Storage {
+        match &self.state {
+            State::Full(full) if matches!(full.holding, Holding::Mapped(_)) => Storage::Mapped,
+            _ if self.capacity_bytes() > 0 => Storage::Heap,
+            _ => Storage::Empty,
+        }
+    }
+
+    /// The mapping, if the elements are in one.
+    #[inline]
+    fn region(&self) -> Option<&Region> {
+        match &self.state {
+            State::Full(full) => match &full.holding {
+                Holding::Mapped(region) => Some(region),
+                Holding::Heap { .. } => None,
+            },
+            State::Light(_) => None,
+        }
+    }
+
+    #[inline]
+    fn is_mapped(&self) -> bool {
+        self.region().is_some()
+    }
+
+    /// Committed bytes: 0 unless mapped.
+    #[inline]
+    pub(crate) fn committed_bytes(&self) -> usize {
+        self.region().map_or(0, Region::committed)
+    }
+
+    /// Reserved bytes: 0 unless mapped.
+    #[inline]
+    pub(crate) fn reserved_bytes(&self) -> usize {
+        self.region().map_or(0, Region::reserved)
+    }
+
+    /// Bytes of the heap allocation: 0 unless on the heap.
+    #[inline]
+    pub(crate) fn heap_bytes(&self) -> usize {
+        if self.is_mapped() {
+            0
+        } else {
+            self.capacity_bytes()
+        }
+    }
+
+    /// Bytes of contents kept on the heap (0: always mapped).
+    #[inline]
+    pub(crate) fn heap_limit(&self) -> usize {
+        match &self.state {
+            State::Light(light) => light.heap_limit.bytes(),
+            State::Full(full) => full.settings.heap_limit.bytes(),
+        }
+    }
+
+    /// The mapper's page size.
+    #[inline]
+    pub(crate) fn page_size(&self) -> usize {
+        match &self.state {
+            State::Light(_) => os::page_size(),
+            State::Full(full) => full.settings.mapper.page_size(),
+        }
+    }
+
+    /// Bytes a mapped container keeps committed however empty it gets:
+    /// the `N` initial pages.
+    #[inline]
+    pub(crate) fn initial_bytes(&self, shape: Shape) -> usize {
+        policy::initial_bytes(shape.pages, self.page_size(), shape.size)
+    }
+
+    /// For a fixed window, the most elements it can ever hold.
+    pub(crate) fn max_capacity(&self, shape: Shape) -> Option<usize> {
+        match self.settings().map(|s| s.window) {
+            Some(Window::Fixed { .. }) if shape.is_zst() => Some(usize::MAX),
+            Some(Window::Fixed { max }) => Some(max / shape.size),
+            _ => None,
+        }
+    }
+
+    fn settings(&self) -> Option<&Settings> {
+        match &self.state {
+            State::Full(full) => Some(&full.settings),
+            State::Light(_) => None,
+        }
+    }
+
+    /// The kind of container, for telemetry.
+    pub(crate) fn kind(&self) -> Kind {
+        match &self.state {
+            State::Light(light) => light.kind,
+            State::Full(full) => full.settings.label.kind,
+        }
+    }
+
+    /// Calls the container something else (a vector becoming a queue's
+    /// storage, or back): its memory moves to the new kind's gauges.
+    pub(crate) fn set_kind(&mut self, kind: Kind) {
+        let before = self.kind();
+        if before == kind {
+            return;
+        }
+        let heap = self.heap_bytes();
+        if heap > 0 {
+            telemetry::heap_resized(before, heap, 0);
+            telemetry::heap_resized(kind, 0, heap);
+        }
+        match &mut self.state {
+            State::Light(light) => light.kind = kind,
+            State::Full(full) => {
+                let old = full.settings.label.clone();
+                full.settings.set_kind(kind);
+                if let Holding::Mapped(region) = &full.holding {
+                    let mapper = full.settings.mapper.get().name();
+                    telemetry::relabel(&old, &full.settings.label, mapper, region.footprint());
+                }
+            }
+        }
+    }
+
+    // ---- keeping the state and the caches right ----
+
+    /// Works out the pointer, `write_below` and `shrink_below` again: the
+    /// store calls it after every change of its memory.
+    fn refresh(&mut self, shape: Shape) {
+        if shape.is_zst() {
+            (self.write_below, self.shrink_below) = (usize::MAX, 0);
+            return;
+        }
+        let (initial, to_heap) = (self.initial_bytes(shape), self.heap_return_len(shape));
+        let mapped = self.region().map(|region| {
+            let sparse = policy::shrink_below(region.committed(), initial, shape.size);
+            // Pages below `populated` need no hint before pushes write them.
+            (
+                region.base(),
+                region.populated() / shape.size,
+                sparse.max(to_heap),
+            )
+        });
+        match mapped {
+            Some((base, write_below, shrink_below)) => {
+                self.ptr = base;
+                (self.write_below, self.shrink_below) = (write_below, shrink_below);
+            }
+            None => (self.write_below, self.shrink_below) = (self.capacity(shape), 0),
+        }
+    }
+
+    /// The length below which a mapped container moves back to the heap
+    /// ([`policy::heap_return_below`]): 0, never, for a heap limit of 0
+    /// (a fixed window has one) or elements larger than the limit.
+    fn heap_return_len(&self, shape: Shape) -> usize {
+        policy::heap_return_below(self.heap_limit(), shape.size)
+    }
+
+    /// The `Full` state, made with `new(MAPPER)`'s settings if the store
+    /// was light.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Alloc`] when the allocator refuses the box.
+    fn full_mut(&mut self) -> Result<&mut Full, Error> {
+        if let State::Light(light) = self.state {
+            let full = Full {
+                settings: Settings::light(light.kind, light.heap_limit),
+                holding: Holding::Heap {
+                    bytes: light.heap as usize,
+                },
+                align: 1 << light.align_log2,
+                decay: Decay::default(),
+            };
+            self.state = State::Full(heap::try_box(full)?);
+        }
+        match &mut self.state {
+            State::Full(full) => Ok(full),
+            State::Light(_) => unreachable!("made full above"),
+        }
+    }
+
+    /// Makes the state light again if it can be: `new(MAPPER)`'s settings,
+    /// not mapped. Call it whenever a `Full` store leaves its mapping.
+    fn settle(&mut self) {
+        let State::Full(full) = &self.state else {
+            return;
+        };
+        let Holding::Heap { bytes } = full.holding else {
+            return;
+        };
+        let (Some((kind, heap_limit)), Ok(heap)) = (full.settings.as_light(), u32::try_from(bytes))
+        else {
+            return;
+        };
+        self.state = State::Light(Light {
+            kind,
+            align_log2: full.align.trailing_zeros() as u8,
+            heap_limit,
+            heap,
+        });
+    }
+
+    /// Records the heap allocation's new size.
+    fn set_heap_bytes(&mut self, bytes: usize) {
+        match &mut self.state {
+            State::Light(light) => {
+                light.heap = u32::try_from(bytes).expect("a light heap stays under its u32 limit")
+            }
+            State::Full(full) => full.holding = Holding::Heap { bytes },
+        }
+    }
+}
+
+/// The heap limit of a container that keeps `shape.pages` pages.
+fn default_heap_limit(shape: Shape, page: usize) -> HeapLimit {
+    HeapLimit::new(policy::default_heap_limit(shape.pages, page))
+}
+
+impl Drop for RawStore {
+    fn drop(&mut self) {
+        match &mut self.state {
+            State::Light(light) => {
+                // SAFETY: `ptr` is our allocation of `heap` bytes (none if
+                // 0) with this alignment; the element layer has dropped
+                // every element.
+                unsafe {
+                    heap::free(
+                        self.ptr,
+                        light.heap as usize,
+                        1 << light.align_log2,
+                        light.kind,
+                    )
+                };
+            }
+            State::Full(full) => match &mut full.holding {
+                // SAFETY: as above.
+                Holding::Heap { bytes } => unsafe {
+                    heap::free(self.ptr, *bytes, full.align, full.settings.label.kind)
+                },
+                Holding::Mapped(region) => region.give_back(&full.settings),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_store_is_five_words() {
+        assert_eq!(std::mem::size_of::<State>(), 16);
+        assert_eq!(std::mem::size_of::<RawStore>(), 40);
+    }
+}
