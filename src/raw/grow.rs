@@ -15,7 +15,9 @@ impl RawStore {
     #[cold]
     #[inline(never)]
     pub(crate) fn prepare_push(&mut self, shape: Shape, len: usize) -> Result<(), Error> {
-        if len == self.capacity(shape) {
+        // On the heap `write_below` is the capacity: there, being asked
+        // means being full.
+        if !self.is_mapped() || len == self.capacity(shape) {
             return self.grow_amortized(shape, len, 1, Writes::Ahead);
         }
         if let State::Full(full) = &mut self.state {
@@ -48,13 +50,13 @@ impl RawStore {
         let from = match self.region() {
             Some(region) => region.committed(),
             None => {
-                let (capacity, limit) = (self.capacity(shape), self.heap_limit());
-                let grown =
-                    policy::heap_grow_capacity(capacity, needed / shape.size, limit, shape.size);
-                if let Some(to) = grown {
+                let (capacity, limit) = (self.heap_capacity(), self.heap_limit());
+                // `needed` did not overflow, so neither does this.
+                let count = len + additional;
+                if let Some(to) = policy::heap_grow_capacity(capacity, count, limit, shape.size) {
                     return self.resize_heap(shape, len, to);
                 }
-                self.heap_bytes()
+                capacity * shape.size
             }
         };
         let to = policy::grow_target(from, needed, self.initial_bytes(shape), self.page_size())
@@ -78,7 +80,7 @@ impl RawStore {
         }
         let needed = shape.bytes_for(len, additional)?;
         if !self.is_mapped() && policy::fits_on_heap(needed, self.heap_limit()) {
-            return self.resize_heap(shape, len, needed / shape.size);
+            return self.resize_heap(shape, len, len + additional);
         }
         let to = policy::exact_target(needed, self.initial_bytes(shape), self.page_size())
             .ok_or(Error::CapacityOverflow)?;
@@ -106,8 +108,7 @@ impl RawStore {
             // resize.
             self.ptr = unsafe { heap::resize(self.ptr, old, new, shape.align, kind)? };
         }
-        self.set_heap_bytes(new);
-        self.refresh(shape);
+        self.set_heap_capacity(capacity);
         Ok(())
     }
 
@@ -149,7 +150,7 @@ impl RawStore {
         };
         let grown = match &mut full.holding {
             Holding::Mapped(region) => region.grow(&full.settings, to, window, live, write_to),
-            &mut Holding::Heap { bytes } => {
+            &mut Holding::Heap { cap } => {
                 // The copy writes the first `live` bytes: prepare them too.
                 let mut region = Region::new();
                 let grown = region.grow(&full.settings, to, window, 0, write_to);
@@ -160,6 +161,7 @@ impl RawStore {
                     // holds no live element and is freed once.
                     unsafe {
                         ptr::copy_nonoverlapping(heap_ptr.as_ptr(), region.base().as_ptr(), live);
+                        let bytes = cap * full.size;
                         heap::free(heap_ptr, bytes, full.align, full.settings.label.kind);
                     }
                     full.holding = Holding::Mapped(region);

@@ -3,7 +3,7 @@
 //!
 //! A container's elements live in nothing at all, in one heap allocation,
 //! or in a mapping of its own ([`Storage`]). `RawStore` owns that memory
-//! (the pointer, its one authoritative capacity in bytes, and the state)
+//! (the pointer, its one authoritative capacity, and the state)
 //! and frees it in its own `Drop`. It is the only code that talks to
 //! `Region`, the global allocator and heap telemetry, and it knows nothing
 //! of elements but their [`Shape`]: it is not generic, so it is compiled
@@ -104,23 +104,40 @@ enum State {
 }
 
 /// A container with `new(MAPPER)`'s settings, but perhaps the heap limit,
-/// that is empty or on the heap: 12 bytes, inline.
+/// that is empty or on the heap: 16 bytes, inline.
 #[derive(Clone, Copy)]
 struct Light {
     kind: Kind,
     /// `log2` of the elements' alignment, for freeing the allocation.
     align_log2: u8,
     heap_limit: HeapLimit,
-    /// Bytes of the heap allocation (0: none). Below the heap limit, so a
-    /// `u32`.
-    heap: u32,
+    /// Elements the heap allocation holds (0: none). Its bytes are under
+    /// the heap limit, so a `u32`.
+    cap: u32,
+    /// The elements' size, for freeing the allocation (a light store
+    /// holds only elements of at most `u32::MAX` bytes).
+    size: u32,
+}
+
+impl Light {
+    /// An empty light store, if the elements' size fits one.
+    fn new(kind: Kind, heap_limit: HeapLimit, shape: Shape) -> Option<Self> {
+        Some(Light {
+            kind,
+            align_log2: shape.align.trailing_zeros() as u8,
+            heap_limit,
+            cap: 0,
+            size: u32::try_from(shape.size).ok()?,
+        })
+    }
 }
 
 /// Everything else: configured, or mapped.
 struct Full {
     settings: Settings,
     holding: Holding,
-    /// The elements' alignment, for freeing the heap allocation.
+    /// The elements' size and alignment, for freeing the heap allocation.
+    size: usize,
     align: usize,
     /// The decay clock, read only when the settings have a delay.
     decay: Decay,
@@ -128,8 +145,8 @@ struct Full {
 
 /// The memory a `Full` container holds.
 enum Holding {
-    /// Bytes of the heap allocation (0: nothing).
-    Heap { bytes: usize },
+    /// Elements the heap allocation holds (0: nothing).
+    Heap { cap: usize },
     /// A reservation with a committed prefix.
     Mapped(Region),
 }
@@ -139,6 +156,11 @@ impl RawStore {
     /// boxed for the OS mapper.
     pub(crate) fn new(mapper: MapperRef, shape: Shape) -> Self {
         let page = mapper.page_size();
+        if mapper.is_os() {
+            if let Some(light) = Light::new(Kind::Vector, default_heap_limit(shape, page), shape) {
+                return Self::with_state(State::Light(light), shape);
+            }
+        }
         let window = Window::Growable {
             first: policy::DEFAULT_WINDOW,
         };
@@ -190,20 +212,24 @@ impl RawStore {
 
     /// An empty store with `settings`, light if they allow.
     fn with_settings(settings: Settings, shape: Shape) -> Self {
-        let state = match settings.as_light() {
-            Some((kind, heap_limit)) => State::Light(Light {
-                kind,
-                align_log2: shape.align.trailing_zeros() as u8,
-                heap_limit,
-                heap: 0,
-            }),
+        let light = settings
+            .as_light()
+            .and_then(|(kind, heap_limit)| Light::new(kind, heap_limit, shape));
+        let state = match light {
+            Some(light) => State::Light(light),
             None => State::Full(Box::new(Full {
                 settings,
-                holding: Holding::Heap { bytes: 0 },
+                holding: Holding::Heap { cap: 0 },
+                size: shape.size,
                 align: shape.align,
                 decay: Decay::default(),
             })),
         };
+        Self::with_state(state, shape)
+    }
+
+    /// A store in `state`, which holds no memory.
+    fn with_state(state: State, shape: Shape) -> Self {
         let mut store = RawStore {
             ptr: shape.dangling(),
             write_below: 0,
@@ -263,18 +289,23 @@ impl RawStore {
         if shape.is_zst() {
             return usize::MAX;
         }
-        self.capacity_bytes() / shape.size
+        match &self.state {
+            State::Light(light) => light.cap as usize,
+            State::Full(full) => match &full.holding {
+                Holding::Heap { cap } => *cap,
+                Holding::Mapped(region) => region.committed() / shape.size,
+            },
+        }
     }
 
-    /// The one authoritative capacity: bytes of the heap allocation, or
-    /// committed bytes of the mapping.
+    /// The heap allocation's capacity, in elements (0 when mapped).
     #[inline]
-    fn capacity_bytes(&self) -> usize {
+    fn heap_capacity(&self) -> usize {
         match &self.state {
-            State::Light(light) => light.heap as usize,
-            State::Full(full) => match &full.holding {
-                Holding::Heap { bytes } => *bytes,
-                Holding::Mapped(region) => region.committed(),
+            State::Light(light) => light.cap as usize,
+            State::Full(full) => match full.holding {
+                Holding::Heap { cap } => cap,
+                Holding::Mapped(_) => 0,
             },
         }
     }
@@ -283,7 +314,7 @@ impl RawStore {
     pub(crate) fn storage(&self) -> Storage {
         match &self.state {
             State::Full(full) if matches!(full.holding, Holding::Mapped(_)) => Storage::Mapped,
-            _ if self.capacity_bytes() > 0 => Storage::Heap,
+            _ if self.heap_capacity() > 0 => Storage::Heap,
             _ => Storage::Empty,
         }
     }
@@ -320,10 +351,12 @@ impl RawStore {
     /// Bytes of the heap allocation: 0 unless on the heap.
     #[inline]
     pub(crate) fn heap_bytes(&self) -> usize {
-        if self.is_mapped() {
-            0
-        } else {
-            self.capacity_bytes()
+        match &self.state {
+            State::Light(light) => light.cap as usize * light.size as usize,
+            State::Full(full) => match full.holding {
+                Holding::Heap { cap } => cap * full.size,
+                Holding::Mapped(_) => 0,
+            },
         }
     }
 
@@ -410,23 +443,16 @@ impl RawStore {
             (self.write_below, self.shrink_below) = (usize::MAX, 0);
             return;
         }
-        let (initial, to_heap) = (self.initial_bytes(shape), self.heap_return_len(shape));
-        let mapped = self.region().map(|region| {
-            let sparse = policy::shrink_below(region.committed(), initial, shape.size);
-            // Pages below `populated` need no hint before pushes write them.
-            (
-                region.base(),
-                region.populated() / shape.size,
-                sparse.max(to_heap),
-            )
-        });
-        match mapped {
-            Some((base, write_below, shrink_below)) => {
-                self.ptr = base;
-                (self.write_below, self.shrink_below) = (write_below, shrink_below);
-            }
-            None => (self.write_below, self.shrink_below) = (self.capacity(shape), 0),
-        }
+        let Some(region) = self.region() else {
+            (self.write_below, self.shrink_below) = (self.heap_capacity(), 0);
+            return;
+        };
+        let (base, populated, committed) = (region.base(), region.populated(), region.committed());
+        let sparse = policy::shrink_below(committed, self.initial_bytes(shape), shape.size);
+        self.ptr = base;
+        // Pages below `populated` need no hint before pushes write them.
+        self.write_below = populated / shape.size;
+        self.shrink_below = sparse.max(self.heap_return_len(shape));
     }
 
     /// The length below which a mapped container moves back to the heap
@@ -447,8 +473,9 @@ impl RawStore {
             let full = Full {
                 settings: Settings::light(light.kind, light.heap_limit),
                 holding: Holding::Heap {
-                    bytes: light.heap as usize,
+                    cap: light.cap as usize,
                 },
+                size: light.size as usize,
                 align: 1 << light.align_log2,
                 decay: Decay::default(),
             };
@@ -466,29 +493,35 @@ impl RawStore {
         let State::Full(full) = &self.state else {
             return;
         };
-        let Holding::Heap { bytes } = full.holding else {
+        let Holding::Heap { cap } = full.holding else {
             return;
         };
-        let (Some((kind, heap_limit)), Ok(heap)) = (full.settings.as_light(), u32::try_from(bytes))
-        else {
+        let Some((kind, heap_limit)) = full.settings.as_light() else {
+            return;
+        };
+        let (Ok(cap), Ok(size)) = (u32::try_from(cap), u32::try_from(full.size)) else {
             return;
         };
         self.state = State::Light(Light {
             kind,
             align_log2: full.align.trailing_zeros() as u8,
             heap_limit,
-            heap,
+            cap,
+            size,
         });
     }
 
-    /// Records the heap allocation's new size.
-    fn set_heap_bytes(&mut self, bytes: usize) {
+    /// Records the heap allocation's new capacity, in elements, and the
+    /// caches that follow from it (what [`refresh`](Self::refresh) would
+    /// work out on the heap, without asking).
+    fn set_heap_capacity(&mut self, cap: usize) {
         match &mut self.state {
             State::Light(light) => {
-                light.heap = u32::try_from(bytes).expect("a light heap stays under its u32 limit")
+                light.cap = u32::try_from(cap).expect("a light heap stays under its u32 limit");
             }
-            State::Full(full) => full.holding = Holding::Heap { bytes },
+            State::Full(full) => full.holding = Holding::Heap { cap },
         }
+        (self.write_below, self.shrink_below) = (cap, 0);
     }
 }
 
@@ -501,23 +534,18 @@ impl Drop for RawStore {
     fn drop(&mut self) {
         match &mut self.state {
             State::Light(light) => {
-                // SAFETY: `ptr` is our allocation of `heap` bytes (none if
-                // 0) with this alignment; the element layer has dropped
-                // every element.
-                unsafe {
-                    heap::free(
-                        self.ptr,
-                        light.heap as usize,
-                        1 << light.align_log2,
-                        light.kind,
-                    )
-                };
+                let bytes = light.cap as usize * light.size as usize;
+                // SAFETY: `ptr` is our allocation of `cap` elements of this
+                // size and alignment (none if 0); the element layer has
+                // dropped every element.
+                unsafe { heap::free(self.ptr, bytes, 1 << light.align_log2, light.kind) };
             }
             State::Full(full) => match &mut full.holding {
-                // SAFETY: as above.
-                Holding::Heap { bytes } => unsafe {
-                    heap::free(self.ptr, *bytes, full.align, full.settings.label.kind)
-                },
+                Holding::Heap { cap } => {
+                    let bytes = *cap * full.size;
+                    // SAFETY: as above.
+                    unsafe { heap::free(self.ptr, bytes, full.align, full.settings.label.kind) };
+                }
                 Holding::Mapped(region) => region.give_back(&full.settings),
             },
         }

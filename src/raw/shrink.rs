@@ -107,7 +107,7 @@ impl RawStore {
         let keep_len = len.max(min_capacity);
         let keep = keep_len.saturating_mul(shape.size);
         if !self.is_mapped() {
-            return if keep_len < self.capacity(shape) {
+            return if keep_len < self.heap_capacity() {
                 self.resize_heap(shape, len, keep_len)
             } else {
                 Ok(())
@@ -157,7 +157,7 @@ impl RawStore {
             std::ptr::copy_nonoverlapping(self.ptr.as_ptr(), target.as_ptr(), len * shape.size)
         };
         region.unmap(&full.settings);
-        full.holding = Holding::Heap { bytes };
+        full.holding = Holding::Heap { cap: capacity };
         full.decay.reset();
         self.ptr = target;
         self.settle();
