@@ -7,8 +7,11 @@
 //! before it touches a page. Small contents live on the heap, like a
 //! `Vec`'s, with no system call and no kernel mapping ([`Storage`]).
 //! Every reserve, commit, decommit, release, grow and shrink is reported as
-//! a `tracing` span, `metrics` updates and an [`Observer`] event; push, pop
-//! and indexing report nothing and make no system calls.
+//! a `tracing` span, `metrics` updates and an [`Observer`] event. Indexing
+//! never calls the OS or reports anything; `push` and `pop` do only when
+//! they grow, shrink, or reach pages not yet faulted in (a
+//! [populate](#populate) hint), and are otherwise a compare and a store, as
+//! `Vec`'s are.
 //!
 //! ```
 //! use mapped::{MappedVector, MAPPER};
@@ -21,10 +24,20 @@
 //! assert_eq!(v.len(), 10_000);
 //! ```
 //!
-//! Layers, from the OS up: [`Mapper`] (the OS calls; [`OsMapper`]), a
-//! private `Region` (one reservation and its committed prefix; the only
-//! caller of a mapper), [`policy`] (pure size arithmetic), the containers,
-//! and [`telemetry`].
+//! Layers, from the OS up (each uses only those below it):
+//!
+//! - [`Mapper`], implemented for the OS by [`OsMapper`] in a private `os`
+//!   module (the only caller of libc);
+//! - a private `Region`: one reservation and its committed prefix, the
+//!   only caller of a container's mapper;
+//! - [`policy`]: pure size arithmetic;
+//! - a private, non-generic `RawStore`: the memory of one container in
+//!   every [`Storage`] state, and the only user of `Region`, the global
+//!   allocator and heap telemetry;
+//! - the containers, [`MappedVector`] (elements over a `RawStore`) and
+//!   [`MappedQueue`] (the heap algorithm over a `MappedVector`);
+//! - beside them, [`telemetry`], which every layer from `Region` up
+//!   reports to.
 //!
 //! # Glossary
 //!

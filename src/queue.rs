@@ -15,6 +15,7 @@ pub use peek_mut::PeekMut;
 use crate::builder::Builder;
 use crate::error::{Error, PushError};
 use crate::mapper_ref::MapperRef;
+use crate::raw::Storage;
 use crate::telemetry::Kind;
 use crate::vector::{Drain, MappedVector};
 use std::mem;
@@ -211,7 +212,7 @@ impl<T: Ord, const N: usize> MappedQueue<T, N> {
     }
 
     /// Where the elements are now; see [`MappedVector::storage`].
-    pub fn storage(&self) -> crate::Storage {
+    pub fn storage(&self) -> Storage {
         self.data.storage()
     }
 

@@ -16,7 +16,9 @@
 //! # }
 //! ```
 
-use crate::{MappedQueue, MappedVector, MAPPER};
+use crate::os::MAPPER;
+use crate::queue::MappedQueue;
+use crate::vector::MappedVector;
 use serde::de::{Deserialize, Deserializer, Error as _, SeqAccess, Visitor};
 use serde::ser::{Serialize, Serializer};
 use std::fmt;

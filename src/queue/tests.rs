@@ -3,7 +3,7 @@
 
 use super::sift::is_heap;
 use super::*;
-use crate::MAPPER;
+use crate::os::MAPPER;
 
 #[test]
 fn peek_mut_pop_removes_the_edited_top() {
@@ -39,8 +39,8 @@ fn leaked_peek_mut_leaks_but_stays_a_heap() {
 #[derive(Default)]
 struct Labels(std::sync::Mutex<Vec<&'static str>>);
 
-impl crate::Observer for Labels {
-    fn on_event(&self, event: &crate::Event<'_>) {
+impl crate::telemetry::Observer for Labels {
+    fn on_event(&self, event: &crate::telemetry::Event<'_>) {
         self.0.lock().unwrap().push(event.container);
     }
 }

@@ -4,7 +4,8 @@
 //!
 //! All four are built from the same [`Event`] value, so they never disagree.
 //! Only the paths that call the mapper or carry out a grow/shrink decision
-//! report anything; push, pop and indexing never do.
+//! report anything: a `push` or `pop` that grows, shrinks or populates does,
+//! every other `push` and `pop`, and indexing, never.
 //!
 //! The `tracing` and `metrics` cargo features (both on by default) compile
 //! their halves out entirely; the observer and [`stats()`](crate::stats) always work.
