@@ -2,7 +2,7 @@
 //! maximum capacity.
 
 use crate::mapper_ref::MapperRef;
-use crate::settings::{Config, HeapLimit};
+use crate::settings::{Config, Guard, HeapLimit};
 use crate::telemetry::Observer;
 use std::fmt;
 use std::marker::PhantomData;
@@ -136,6 +136,36 @@ impl<C> Builder<C> {
     /// ```
     pub fn heap_limit(mut self, bytes: usize) -> Self {
         self.config.heap_limit = Some(HeapLimit::new(bytes));
+        self
+    }
+}
+
+impl<C> Builder<C> {
+    /// Which kind of mapping the container takes on the OS mapper when its
+    /// contents move into one (see [`Guard`]).
+    ///
+    /// A *guarded* mapping is a reservation with a committed prefix: its
+    /// decommitted pages are protected, so a stray access to them faults
+    /// at once. It costs up to two of the process's kernel mappings
+    /// (`vm.max_map_count`, 65530 by default on Linux, shared with thread
+    /// stacks, `malloc` and the loader). An *unguarded* one is a single
+    /// read-write mapping that the kernel merges with its neighbours, so a
+    /// hundred thousand of them cost a handful of kernel mappings; a stray
+    /// access to its decommitted pages reads zeros instead of faulting.
+    /// Past the kernel-mapping budget
+    /// ([`set_mapping_budget`](crate::set_mapping_budget)), the default
+    /// [`Guard::Auto`] takes the unguarded kind.
+    ///
+    /// ```
+    /// use mapped::{Guard, MappedVector, MAPPER};
+    ///
+    /// let mut v = MappedVector::<u8>::builder(MAPPER).guard(Guard::Never).build()?;
+    /// v.extend_from_slice(&[7; 100_000])?;
+    /// assert_eq!(v.storage(), mapped::Storage::Mapped);
+    /// # Ok::<(), mapped::Error>(())
+    /// ```
+    pub fn guard(mut self, guard: Guard) -> Self {
+        self.config.guard = guard;
         self
     }
 }

@@ -38,6 +38,15 @@ pub enum Error {
     /// The requested length, in elements or bytes, does not fit in `usize`
     /// (or exceeds `isize::MAX` bytes, the most any allocation may hold).
     CapacityOverflow,
+    /// A container built to be always guarded
+    /// ([`Guard::Always`](crate::Guard::Always)) would pass the process's
+    /// kernel-mapping budget ([`set_mapping_budget`](crate::set_mapping_budget)).
+    MappingBudget {
+        /// Guarded reservations held when it was refused.
+        held: usize,
+        /// The budget, in kernel mappings.
+        budget: usize,
+    },
     /// The element type is aligned beyond the mapper's page size, so no page
     /// boundary is guaranteed to be aligned for it.
     Alignment {
@@ -73,13 +82,14 @@ impl fmt::Display for Error {
         match self {
             Error::Os { op, bytes, source } => {
                 write!(f, "the mapper refused to {op} {bytes} bytes")?;
+                if let Some(injected) = crate::failpoints::Injected::of(source) {
+                    return write!(f, ", injected by failpoint {}", injected.point());
+                }
                 // The OS says ENOMEM both when memory runs out and when the
-                // process holds `vm.max_map_count` mappings (each mapped
+                // process holds `vm.max_map_count` mappings (each guarded
                 // container holds up to two): name both.
                 if crate::os::is_enomem(source) {
-                    f.write_str(
-                        " (ENOMEM: out of memory, or of kernel mappings: vm.max_map_count)",
-                    )?;
+                    f.write_str(" (out of memory, or of kernel mappings: vm.max_map_count)")?;
                 }
                 Ok(())
             }
@@ -91,6 +101,11 @@ impl fmt::Display for Error {
                 write!(f, "the global allocator refused {bytes} bytes")
             }
             Error::CapacityOverflow => f.write_str("capacity overflow"),
+            Error::MappingBudget { held, budget } => write!(
+                f,
+                "kernel-mapping budget reached: {held} guarded reservations hold up to \
+                 {budget} kernel mappings, and the container must be guarded"
+            ),
             Error::Alignment { align, page_size } => write!(
                 f,
                 "element alignment {align} exceeds the page size {page_size}"
@@ -150,14 +165,44 @@ impl<T> fmt::Debug for PushError<T> {
     }
 }
 
+/// Says only that the push failed: the cause is its
+/// [`source`](std::error::Error::source), which error-chain printers show
+/// next (so nothing is printed twice).
 impl<T> fmt::Display for PushError<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "push failed: {}", self.error)
+        f.write_str("push failed")
     }
 }
 
 impl<T> std::error::Error for PushError<T> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         Some(&self.error)
+    }
+}
+
+/// For io code (`?` in a function returning `io::Result`): the kind says
+/// what happened, the `Error` is the inner error (and its OS error that
+/// one's source). Refused memory is [`io::ErrorKind::OutOfMemory`], a full
+/// fixed window [`io::ErrorKind::StorageFull`], an overflowing size
+/// [`io::ErrorKind::InvalidInput`], and an over-aligned element type
+/// [`io::ErrorKind::Unsupported`].
+impl From<Error> for io::Error {
+    fn from(error: Error) -> Self {
+        let kind = match &error {
+            Error::Os { source, .. } => source.kind(),
+            Error::Alloc { .. } | Error::MappingBudget { .. } => io::ErrorKind::OutOfMemory,
+            Error::WindowFull { .. } => io::ErrorKind::StorageFull,
+            Error::CapacityOverflow => io::ErrorKind::InvalidInput,
+            Error::Alignment { .. } => io::ErrorKind::Unsupported,
+        };
+        io::Error::new(kind, error)
+    }
+}
+
+/// The [`Error`] of a failed push as an [`io::Error`]; the value is
+/// dropped (take it first with [`PushError::into_parts`] to keep it).
+impl<T> From<PushError<T>> for io::Error {
+    fn from(error: PushError<T>) -> Self {
+        error.error.into()
     }
 }

@@ -66,10 +66,12 @@ impl Injected {
     }
 }
 
+/// The OS error it stands for (the failpoint is named by the error that
+/// wraps it, so that no chain of errors says it twice).
 impl fmt::Display for Injected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let os = io::Error::from_raw_os_error(self.errno);
-        write!(f, "{os} (injected by failpoint {})", self.point)
+        write!(f, "{os}")
     }
 }
 

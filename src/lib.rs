@@ -101,10 +101,14 @@ pub use error::{Error, PushError};
 pub use mapper::Mapper;
 pub use mapper_ref::MapperRef;
 pub use op::Op;
-pub use os::{OsMapper, MAPPER};
+pub use os::{OsMapper, UnguardedMapper, MAPPER, UNGUARDED};
 pub use queue::{MappedQueue, PeekMut};
 pub use raw::Storage;
-pub use region::{trim_cache, CACHE_MAX_BYTES, CACHE_MAX_COMMITTED, CACHE_MAX_ENTRIES};
+pub use region::{
+    mapping_budget, set_mapping_budget, trim_cache, BUDGET_ENV, CACHE_MAX_BYTES,
+    CACHE_MAX_COMMITTED, CACHE_MAX_ENTRIES,
+};
+pub use settings::Guard;
 pub use telemetry::{describe_metrics, set_observer, Event, Observer, Stats};
 pub use vector::{Drain, IntoIter, MappedVector};
 
@@ -114,6 +118,8 @@ pub use vector::{Drain, IntoIter, MappedVector};
 pub fn stats() -> Stats {
     let mut stats = telemetry::counters();
     stats.cached_bytes = region::cached_bytes() as u64;
+    stats.guarded_reservations = region::guarded_held() as u64;
+    stats.mapping_budget = mapping_budget() as u64;
     stats
 }
 

@@ -198,14 +198,14 @@ impl<T: Ord, const N: usize> MappedQueue<T, N> {
     }
 
     /// Bytes the mapper has committed for this queue now (a multiple of the
-    /// page size): 0 unless it is [`Storage::Mapped`](crate::Storage::Mapped).
+    /// page size): 0 unless it is [`Storage::Mapped`].
     #[inline]
     pub fn committed_bytes(&self) -> usize {
         self.data.committed_bytes()
     }
 
     /// Bytes of the queue's heap allocation: 0 unless
-    /// [`Storage::Heap`](crate::Storage::Heap).
+    /// [`Storage::Heap`].
     #[inline]
     pub fn heap_bytes(&self) -> usize {
         self.data.heap_bytes()

@@ -6,7 +6,11 @@
 //! knows nothing of elements; the storage above it decides how much to
 //! commit (with [`policy`]) and keeps the elements inside the prefix.
 
+mod budget;
 mod cache;
+
+pub(crate) use budget::{has_room as budget_has_room, held as guarded_held};
+pub use budget::{mapping_budget, set_mapping_budget, BUDGET_ENV};
 
 pub(crate) use cache::cached_bytes;
 pub use cache::{
@@ -15,7 +19,7 @@ pub use cache::{
 };
 
 use crate::error::Error;
-use crate::mapper_ref::MapperRef;
+use crate::mapper::Mapper;
 use crate::op::Op;
 use crate::policy;
 use crate::settings::Settings;
@@ -40,6 +44,11 @@ pub(crate) struct Region {
     /// ahead, or too few to be worth a call. A page multiple,
     /// `<= committed`.
     populated: usize,
+    /// Whether this is the OS's unguarded kind of mapping
+    /// ([`UNGUARDED`](crate::UNGUARDED)) in place of the container's
+    /// mapper: one read-write mapping, committed by faulting it in,
+    /// decommitted without protection.
+    unguarded: bool,
 }
 
 // SAFETY: a Region owns its reservation outright (no aliasing handles).
@@ -48,14 +57,45 @@ unsafe impl Send for Region {}
 unsafe impl Sync for Region {}
 
 impl Region {
-    /// A region with nothing reserved yet.
+    /// A region with nothing reserved yet, on the container's mapper.
     pub(crate) const fn new() -> Self {
         Region {
             base: NonNull::dangling(),
             reserved: 0,
             committed: 0,
             populated: 0,
+            unguarded: false,
         }
+    }
+
+    /// A region with nothing reserved yet that will take the OS's
+    /// unguarded kind of mapping (for a container on the OS mapper).
+    pub(crate) const fn new_unguarded() -> Self {
+        Region {
+            unguarded: true,
+            ..Region::new()
+        }
+    }
+
+    /// Whether the mapping is guarded: any but the OS's unguarded kind.
+    #[inline]
+    pub(crate) fn is_guarded(&self) -> bool {
+        !self.unguarded
+    }
+
+    /// The mapper this region's calls go to.
+    fn mapper<'a>(&self, cx: &'a Settings) -> &'a dyn Mapper {
+        if self.unguarded {
+            &crate::os::UNGUARDED
+        } else {
+            cx.mapper.get()
+        }
+    }
+
+    /// Whether reservations are the OS mapper's guarded ones, which count
+    /// against the kernel-mapping budget.
+    fn counts_against_budget(&self, cx: &Settings) -> bool {
+        cx.mapper.is_os() && !self.unguarded
     }
 
     #[inline]
@@ -91,7 +131,7 @@ impl Region {
     fn advise(&self, cx: &Settings) {
         if cx.huge_pages && self.reserved > 0 {
             // SAFETY: base/reserved are our live reservation.
-            let _ = unsafe { cx.mapper.get().advise_huge_pages(self.base, self.reserved) };
+            let _ = unsafe { self.mapper(cx).advise_huge_pages(self.base, self.reserved) };
         }
     }
 
@@ -99,7 +139,8 @@ impl Region {
         Probe::start(
             op,
             &cx.label,
-            cx.mapper.get().name(),
+            self.mapper(cx).name(),
+            !self.unguarded,
             bytes,
             self.footprint(),
             to,
@@ -107,7 +148,7 @@ impl Region {
     }
 
     fn finish(&self, cx: &Settings, probe: Probe, error: Option<&io::Error>) {
-        probe.finish(&cx.label, cx.mapper.get().name(), self.footprint(), error);
+        probe.finish(&cx.label, self.mapper(cx).name(), self.footprint(), error);
     }
 
     /// Reserves `bytes` (a page multiple) when nothing is reserved yet: from
@@ -118,7 +159,13 @@ impl Region {
         debug_assert!(bytes > 0 && bytes % cx.mapper.page_size() == 0);
         if cx.mapper.is_os() {
             let mut expired = Vec::new();
-            let taken = cache::take(bytes, cx.label.kind, cx.decay.is_some(), &mut expired);
+            let wanted = cache::Wanted {
+                reserved: bytes,
+                kind: cx.label.kind,
+                unguarded: self.unguarded,
+                decays: cx.decay.is_some(),
+            };
+            let taken = cache::take(wanted, &mut expired);
             release_parked(expired);
             if let Some(parked) = taken {
                 let probe = self.probe(cx, Op::Reuse, bytes, parked.committed);
@@ -133,8 +180,11 @@ impl Region {
             }
         }
         let probe = self.probe(cx, Op::Reserve, bytes, 0);
-        match cx.mapper.get().reserve(bytes) {
+        match self.mapper(cx).reserve(bytes) {
             Ok(base) => {
+                if self.counts_against_budget(cx) {
+                    budget::taken();
+                }
                 self.base = base;
                 self.reserved = bytes;
                 self.advise(cx);
@@ -261,7 +311,7 @@ impl Region {
         // SAFETY: `start < end <= committed`, both page-aligned: inside our
         // committed prefix. Populating only faults pages in, as the writes
         // that follow would.
-        let result = unsafe { cx.mapper.get().populate(self.base.add(start), end - start) };
+        let result = unsafe { self.mapper(cx).populate(self.base.add(start), end - start) };
         match result {
             Err(e) if e.kind() == io::ErrorKind::Unsupported => probe.abandon(),
             _ => self.finish(cx, probe, result.as_ref().err()),
@@ -292,7 +342,7 @@ impl Region {
         let (start, end) = (self.committed.min(to), self.committed.max(to));
         let bytes = end - start;
         let probe = self.probe(cx, op, bytes, to);
-        let mapper = cx.mapper.get();
+        let mapper = self.mapper(cx);
         // SAFETY: `start < end <= reserved`: the range lies in our
         // reservation, page-aligned. A commit touches only reserved pages;
         // a decommit only pages past `to`, where the caller keeps nothing.
@@ -306,7 +356,11 @@ impl Region {
         match result {
             Ok(()) => {
                 self.committed = to;
-                self.populated = self.populated.min(to);
+                // The unguarded kind commits by faulting the pages in.
+                self.populated = match op {
+                    Op::Commit if self.unguarded => to,
+                    _ => self.populated.min(to),
+                };
                 self.finish(cx, probe, None);
                 Ok(())
             }
@@ -325,8 +379,7 @@ impl Region {
         // SAFETY: base/reserved describe our live reservation whose first
         // `committed` bytes are committed; `committed <= reserved < window`.
         let remapped = unsafe {
-            cx.mapper
-                .get()
+            self.mapper(cx)
                 .remap(self.base, self.reserved, self.committed, window)
         };
         match remapped {
@@ -344,7 +397,10 @@ impl Region {
             Err(e) => self.finish(cx, probe, Some(&e)),
         }
 
-        let mut moved = Region::new();
+        let mut moved = Region {
+            unguarded: self.unguarded,
+            ..Region::new()
+        };
         moved.reserve(cx, window)?;
         // (A reservation reused from the cache may come committed already.)
         if self.committed > moved.committed {
@@ -379,6 +435,7 @@ impl Region {
             reserved: self.reserved,
             committed: self.committed,
             kind: cx.label.kind,
+            unguarded: self.unguarded,
             decay: cx.decay.map(|delay| cache::Held {
                 since: Instant::now(),
                 delay,
@@ -412,7 +469,11 @@ impl Region {
         let probe = self.probe(cx, Op::Release, self.reserved, 0);
         // SAFETY: base/reserved are exactly our reservation; its owner has
         // dropped every element in it.
-        let result = unsafe { cx.mapper.get().release(self.base, self.reserved) };
+        let result = unsafe { self.mapper(cx).release(self.base, self.reserved) };
+        if self.counts_against_budget(cx) {
+            // Released, or leaked for good: either way no longer ours.
+            budget::returned();
+        }
         if result.is_ok() {
             self.clear();
         }
@@ -422,7 +483,10 @@ impl Region {
 
     /// Forgets the reservation (it was parked or released).
     fn clear(&mut self) {
-        *self = Region::new();
+        *self = Region {
+            unguarded: self.unguarded,
+            ..Region::new()
+        };
     }
 }
 
@@ -451,12 +515,19 @@ fn release_parked(parked: Vec<cache::Parked>) -> usize {
         // Its bytes already left every container's accounts when it was
         // parked, so the release is reported as moving nothing: it starts
         // from an empty footprint.
-        let region = Region::new();
+        let region = Region {
+            unguarded: parked.unguarded,
+            ..Region::new()
+        };
         let probe = region.probe(&cx, Op::Release, parked.reserved, 0);
         returned += parked.committed;
         // SAFETY: a parked reservation is owned by the cache alone, and was
-        // made by the OS mapper with exactly this base and length.
-        let result = unsafe { MapperRef::os().get().release(parked.base, parked.reserved) };
+        // made by the OS mapper (of its kind) with exactly this base and
+        // length.
+        let result = unsafe { region.mapper(&cx).release(parked.base, parked.reserved) };
+        if region.counts_against_budget(&cx) {
+            budget::returned();
+        }
         region.finish(&cx, probe, result.as_ref().err());
     }
     returned

@@ -17,6 +17,29 @@ pub(crate) enum Window {
     Fixed { max: usize },
 }
 
+/// Which kind of mapping a container on the OS mapper takes when its
+/// contents move into one: see
+/// [`Builder::guard`](crate::Builder::guard). Containers on any other
+/// mapper use that mapper, whatever this says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Guard {
+    /// Guarded while the process's guarded mappings hold less than the
+    /// kernel-mapping budget ([`set_mapping_budget`](crate::set_mapping_budget)),
+    /// unguarded past it; and when even that is refused for want of kernel
+    /// mappings, the contents stay on the heap and grow there like a
+    /// `Vec`'s. The default.
+    #[default]
+    Auto,
+    /// Always guarded: past the budget, moving into a mapping is
+    /// [`Error::MappingBudget`](crate::Error::MappingBudget), never a
+    /// starved host.
+    Always,
+    /// Never guarded: one read-write mapping that merges with its
+    /// neighbours, from the first.
+    Never,
+}
+
 /// The bytes of contents a container keeps on the heap before it moves
 /// them into a mapping (0: always mapped). At most `u32::MAX` bytes, so
 /// that a container configured only by it carries it inline.
@@ -52,6 +75,7 @@ pub(crate) struct Config {
     pub(crate) huge_pages: bool,
     /// `None`: the `N` initial pages.
     pub(crate) heap_limit: Option<HeapLimit>,
+    pub(crate) guard: Guard,
 }
 
 impl Config {
@@ -65,6 +89,7 @@ impl Config {
             decay: None,
             huge_pages: false,
             heap_limit: None,
+            guard: Guard::Auto,
         }
     }
 }
@@ -83,6 +108,7 @@ pub(crate) struct Settings {
     /// 0 for a fixed window: its addresses never move, so it is always
     /// mapped. This is the one place that says so.
     pub(crate) heap_limit: HeapLimit,
+    pub(crate) guard: Guard,
 }
 
 impl Settings {
@@ -98,6 +124,7 @@ impl Settings {
             decay: None,
             huge_pages: false,
             heap_limit,
+            guard: Guard::Auto,
         }
     }
 
@@ -115,6 +142,7 @@ impl Settings {
             decay: config.decay.filter(|d| !d.is_zero()),
             huge_pages: config.huge_pages,
             heap_limit,
+            guard: config.guard,
         }
     }
 
@@ -128,7 +156,8 @@ impl Settings {
                     first: crate::policy::DEFAULT_WINDOW,
                 })
             && self.decay.is_none()
-            && !self.huge_pages;
+            && !self.huge_pages
+            && self.guard == Guard::Auto;
         light.then_some((self.label.kind, self.heap_limit))
     }
 

@@ -10,6 +10,9 @@
 #[cfg_attr(unix, path = "unix.rs")]
 #[cfg_attr(not(unix), path = "stub.rs")]
 mod sys;
+mod unguarded;
+
+pub use unguarded::{UnguardedMapper, UNGUARDED};
 
 use crate::failpoints;
 use crate::mapper::Mapper;
@@ -21,6 +24,26 @@ use std::sync::atomic::{AtomicU8, Ordering};
 #[inline]
 pub(crate) fn page_size() -> usize {
     sys::page_size()
+}
+
+/// `vm.max_map_count`, read once: the kernel mappings the process may hold.
+/// (Not a `OnceLock`: a child forked while its parent read it would wait
+/// forever; two threads reading it at once is harmless.)
+pub(crate) fn max_map_count() -> usize {
+    static COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    match COUNT.load(Ordering::Relaxed) {
+        0 => {
+            let count = sys::max_map_count().max(1);
+            COUNT.store(count, Ordering::Relaxed);
+            count
+        }
+        count => count,
+    }
+}
+
+/// Whether a populate hint said the kernel cannot populate.
+fn unsupported_populate(error: &io::Error) -> bool {
+    error.kind() == io::ErrorKind::Unsupported
 }
 
 /// Whether `error` is the OS's `ENOMEM`: out of memory, or of kernel

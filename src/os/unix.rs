@@ -217,3 +217,78 @@ pub(super) fn at_fork(
         error => Err(io::Error::from_raw_os_error(error)),
     }
 }
+
+/// Maps `len` bytes of fresh, read-write, private anonymous memory without
+/// swap reservation: the unguarded kind's reservation. Its pages are
+/// faulted in when committed (or touched).
+pub(super) fn map_unguarded(len: usize) -> io::Result<NonNull<u8>> {
+    // SAFETY: an anonymous mapping at an address of the kernel's choosing
+    // touches no existing memory.
+    let addr = unsafe {
+        libc::mmap(
+            ptr::null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | NORESERVE,
+            -1,
+            0,
+        )
+    };
+    if addr == libc::MAP_FAILED {
+        return Err(io::Error::last_os_error());
+    }
+    NonNull::new(addr.cast()).ok_or_else(|| io::Error::other("mmap returned null"))
+}
+
+/// Gives the pages of a range of an unguarded mapping back to the OS,
+/// leaving it mapped read-write (it reads as zeros afterwards).
+///
+/// # Safety
+/// `[addr, addr + len)` is page-aligned, inside one mapping of ours, and
+/// unused.
+pub(super) unsafe fn discard(addr: NonNull<u8>, len: usize) -> io::Result<()> {
+    // SAFETY: the range is ours and unused (caller).
+    check(unsafe { libc::madvise(addr.as_ptr().cast(), len, libc::MADV_DONTNEED) })
+}
+
+/// Grows one unguarded mapping of `old_len` bytes to `new_len`, moving it
+/// if it cannot grow in place: page tables move, bytes are not copied.
+///
+/// # Safety
+/// `old`/`old_len` are exactly one live mapping of ours, which nothing
+/// uses again on success.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub(super) unsafe fn grow_mapping(
+    old: NonNull<u8>,
+    old_len: usize,
+    new_len: usize,
+) -> io::Result<NonNull<u8>> {
+    // SAFETY: the caller gives one whole mapping of ours; on failure the
+    // kernel leaves it as it was.
+    let moved =
+        unsafe { libc::mremap(old.as_ptr().cast(), old_len, new_len, libc::MREMAP_MAYMOVE) };
+    if moved == libc::MAP_FAILED {
+        return Err(io::Error::last_os_error());
+    }
+    NonNull::new(moved.cast()).ok_or_else(|| io::Error::other("mremap returned null"))
+}
+
+/// # Safety
+/// As on Linux.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+pub(super) unsafe fn grow_mapping(
+    _old: NonNull<u8>,
+    _old_len: usize,
+    _new_len: usize,
+) -> io::Result<NonNull<u8>> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+/// `vm.max_map_count`: how many kernel mappings the process may hold, or
+/// Linux's default where it cannot be read.
+pub(super) fn max_map_count() -> usize {
+    std::fs::read_to_string("/proc/sys/vm/max_map_count")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(65530)
+}

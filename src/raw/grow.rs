@@ -4,8 +4,9 @@
 use super::{heap, Holding, RawStore, Shape, State, Writes};
 use crate::error::Error;
 use crate::policy;
-use crate::region::Region;
-use crate::settings::Window;
+use crate::region::{self, Region};
+use crate::settings::{Guard, Settings, Window};
+use crate::telemetry;
 use std::ptr;
 
 impl RawStore {
@@ -134,40 +135,49 @@ impl RawStore {
         let initial = self.initial_bytes(shape);
         let heap_ptr = self.ptr;
         let full = self.full_mut()?;
-        let reserved = match &full.holding {
-            Holding::Mapped(region) => region.reserved(),
-            Holding::Heap { .. } => 0,
-        };
-        let (to, window) = match full.settings.window {
-            Window::Fixed { max } if needed > max => return Err(Error::WindowFull { needed, max }),
-            Window::Fixed { max } => (to.min(max), max),
-            Window::Growable { .. } if to <= reserved => (to, reserved),
-            Window::Growable { first } => (
-                to,
-                policy::window_target(reserved, to, first, full.settings.mapper.page_size())
-                    .ok_or(Error::CapacityOverflow)?,
-            ),
-        };
         let grown = match &mut full.holding {
-            Holding::Mapped(region) => region.grow(&full.settings, to, window, live, write_to),
-            &mut Holding::Heap { cap } => {
-                // The copy writes the first `live` bytes: prepare them too.
-                let mut region = Region::new();
-                let grown = region.grow(&full.settings, to, window, 0, write_to);
-                if grown.is_ok() {
-                    // SAFETY: the mapping's committed prefix holds at least
-                    // the `len` live elements (`to >= needed > live`); heap
-                    // and mapping never overlap. The heap allocation then
-                    // holds no live element and is freed once.
-                    unsafe {
-                        ptr::copy_nonoverlapping(heap_ptr.as_ptr(), region.base().as_ptr(), live);
-                        let bytes = cap * full.size;
-                        heap::free(heap_ptr, bytes, full.align, full.settings.label.kind);
-                    }
-                    full.holding = Holding::Mapped(region);
-                }
-                grown
+            Holding::Mapped(region) => {
+                let window = window_for(&full.settings, region, to, needed)?;
+                let to = to.min(window);
+                region.grow(&full.settings, to, window, live, write_to)
             }
+            &mut Holding::Heap { cap } => {
+                match map_from_heap(&full.settings, to, needed, write_to) {
+                    Ok(region) => {
+                        // SAFETY: the mapping's committed prefix holds at
+                        // least the `len` live elements (`to >= needed >
+                        // live`); heap and mapping never overlap. The heap
+                        // allocation then holds no live element and is
+                        // freed once.
+                        unsafe {
+                            let base = region.base().as_ptr();
+                            ptr::copy_nonoverlapping(heap_ptr.as_ptr(), base, live);
+                            let bytes = cap * full.size;
+                            heap::free(heap_ptr, bytes, full.align, full.settings.label.kind);
+                        }
+                        full.holding = Holding::Mapped(region);
+                        Ok(())
+                    }
+                    Err(e) if out_of_kernel_mappings(&full.settings, &e) => {
+                        // Grow on the heap as a `Vec` would, and try a
+                        // mapping again at the next doubling.
+                        let count = needed / shape.size;
+                        let doubled = cap.saturating_mul(policy::GROWTH_FACTOR).max(count);
+                        let kind = full.settings.label.kind;
+                        return match self.resize_heap(shape, len, doubled) {
+                            Ok(()) => {
+                                telemetry::heap_fallback(kind, doubled * shape.size);
+                                Ok(())
+                            }
+                            Err(_) => Err(e),
+                        };
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        let State::Full(full) = &mut self.state else {
+            unreachable!("made full above");
         };
         // In use again, unless a reservation reused from the cache came with
         // far more than asked for: then the surplus is unused from now on,
@@ -188,6 +198,87 @@ impl RawStore {
         self.refresh(shape);
         grown
     }
+}
+
+/// The window a mapped `region` grows in to commit `to` bytes, of which
+/// `needed` are needed: a fixed window's, the current one while it holds
+/// `to`, else twice as large (a guarded mapping's address space is
+/// free) or just `to` (an unguarded mapping's bytes count toward
+/// `RLIMIT_DATA` and the commit charge, so it stays close to its
+/// committed bytes).
+fn window_for(
+    settings: &Settings,
+    region: &Region,
+    to: usize,
+    needed: usize,
+) -> Result<usize, Error> {
+    let reserved = region.reserved();
+    match settings.window {
+        Window::Fixed { max } if needed > max => Err(Error::WindowFull { needed, max }),
+        Window::Fixed { max } => Ok(max),
+        Window::Growable { .. } if to <= reserved => Ok(reserved),
+        Window::Growable { .. } if !region.is_guarded() => Ok(to),
+        Window::Growable { first } => {
+            policy::window_target(reserved, to, first, settings.mapper.page_size())
+                .ok_or(Error::CapacityOverflow)
+        }
+    }
+}
+
+/// A new mapping holding `to` committed bytes (`needed` of them needed),
+/// for contents moving from the heap; `write_to` bytes of it are about to
+/// be written. Of the kind the settings choose (see [`Guard`]): a guarded
+/// one first while the budget allows, and for [`Guard::Auto`] an
+/// unguarded one after a guarded one is refused for want of memory or of
+/// kernel mappings.
+fn map_from_heap(
+    settings: &Settings,
+    to: usize,
+    needed: usize,
+    write_to: usize,
+) -> Result<Region, Error> {
+    let os = settings.mapper.is_os();
+    let guarded_first = !os
+        || match settings.guard {
+            Guard::Never => false,
+            Guard::Always if !region::budget_has_room() => {
+                return Err(Error::MappingBudget {
+                    held: region::guarded_held(),
+                    budget: crate::mapping_budget(),
+                })
+            }
+            Guard::Always => true,
+            Guard::Auto => region::budget_has_room(),
+        };
+    if guarded_first {
+        let mut region = Region::new();
+        let window = window_for(settings, &region, to, needed)?;
+        match region.grow(settings, to.min(window), window, 0, write_to) {
+            Ok(()) => return Ok(region),
+            Err(e) if os && settings.guard == Guard::Auto && is_real_enomem(&e) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let mut region = Region::new_unguarded();
+    let window = window_for(settings, &region, to, needed)?;
+    region.grow(settings, to.min(window), window, 0, write_to)?;
+    Ok(region)
+}
+
+/// Whether `error`, from moving into a mapping, means the process is out
+/// of kernel mappings (or of memory: the OS says `ENOMEM` for both), for
+/// a container that then stays on the heap rather than fail where a `Vec`
+/// would not: one on the OS mapper, choosing its kind automatically, and
+/// not a failure a failpoint injected (those test the refusal itself).
+fn out_of_kernel_mappings(settings: &Settings, error: &Error) -> bool {
+    settings.mapper.is_os() && settings.guard == Guard::Auto && is_real_enomem(error)
+}
+
+/// An `ENOMEM` from the OS itself, not a failpoint's.
+fn is_real_enomem(error: &Error) -> bool {
+    error
+        .os_error()
+        .is_some_and(|e| crate::os::is_enomem(e) && crate::failpoints::Injected::of(e).is_none())
 }
 
 /// Bytes faulted in at a time ahead of elements pushed one by one.

@@ -47,6 +47,8 @@ pub(super) struct Parked {
     pub(super) reserved: usize,
     pub(super) committed: usize,
     pub(super) kind: Kind,
+    /// Whether it is the OS's unguarded kind of mapping.
+    pub(super) unguarded: bool,
     /// For a container with the decay option: its delay, and when it was
     /// parked.
     pub(super) decay: Option<Held>,
@@ -131,21 +133,31 @@ fn expire(parked: &mut Vec<Parked>, expired: &mut Vec<Parked>) {
     }
 }
 
-/// Takes a parked reservation of exactly `reserved` bytes last used by the
-/// same kind of container, most recently parked first (its pages are the
-/// likeliest to be in cache); entries of decaying containers only if
-/// `decays`. Entries that have outstayed their delay go to `expired`.
-pub(super) fn take(
-    reserved: usize,
-    kind: Kind,
-    decays: bool,
-    expired: &mut Vec<Parked>,
-) -> Option<Parked> {
+/// What a container looks for in the cache.
+pub(super) struct Wanted {
+    /// Bytes of the reservation, exactly.
+    pub(super) reserved: usize,
+    /// Last used by this kind of container.
+    pub(super) kind: Kind,
+    /// Of this kind of mapping.
+    pub(super) unguarded: bool,
+    /// Whether the container decays: only then may it take the entries
+    /// of decaying containers.
+    pub(super) decays: bool,
+}
+
+/// Takes a parked reservation that is what `wanted` says, most recently
+/// parked first (its pages are the likeliest to be in cache). Entries that
+/// have outstayed their delay go to `expired`.
+pub(super) fn take(wanted: Wanted, expired: &mut Vec<Parked>) -> Option<Parked> {
     let mut parked = parked_now()?;
     expire(&mut parked, expired);
-    let at = parked
-        .iter()
-        .rposition(|p| p.reserved == reserved && p.kind == kind && (decays || p.decay.is_none()))?;
+    let at = parked.iter().rposition(|p| {
+        p.reserved == wanted.reserved
+            && p.kind == wanted.kind
+            && p.unguarded == wanted.unguarded
+            && (wanted.decays || p.decay.is_none())
+    })?;
     Some(remove(&mut parked, at))
 }
 

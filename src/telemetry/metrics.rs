@@ -181,6 +181,16 @@ pub(super) fn heap_resized(container: &'static str, from: usize, to: usize) {
     metrics::with_recorder(|r| r.register_gauge(key, &METADATA).increment(change));
 }
 
+/// Counts a container that stayed on the heap for want of kernel mappings.
+pub(super) fn heap_fallback(container: &'static str) {
+    counter!(HEAP_FALLBACKS_TOTAL, LABEL_CONTAINER => container).increment(1);
+}
+
+/// The kernel-mapping budget, as a gauge.
+pub(super) fn budget(mappings: usize) {
+    metrics::gauge!(MAPPING_BUDGET).set(mappings as f64);
+}
+
 /// Counts a failure a failpoint injected into `op`.
 #[cfg(feature = "failpoints")]
 pub(super) fn injected(op: &'static str) {
@@ -250,6 +260,17 @@ pub(super) fn describe() {
         Unit::Count,
         "Containers holding a mapping now"
     );
+    describe_counter!(
+        HEAP_FALLBACKS_TOTAL,
+        Unit::Count,
+        "Times a container stayed on the heap past its limit for want of kernel mappings"
+    );
+    describe_gauge!(
+        MAPPING_BUDGET,
+        Unit::Count,
+        "Kernel mappings the guarded reservations of the OS mapper may hold together"
+    );
+    budget(crate::mapping_budget());
     describe_histogram!(
         COMMIT_SECONDS,
         Unit::Seconds,

@@ -55,6 +55,12 @@ pub struct Event<'a> {
     pub name: Option<&'a str>,
     /// [`Mapper::name`](crate::Mapper::name).
     pub mapper: &'static str,
+    /// Whether the mapping is guarded (decommitted pages are protected, so
+    /// a stray access faults): false only for the OS's unguarded kind
+    /// ([`UNGUARDED`](crate::UNGUARDED)), which containers on the OS
+    /// mapper take past the kernel-mapping budget
+    /// ([`set_mapping_budget`](crate::set_mapping_budget)).
+    pub guarded: bool,
     /// The mapper's error when the operation failed; `None` on success.
     pub error: Option<&'a io::Error>,
     /// Time spent, mapper calls included. Measured for every commit and
@@ -198,6 +204,7 @@ impl fmt::Debug for Label {
 /// running until [`finish`](Probe::finish) reports the outcome.
 pub(crate) struct Probe {
     op: Op,
+    guarded: bool,
     bytes: usize,
     from_bytes: usize,
     reserved_from: usize,
@@ -218,10 +225,12 @@ impl Probe {
     /// Opens the span of `op` on `bytes`; `to_bytes` is the committed size a
     /// grow or shrink aims for.
     #[inline]
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn start(
         op: Op,
         label: &Label,
         mapper: &'static str,
+        guarded: bool,
         bytes: usize,
         now: Footprint,
         to_bytes: usize,
@@ -229,7 +238,7 @@ impl Probe {
         #[cfg(not(feature = "tracing"))]
         let _ = (label, mapper, to_bytes);
         #[cfg(feature = "tracing")]
-        let span = trace::span(op, label, mapper, bytes, now.committed, to_bytes);
+        let span = trace::span(op, label, mapper, guarded, bytes, now.committed, to_bytes);
         // A clock read costs about as much as the rest of a cache reuse:
         // read it only for a mapper call whose time is a histogram, or when
         // an observer or a tracing subscriber will see the duration.
@@ -243,6 +252,7 @@ impl Probe {
             || HAS_GLOBAL_OBSERVER.load(Relaxed);
         Probe {
             op,
+            guarded,
             bytes,
             from_bytes: now.committed,
             reserved_from: now.reserved,
@@ -274,6 +284,7 @@ impl Probe {
             container: label.kind.as_str(),
             name: label.name.as_deref(),
             mapper,
+            guarded: self.guarded,
             error,
             duration: self.start.map_or(Duration::ZERO, |start| start.elapsed()),
         };
@@ -302,6 +313,55 @@ pub(crate) fn heap_resized(kind: Kind, from: usize, to: usize) {
     metrics::heap_resized(kind.as_str(), from, to);
     #[cfg(not(feature = "metrics"))]
     let _ = kind;
+}
+
+/// The kernel-mapping budget was set (see
+/// [`set_mapping_budget`](crate::set_mapping_budget)).
+pub(crate) fn budget_set(mappings: usize) {
+    #[cfg(feature = "metrics")]
+    metrics::budget(mappings);
+    #[cfg(not(feature = "metrics"))]
+    let _ = mappings;
+}
+
+/// The first container found the kernel-mapping budget spent: one WARN
+/// for the process, never one per container.
+pub(crate) fn budget_reached(held: usize, budget: usize) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(
+        target: names::TARGET,
+        held,
+        budget,
+        "kernel-mapping budget reached: {held} guarded mappings hold {budget} kernel mappings' worth; \
+         containers that map from now on get unguarded mappings (see mapped::set_mapping_budget)"
+    );
+    #[cfg(not(feature = "tracing"))]
+    let _ = (held, budget);
+}
+
+/// A container stayed on the heap past its limit because the process is
+/// out of kernel mappings (see [`Stats::heap_fallbacks`]): counted every
+/// time, logged the first time only.
+pub(crate) fn heap_fallback(kind: Kind, bytes: usize) {
+    static LOGGED: AtomicBool = AtomicBool::new(false);
+    let first = !LOGGED.swap(true, Relaxed);
+    stats::heap_fallback();
+    #[cfg(feature = "metrics")]
+    metrics::heap_fallback(kind.as_str());
+    #[cfg(feature = "tracing")]
+    if first {
+        tracing::warn!(
+            target: names::TARGET,
+            container = kind.as_str(),
+            bytes,
+            "out of kernel mappings (vm.max_map_count): a {} stays on the heap and grows there \
+             like a Vec, trying a mapping again at its next doubling; later ones are counted, \
+             not logged",
+            kind.as_str()
+        );
+    }
+    #[cfg(not(feature = "tracing"))]
+    let _ = (kind, bytes, first);
 }
 
 /// A failpoint injected a failure into the call `op` (see

@@ -36,6 +36,11 @@ pub const HEAP_BYTES: &str = "mapped_heap_bytes";
 /// Containers holding a mapping (a reservation) now: what
 /// `vm.max_map_count` bounds. Containers on the heap hold none.
 pub const MAPPED_CONTAINERS: &str = "mapped_containers";
+/// Times a container stayed on the heap past its limit for want of kernel
+/// mappings, labelled by `container`.
+pub const HEAP_FALLBACKS_TOTAL: &str = "mapped_heap_fallbacks_total";
+/// The kernel-mapping budget of guarded reservations.
+pub const MAPPING_BUDGET: &str = "mapped_mapping_budget";
 /// Failures injected by failpoints (cargo feature `failpoints`), labelled
 /// by `op` (a mapper call, or `alloc`).
 pub const INJECTED_FAULTS_TOTAL: &str = "mapped_injected_faults_total";

@@ -50,6 +50,20 @@ pub struct Stats {
     /// Failures injected by failpoints (cargo feature `failpoints`), of
     /// mapper calls and heap allocations: never counted in `errors`.
     pub injected_faults: u64,
+    /// Live containers holding an unguarded mapping now (included in
+    /// `mapped_containers`): the OS's kind taken past the kernel-mapping
+    /// budget.
+    pub unguarded_containers: u64,
+    /// Guarded reservations of the OS mapper held now, by live containers
+    /// or parked in the cache: each holds up to two kernel mappings of the
+    /// budget.
+    pub guarded_reservations: u64,
+    /// The kernel-mapping budget of guarded reservations
+    /// ([`mapping_budget`](crate::mapping_budget)).
+    pub mapping_budget: u64,
+    /// Times a container stayed on the heap past its limit because the
+    /// process was out of kernel mappings (it grew there like a `Vec`).
+    pub heap_fallbacks: u64,
 }
 
 impl Stats {
@@ -71,6 +85,8 @@ static RESERVED: AtomicI64 = AtomicI64::new(0);
 static HEAP: AtomicI64 = AtomicI64::new(0);
 static MAPPED: AtomicI64 = AtomicI64::new(0);
 static INJECTED: AtomicU64 = AtomicU64::new(0);
+static UNGUARDED: AtomicI64 = AtomicI64::new(0);
+static FALLBACKS: AtomicU64 = AtomicU64::new(0);
 static COUNTS: [AtomicU64; 11] = [const { AtomicU64::new(0) }; 11];
 const ERRORS: usize = 10;
 
@@ -109,6 +125,10 @@ pub(super) fn record(event: &Event<'_>) {
                 total.fetch_add(change, Relaxed);
             }
         }
+        let mapped = event.mapping_change();
+        if mapped != 0 && !event.guarded {
+            UNGUARDED.fetch_add(mapped, Relaxed);
+        }
     }
 }
 
@@ -118,13 +138,19 @@ pub(super) fn injected() {
     INJECTED.fetch_add(1, Relaxed);
 }
 
+/// A container stayed on the heap for want of kernel mappings.
+pub(super) fn heap_fallback() {
+    FALLBACKS.fetch_add(1, Relaxed);
+}
+
 /// A container's heap allocation went from `from` to `to` bytes.
 pub(super) fn heap_resized(from: usize, to: usize) {
     HEAP.fetch_add(to as i64 - from as i64, Relaxed);
 }
 
-/// The process-wide counters this module keeps, all but the cache's bytes
-/// (which the cache keeps itself: [`crate::stats`] adds them).
+/// The process-wide counters this module keeps: all but what the storage
+/// keeps itself (the cache's bytes, the guarded reservations and the
+/// budget), which [`crate::stats`] adds.
 pub(crate) fn counters() -> Stats {
     let count = |op| COUNTS[slot(op)].load(Relaxed);
     Stats {
@@ -145,5 +171,9 @@ pub(crate) fn counters() -> Stats {
         heap_bytes: HEAP.load(Relaxed).max(0) as u64,
         mapped_containers: MAPPED.load(Relaxed).max(0) as u64,
         injected_faults: INJECTED.load(Relaxed),
+        unguarded_containers: UNGUARDED.load(Relaxed).max(0) as u64,
+        guarded_reservations: 0,
+        mapping_budget: 0,
+        heap_fallbacks: FALLBACKS.load(Relaxed),
     }
 }

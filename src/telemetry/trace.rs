@@ -10,6 +10,7 @@ pub(super) fn span(
     op: Op,
     label: &Label,
     mapper: &'static str,
+    guarded: bool,
     bytes: usize,
     from: usize,
     to: usize,
@@ -17,19 +18,29 @@ pub(super) fn span(
     let container = label.kind.as_str();
     let name = label.name.as_deref();
     match op {
-        Op::Reserve => debug_span!(target: TARGET, "reserve", bytes, container, mapper, name),
-        Op::Commit => debug_span!(target: TARGET, "commit", bytes, container, mapper, name),
-        Op::Decommit => debug_span!(target: TARGET, "decommit", bytes, container, mapper, name),
-        Op::Release => debug_span!(target: TARGET, "release", bytes, container, mapper, name),
-        Op::Populate => debug_span!(target: TARGET, "populate", bytes, container, mapper, name),
-        Op::Remap => debug_span!(target: TARGET, "remap", bytes, container, mapper, name),
-        Op::Park => debug_span!(target: TARGET, "park", bytes, container, mapper, name),
-        Op::Reuse => debug_span!(target: TARGET, "reuse", bytes, container, mapper, name),
+        Op::Reserve => {
+            debug_span!(target: TARGET, "reserve", bytes, container, mapper, guarded, name)
+        }
+        Op::Commit => {
+            debug_span!(target: TARGET, "commit", bytes, container, mapper, guarded, name)
+        }
+        Op::Decommit => {
+            debug_span!(target: TARGET, "decommit", bytes, container, mapper, guarded, name)
+        }
+        Op::Release => {
+            debug_span!(target: TARGET, "release", bytes, container, mapper, guarded, name)
+        }
+        Op::Populate => {
+            debug_span!(target: TARGET, "populate", bytes, container, mapper, guarded, name)
+        }
+        Op::Remap => debug_span!(target: TARGET, "remap", bytes, container, mapper, guarded, name),
+        Op::Park => debug_span!(target: TARGET, "park", bytes, container, mapper, guarded, name),
+        Op::Reuse => debug_span!(target: TARGET, "reuse", bytes, container, mapper, guarded, name),
         Op::Grow => {
-            debug_span!(target: TARGET, "grow", bytes, container, mapper, name, from_bytes = from, to_bytes = to)
+            debug_span!(target: TARGET, "grow", bytes, container, mapper, guarded, name, from_bytes = from, to_bytes = to)
         }
         Op::Shrink => {
-            debug_span!(target: TARGET, "shrink", bytes, container, mapper, name, from_bytes = from, to_bytes = to)
+            debug_span!(target: TARGET, "shrink", bytes, container, mapper, guarded, name, from_bytes = from, to_bytes = to)
         }
     }
 }

@@ -213,10 +213,13 @@ impl<T, const N: usize> BorrowMut<[T]> for MappedVector<T, N> {
 /// assert_eq!(&out[..], b"1 + 2 = 3");
 /// # Ok::<(), std::io::Error>(())
 /// ```
+///
+/// A refused write writes nothing and is an [`io::Error`] made from the
+/// [`Error`](crate::Error) (see its `From` impl): `OutOfMemory` when memory
+/// was refused, `StorageFull` when a fixed window is full.
 impl<const N: usize> io::Write for MappedVector<u8, N> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.extend_from_slice(buf)
-            .map_err(|e| io::Error::new(io::ErrorKind::OutOfMemory, e))?;
+        self.extend_from_slice(buf)?;
         Ok(buf.len())
     }
 

@@ -246,7 +246,13 @@ fn over_aligned_type_is_refused_with_a_clear_error() {
         matches!(err.error(), Error::Alignment { align: 65536, page_size } if *page_size == page),
         "{err:?}"
     );
-    assert!(err.to_string().contains("65536"), "{err}");
+    // The push error says only that the push failed; the cause, its
+    // source, says why.
+    assert_eq!(err.to_string(), "push failed");
+    let cause = std::error::Error::source(&err)
+        .expect("a cause")
+        .to_string();
+    assert!(cause.contains("65536"), "{cause}");
     assert_eq!(err.into_value(), Big(7));
     assert_eq!(v.len(), 0);
     assert_eq!(v.committed_bytes(), 0);
