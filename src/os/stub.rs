@@ -79,15 +79,6 @@ pub(super) unsafe fn discard(_addr: NonNull<u8>, _len: usize) -> io::Result<()> 
     unsupported()
 }
 
-/// # Safety
-/// Nothing: the call does nothing.
-pub(super) unsafe fn grow_mapping(
-    _old: NonNull<u8>,
-    _old_len: usize,
-    _new_len: usize,
-) -> io::Result<NonNull<u8>> {
-    unsupported()
-}
 
 /// Linux's default; nothing here holds kernel mappings.
 pub(super) fn max_map_count() -> usize {

@@ -251,38 +251,7 @@ pub(super) unsafe fn discard(addr: NonNull<u8>, len: usize) -> io::Result<()> {
     check(unsafe { libc::madvise(addr.as_ptr().cast(), len, libc::MADV_DONTNEED) })
 }
 
-/// Grows one unguarded mapping of `old_len` bytes to `new_len`, moving it
-/// if it cannot grow in place: page tables move, bytes are not copied.
-///
-/// # Safety
-/// `old`/`old_len` are exactly one live mapping of ours, which nothing
-/// uses again on success.
-#[cfg(any(target_os = "linux", target_os = "android"))]
-pub(super) unsafe fn grow_mapping(
-    old: NonNull<u8>,
-    old_len: usize,
-    new_len: usize,
-) -> io::Result<NonNull<u8>> {
-    // SAFETY: the caller gives one whole mapping of ours; on failure the
-    // kernel leaves it as it was.
-    let moved =
-        unsafe { libc::mremap(old.as_ptr().cast(), old_len, new_len, libc::MREMAP_MAYMOVE) };
-    if moved == libc::MAP_FAILED {
-        return Err(io::Error::last_os_error());
-    }
-    NonNull::new(moved.cast()).ok_or_else(|| io::Error::other("mremap returned null"))
-}
 
-/// # Safety
-/// As on Linux.
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-pub(super) unsafe fn grow_mapping(
-    _old: NonNull<u8>,
-    _old_len: usize,
-    _new_len: usize,
-) -> io::Result<NonNull<u8>> {
-    Err(io::ErrorKind::Unsupported.into())
-}
 
 /// `vm.max_map_count`: how many kernel mappings the process may hold, or
 /// Linux's default where it cannot be read.
