@@ -41,11 +41,6 @@ pub(crate) fn max_map_count() -> usize {
     }
 }
 
-/// Whether a populate hint said the kernel cannot populate.
-fn unsupported_populate(error: &io::Error) -> bool {
-    error.kind() == io::ErrorKind::Unsupported
-}
-
 /// Whether `error` is the OS's `ENOMEM`: out of memory, or of kernel
 /// mappings (`vm.max_map_count`), which the OS does not tell apart.
 pub(crate) fn is_enomem(error: &io::Error) -> bool {

@@ -69,8 +69,18 @@ pub(super) fn at_fork(
     Ok(())
 }
 
-pub(super) fn map_unguarded(_len: usize) -> io::Result<NonNull<u8>> {
+pub(super) fn map_rw(_len: usize) -> io::Result<NonNull<u8>> {
     unsupported()
+}
+
+/// # Safety
+/// Nothing: the call does nothing.
+pub(super) unsafe fn populate_rw(_addr: NonNull<u8>, _len: usize) -> io::Result<bool> {
+    unsupported()
+}
+
+pub(super) fn populates_rw() -> bool {
+    false
 }
 
 /// # Safety
@@ -79,6 +89,15 @@ pub(super) unsafe fn discard(_addr: NonNull<u8>, _len: usize) -> io::Result<()> 
     unsupported()
 }
 
+/// # Safety
+/// Nothing: the call does nothing.
+pub(super) unsafe fn grow_in_place(
+    _old: NonNull<u8>,
+    _old_len: usize,
+    _new_len: usize,
+) -> io::Result<()> {
+    unsupported()
+}
 
 /// Linux's default; nothing here holds kernel mappings.
 pub(super) fn max_map_count() -> usize {

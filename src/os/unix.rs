@@ -218,10 +218,11 @@ pub(super) fn at_fork(
     }
 }
 
-/// Maps `len` bytes of fresh, read-write, private anonymous memory without
-/// swap reservation: the unguarded kind's reservation. Its pages are
-/// faulted in when committed (or touched).
-pub(super) fn map_unguarded(len: usize) -> io::Result<NonNull<u8>> {
+// ---- The unguarded mapper's calls (see `super::unguarded`) ----
+
+/// Maps `len` bytes readable and writable, anonymous, private and
+/// `MAP_NORESERVE`: one kernel mapping, which merges with its neighbours.
+pub(super) fn map_rw(len: usize) -> io::Result<NonNull<u8>> {
     // SAFETY: an anonymous mapping at an address of the kernel's choosing
     // touches no existing memory.
     let addr = unsafe {
@@ -240,24 +241,122 @@ pub(super) fn map_unguarded(len: usize) -> io::Result<NonNull<u8>> {
     NonNull::new(addr.cast()).ok_or_else(|| io::Error::other("mmap returned null"))
 }
 
-/// Gives the pages of a range of an unguarded mapping back to the OS,
-/// leaving it mapped read-write (it reads as zeros afterwards).
+/// Whether the kernel answered `MADV_POPULATE_WRITE` with `EINVAL` (before
+/// Linux 5.14) on a read-write mapping: then commits fault nothing in.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+static NO_POPULATE_WRITE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Faults `[addr, addr + len)` of a read-write mapping in for writing, so
+/// that a refusal (no memory) is an error now rather than a fault at the
+/// first write. Returns `Ok(false)` where the kernel cannot (`EINVAL`:
+/// Linux before 5.14, or not Linux): the pages are already readable and
+/// writable and fault in when first written, as any anonymous memory does.
+///
+/// # Safety
+/// `[addr, addr + len)` is page-aligned and inside one mapping of ours made
+/// by [`map_rw`], whose bytes its owner allows to be faulted in (populating
+/// never changes contents).
+pub(super) unsafe fn populate_rw(addr: NonNull<u8>, len: usize) -> io::Result<bool> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        if NO_POPULATE_WRITE.load(Ordering::Relaxed) {
+            return Ok(false);
+        }
+        // SAFETY: the range is ours and read-write (caller); populating only
+        // faults its pages in, keeping their contents.
+        let result =
+            check(unsafe { libc::madvise(addr.as_ptr().cast(), len, MADV_POPULATE_WRITE) });
+        match result {
+            // On a read-write anonymous mapping, EINVAL means only that the
+            // kernel does not know the advice.
+            Err(e) if e.raw_os_error() == Some(libc::EINVAL) => {
+                NO_POPULATE_WRITE.store(true, Ordering::Relaxed);
+                Ok(false)
+            }
+            Err(e) => Err(e),
+            Ok(()) => Ok(true),
+        }
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    {
+        let _ = (addr, len);
+        Ok(false)
+    }
+}
+
+/// Whether [`populate_rw`] faults pages in on this kernel (false once it
+/// has answered `EINVAL`, and off Linux).
+pub(super) fn populates_rw() -> bool {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        !NO_POPULATE_WRITE.load(Ordering::Relaxed)
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    {
+        false
+    }
+}
+
+/// Gives the physical pages of `[addr, addr + len)` back with
+/// `MADV_DONTNEED` and changes no protection: the range stays readable and
+/// writable (it reads as zeros), and the mapping does not split.
 ///
 /// # Safety
 /// `[addr, addr + len)` is page-aligned, inside one mapping of ours, and
 /// unused.
 pub(super) unsafe fn discard(addr: NonNull<u8>, len: usize) -> io::Result<()> {
-    // SAFETY: the range is ours and unused (caller).
+    // SAFETY: the range is ours and unused (caller): dropping its pages
+    // affects nothing else.
     check(unsafe { libc::madvise(addr.as_ptr().cast(), len, libc::MADV_DONTNEED) })
 }
 
+/// Grows the mapping `[addr, addr + old_len)` to `new_len` bytes where it
+/// is, with `mremap` and no `MREMAP_MAYMOVE`: no page moves, no byte is
+/// copied, and the mapping keeps merging with its neighbours. Fails (with
+/// `ENOMEM`, the mapping unchanged) when the address range after it is not
+/// free, and says [`io::ErrorKind::Unsupported`] off Linux.
+///
+/// # Safety
+/// `addr`/`old_len` are exactly one live mapping of ours; `old_len < new_len`.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub(super) unsafe fn grow_in_place(
+    addr: NonNull<u8>,
+    old_len: usize,
+    new_len: usize,
+) -> io::Result<()> {
+    // SAFETY: the mapping is ours (caller); without MREMAP_MAYMOVE mremap
+    // only extends it over free address space, or fails and changes nothing.
+    let moved = unsafe { libc::mremap(addr.as_ptr().cast(), old_len, new_len, 0) };
+    if moved == libc::MAP_FAILED {
+        return Err(io::Error::last_os_error());
+    }
+    debug_assert_eq!(moved.cast::<u8>(), addr.as_ptr());
+    Ok(())
+}
 
+/// # Safety
+/// As the Linux version.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+pub(super) unsafe fn grow_in_place(
+    _addr: NonNull<u8>,
+    _old_len: usize,
+    _new_len: usize,
+) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
 
-/// `vm.max_map_count`: how many kernel mappings the process may hold, or
-/// Linux's default where it cannot be read.
+/// What `vm.max_map_count` falls back to where it cannot be read: Linux's
+/// default.
+// Read by the kernel-mapping budget (issue 19), which is still to come.
+pub(super) const DEFAULT_MAX_MAP_COUNT: usize = 65530;
+
+/// The kernel's limit on mappings per process, `vm.max_map_count`, from
+/// `/proc/sys/vm/max_map_count`; [`DEFAULT_MAX_MAP_COUNT`] where it cannot
+/// be read or parsed.
 pub(super) fn max_map_count() -> usize {
     std::fs::read_to_string("/proc/sys/vm/max_map_count")
         .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(65530)
+        .and_then(|s| s.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(DEFAULT_MAX_MAP_COUNT)
 }

@@ -1,0 +1,386 @@
+//! The unguarded mapper (`UNGUARDED`) through the public API: containers on
+//! it against `Vec`/`BinaryHeap`, the seed scenario, real `RLIMIT_DATA` and
+//! `RLIMIT_AS` refusals, and `FaultyMapper` wrapping it (deny, poison,
+//! audit; trap mode needs a guard and stays guarded-only).
+
+use mapped::{MappedQueue, MappedVector, Mapper, Storage, UNGUARDED};
+use mapped_mock::{child, FaultyMapper, Violation};
+use std::collections::BinaryHeap;
+use std::sync::Arc;
+
+const PAGE: usize = 4096;
+
+fn page() -> usize {
+    UNGUARDED.page_size()
+}
+
+/// A vector on `UNGUARDED`, always mapped, with a window of `pages` pages.
+fn vector<T>(pages: usize) -> MappedVector<T, 1> {
+    MappedVector::builder(&UNGUARDED)
+        .initial_window(pages * page())
+        .heap_limit(0)
+        .build()
+        .unwrap()
+}
+
+/// Whether each page of `[addr, addr + len)` is resident (`mincore`).
+fn resident(addr: *const u8, len: usize) -> Vec<bool> {
+    let pages = len.div_ceil(page());
+    let mut vec = vec![0u8; pages];
+    // SAFETY: the range is page-aligned and mapped (a live reservation of
+    // the caller's); `vec` has one byte per page.
+    let r = unsafe { libc::mincore(addr as *mut libc::c_void, len, vec.as_mut_ptr()) };
+    assert_eq!(r, 0, "mincore: {}", std::io::Error::last_os_error());
+    vec.iter().map(|b| b & 1 == 1).collect()
+}
+
+#[test]
+fn name_is_the_mapper_label() {
+    assert_eq!(UNGUARDED.name(), "unguarded");
+    assert!(page().is_power_of_two());
+}
+
+#[test]
+fn commit_faults_pages_in_and_decommit_gives_them_back() {
+    let m = UNGUARDED;
+    let len = 16 * page();
+    let base = m.reserve(len).unwrap();
+    assert!(resident(base.as_ptr(), len).iter().all(|&r| !r));
+    // SAFETY: every range is page-aligned and inside the reservation; it is
+    // released once and not used after.
+    unsafe {
+        m.commit(base, 8 * page()).unwrap();
+        assert_eq!(
+            resident(base.as_ptr(), len),
+            [vec![true; 8], vec![false; 8]].concat(),
+            "commit populates exactly the range, before any write"
+        );
+        base.as_ptr().write_bytes(0x5A, 8 * page());
+        m.decommit(base.add(2 * page()), 6 * page()).unwrap();
+        assert_eq!(
+            resident(base.as_ptr(), len),
+            [vec![true; 2], vec![false; 14]].concat(),
+            "decommit gives the pages back"
+        );
+        // No guard, no split: a decommitted page reads zeros.
+        assert_eq!(base.as_ptr().add(3 * page()).read_volatile(), 0);
+        assert_eq!(base.as_ptr().add(page()).read_volatile(), 0x5A);
+        m.release(base, len).unwrap();
+    }
+}
+
+#[test]
+fn remap_keeps_the_prefix_or_says_unsupported() {
+    let m = UNGUARDED;
+    let old_len = 4 * page();
+    for _ in 0..8 {
+        let old = m.reserve(old_len).unwrap();
+        // SAFETY: ranges inside our reservations; each is released once.
+        unsafe {
+            m.commit(old, 2 * page()).unwrap();
+            old.as_ptr().write_bytes(7, 2 * page());
+            match m.remap(old, old_len, 2 * page(), 4 * old_len) {
+                Ok(new) => {
+                    assert_eq!(new, old, "only ever grown in place");
+                    assert_eq!(new.as_ptr().add(2 * page() - 1).read(), 7);
+                    m.commit(new.add(old_len), old_len).unwrap();
+                    new.as_ptr().add(4 * old_len - 1).write(1);
+                    m.release(new, 4 * old_len).unwrap();
+                }
+                Err(e) => {
+                    assert_eq!(e.kind(), std::io::ErrorKind::Unsupported, "{e}");
+                    assert_eq!(old.as_ptr().add(2 * page() - 1).read(), 7, "old intact");
+                    m.release(old, old_len).unwrap();
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn vector_push_pop_clear_refill_against_vec() {
+    let mut v: MappedVector<u64, 1> = vector(4);
+    let mut model: Vec<u64> = Vec::new();
+    let mut next = 0u64;
+    for round in 0..6 {
+        let n = 3000 * (round + 1);
+        for _ in 0..n {
+            v.push(next).unwrap();
+            model.push(next);
+            next += 1;
+        }
+        assert_eq!(v.storage(), Storage::Mapped);
+        assert_eq!(&v[..], &model[..]);
+        let peak = v.committed_bytes();
+        // Down to an eighth: below the quarter that triggers a decommit.
+        for _ in 0..model.len() - model.len() / 8 {
+            assert_eq!(v.pop(), model.pop());
+        }
+        assert_eq!(&v[..], &model[..]);
+        assert!(
+            v.committed_bytes() < peak,
+            "popping decommits: round {round}, {} bytes committed, {} live",
+            v.committed_bytes(),
+            v.len() * 8
+        );
+        if round % 2 == 1 {
+            v.clear();
+            model.clear();
+            assert!(v.committed_bytes() <= PAGE.max(page()));
+        }
+        v.extend_from_slice(&[next, next + 1]).unwrap();
+        model.extend_from_slice(&[next, next + 1]);
+        next += 2;
+        assert_eq!(&v[..], &model[..]);
+    }
+}
+
+#[test]
+fn shrunk_vector_holds_no_pages_past_its_committed_bytes() {
+    let mut v: MappedVector<u8, 1> = vector(16);
+    v.extend_from_slice(&vec![9u8; 1 << 20]).unwrap();
+    v.truncate(1);
+    v.shrink_to_fit().unwrap();
+    assert_eq!(v.storage(), Storage::Mapped);
+    assert_eq!(&v[..], &[9]);
+    let (base, committed, reserved) = (v.as_ptr(), v.committed_bytes(), v.reserved_bytes());
+    assert!(committed < reserved);
+    let tail = resident(base.wrapping_add(committed), reserved - committed);
+    assert!(
+        tail.iter().all(|&r| !r),
+        "{} of {} decommitted pages resident",
+        tail.iter().filter(|&&r| r).count(),
+        tail.len()
+    );
+}
+
+#[test]
+fn queue_against_binary_heap() {
+    let mut q: MappedQueue<u64, 1> = MappedQueue::builder(&UNGUARDED)
+        .initial_window(4 * page())
+        .heap_limit(0)
+        .build()
+        .unwrap();
+    let mut model = BinaryHeap::new();
+    let mut x = 12345u64;
+    for round in 0..4 {
+        for _ in 0..5000 * (round + 1) {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            q.push(x >> 20).unwrap();
+            model.push(x >> 20);
+        }
+        assert_eq!(q.peek(), model.peek());
+        for _ in 0..4000 * (round + 1) {
+            assert_eq!(q.pop(), model.pop());
+        }
+        assert_eq!(q.len(), model.len());
+    }
+    while let Some(top) = model.pop() {
+        assert_eq!(q.pop(), Some(top));
+    }
+    assert_eq!(q.pop(), None);
+}
+
+/// BUG-ANALYSIS.md's regression test, on the unguarded mapper.
+#[test]
+fn seed_scenario() {
+    let mut mvec: MappedVector<i32, 1> = MappedVector::builder(&UNGUARDED)
+        .initial_window(4 * page())
+        .build()
+        .unwrap();
+    for i in 0..10000 {
+        mvec.push(i).unwrap();
+    }
+    let peak = mvec.committed_bytes();
+    for _ in 0..10000 {
+        mvec.pop();
+    }
+    assert_eq!(mvec.len(), 0);
+    assert!(mvec.committed_bytes() < peak);
+    for i in 0..10000 {
+        mvec.push(i).unwrap();
+    }
+    assert!(mvec.iter().copied().eq(0..10000));
+}
+
+/// A line of `/proc/self/status`, in bytes.
+fn status_bytes(key: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix(key))
+        .and_then(|v| v.trim().strip_suffix("kB"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {key} in /proc/self/status"));
+    kb * 1024
+}
+
+/// In the child: limits `resource` to what `key` says is in use plus
+/// 32 MiB, then pushes until a push is refused: the refusal must come, be
+/// an out-of-memory error handing the value back, and lose nothing; after
+/// shrinking, pushes work again.
+fn refused_cleanly(resource: libc::__rlimit_resource_t, key: &str) {
+    let limit = status_bytes(key) + (32 << 20);
+    let mut rl = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `rl` is a valid `rlimit` to write to.
+    assert_eq!(unsafe { libc::getrlimit(resource, &mut rl) }, 0);
+    rl.rlim_cur = limit as libc::rlim_t;
+    // SAFETY: `rl` is a valid `rlimit`; lowering the soft limit only.
+    assert_eq!(unsafe { libc::setrlimit(resource, &rl) }, 0);
+
+    let mut v: MappedVector<u64, 1> = vector(16);
+    let mut n = 0u64;
+    let err = loop {
+        assert!(
+            n * 8 < limit + (64 << 20),
+            "no refusal at {} MiB: limit not in force",
+            (n * 8) >> 20
+        );
+        match v.push(n) {
+            Ok(()) => n += 1,
+            Err(e) => break e,
+        }
+    };
+    assert!(err.error().is_out_of_memory(), "{}", err.error());
+    assert_eq!(err.into_value(), n, "the value comes back");
+    assert_eq!(v.len() as u64, n);
+    assert!(v.iter().copied().eq(0..n), "nothing lost");
+    v.truncate(v.len() / 4);
+    v.shrink_to_fit().unwrap();
+    for i in 0..1000 {
+        v.push(i).unwrap();
+    }
+    eprintln!("child: done, refused at {} MiB", (n * 8) >> 20);
+}
+
+#[test]
+fn rlimit_data_refusal_is_a_clean_error() {
+    const NAME: &str = "rlimit_data_refusal_is_a_clean_error";
+    if child::is_child(NAME) {
+        refused_cleanly(libc::RLIMIT_DATA, "VmData:");
+        return;
+    }
+    let out = child::run(NAME, &[]);
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stderr).contains("done"),
+        "{}",
+        child::describe(&out)
+    );
+}
+
+#[test]
+fn rlimit_as_refusal_is_a_clean_error() {
+    const NAME: &str = "rlimit_as_refusal_is_a_clean_error";
+    if child::is_child(NAME) {
+        refused_cleanly(libc::RLIMIT_AS, "VmSize:");
+        return;
+    }
+    let out = child::run(NAME, &[]);
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stderr).contains("done"),
+        "{}",
+        child::describe(&out)
+    );
+}
+
+fn mock() -> mapped_mock::Builder {
+    FaultyMapper::builder().inner(UNGUARDED).seed(19)
+}
+
+#[test]
+fn mock_over_unguarded_denies_and_loses_nothing() {
+    let m = mock().deny_commits(0.2).deny_reserves(0.1).build_arc();
+    let mut v: MappedVector<u64, 1> = MappedVector::builder(m.clone())
+        .initial_window(4 * page())
+        .heap_limit(0)
+        .build()
+        .unwrap();
+    let mut model = Vec::new();
+    let mut refused = 0;
+    for i in 0..60_000u64 {
+        match v.push(i) {
+            Ok(()) => model.push(i),
+            Err(e) => {
+                refused += 1;
+                assert_eq!(e.into_value(), i);
+            }
+        }
+        if i % 7919 == 0 {
+            v.truncate(v.len() / 3);
+            model.truncate(model.len() / 3);
+        }
+        assert!(m.check_committed(v.as_ptr().cast(), v.len() * 8));
+    }
+    assert!(refused > 0, "no commit was denied");
+    assert_eq!(&v[..], &model[..]);
+    assert!(m.stats().denied_commits > 0);
+    m.clear_faults();
+    v.extend_from_slice(&[1, 2, 3]).unwrap();
+    drop(v);
+    assert_eq!(m.live_reservations(), 0);
+    m.assert_clean();
+}
+
+#[test]
+fn mock_over_unguarded_poisons_and_audits() {
+    let m = mock().poison(true).build_arc();
+    let mut v: MappedVector<u64, 1> = MappedVector::builder(m.clone())
+        .initial_window(4 * page())
+        .heap_limit(0)
+        .build()
+        .unwrap();
+    let mut model = Vec::new();
+    for round in 0..5u64 {
+        for i in 0..20_000 {
+            v.push(round * 100_000 + i).unwrap();
+            model.push(round * 100_000 + i);
+        }
+        v.truncate(100);
+        model.truncate(100);
+        assert!(m.check_committed(v.as_ptr().cast(), v.len() * 8));
+    }
+    assert_eq!(&v[..], &model[..]);
+    assert!(m.stats().poisoned_pages > 0, "{:?}", m.stats());
+    m.assert_clean();
+
+    // The audit still sees a write to a decommitted page: with no guard,
+    // poison is what catches it.
+    let base = m.reserve(4 * page()).unwrap();
+    // SAFETY: ranges inside the reservation; the touched page is ours.
+    unsafe {
+        m.commit(base, 2 * page()).unwrap();
+        m.decommit(base.add(page()), page()).unwrap();
+        m.touch(base.as_ptr().add(page()));
+        m.commit(base.add(page()), page()).unwrap();
+        m.release(base, 4 * page()).unwrap();
+    }
+    assert_eq!(
+        m.take_violations(),
+        [Violation::WriteToDecommitted {
+            page: base.as_ptr() as usize + page()
+        }]
+    );
+}
+
+#[test]
+fn mock_over_unguarded_in_plain_mode_decommits_for_real() {
+    let m: Arc<FaultyMapper> = mock().build_arc();
+    let base = m.reserve(4 * page()).unwrap();
+    // SAFETY: ranges inside the reservation; released once.
+    unsafe {
+        m.commit(base, 4 * page()).unwrap();
+        base.as_ptr().write_bytes(1, 4 * page());
+        m.decommit(base, 4 * page()).unwrap();
+        assert!(!m.check_committed(base.as_ptr(), 1));
+        // Trap mode needs a guard: over UNGUARDED this read does not fault,
+        // it sees zeros. That is why trap mode stays guarded-only.
+        assert_eq!(base.as_ptr().read_volatile(), 0);
+        m.release(base, 4 * page()).unwrap();
+    }
+    m.assert_clean();
+}
