@@ -69,6 +69,8 @@
 mod builder;
 mod error;
 pub mod failpoints;
+#[cfg(feature = "file")]
+pub mod file;
 mod fork;
 mod mapper;
 mod os;
@@ -82,6 +84,8 @@ mod vector;
 
 pub use builder::Builder;
 pub use error::{Error, PushError};
+#[cfg(feature = "file")]
+pub use file::{FileError, FileFaults, FileOptions, FilePushError, FileVector, InjectedFileFault};
 pub use mapper::{Mapper, MapperRef};
 pub use os::{OsMapper, MAPPER};
 pub use queue::{MappedQueue, PeekMut};
