@@ -113,4 +113,12 @@ fn a_writer_killed_at_random_moments_never_loses_a_flush() {
         }
     }
     let _ = std::fs::remove_file(&path);
+    // A writer killed inside `create` leaves its unfinished temporary file
+    // (never the file itself): remove this run's.
+    let prefix = format!(".{}.", path.file_name().unwrap().to_string_lossy());
+    for entry in std::fs::read_dir(path.parent().unwrap()).unwrap().flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }

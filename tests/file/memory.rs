@@ -111,9 +111,25 @@ fn bigger_than_memory_in_a_512_mib_cgroup() {
         }
     };
     let path = temp_path("big");
+    let peak = |what: &str| {
+        let read = |f: &str| std::fs::read_to_string(cgroup.join(f)).unwrap_or_default();
+        eprintln!(
+            "{what}: peak {} MiB charged to the cgroup (limit {} MiB); oom_control: {}",
+            read("memory.max_usage_in_bytes")
+                .trim()
+                .parse::<u64>()
+                .unwrap_or(0)
+                >> 20,
+            LIMIT >> 20,
+            read("memory.oom_control").replace('\n', ", ")
+        );
+        let _ = std::fs::write(cgroup.join("memory.max_usage_in_bytes"), "0");
+    };
     let file = run("file", &cgroup, &path);
     let _ = std::fs::remove_file(&path);
+    peak("FileVector of 4 GiB");
     let vec = run("vec", &cgroup, &path);
+    peak("Vec of 4 GiB");
     let _ = std::fs::remove_dir(&cgroup);
     assert!(
         file.status.success(),
