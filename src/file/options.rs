@@ -1,4 +1,4 @@
-//! [`FileOptions`]: how a [`FileVector`](super::FileVector) is created or
+//! [`FileOptions`]: how a [`FileVector`] is created or
 //! opened (type tag, fault injection).
 
 use super::{FileError, FileFaults, FileVector};

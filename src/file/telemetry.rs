@@ -12,8 +12,10 @@ use crate::telemetry::names;
 use std::io;
 
 /// The `mapper` label (and span field) of everything a file vector does.
+#[cfg_attr(not(any(feature = "tracing", feature = "metrics")), allow(dead_code))]
 pub(crate) const MAPPER: &str = "file";
 /// The `container` label.
+#[cfg_attr(not(any(feature = "tracing", feature = "metrics")), allow(dead_code))]
 pub(crate) const CONTAINER: &str = crate::telemetry::names::CONTAINER_VECTOR;
 /// Successful flushes of file vectors (not one of the memory names: files
 /// alone flush).
@@ -38,6 +40,7 @@ pub(crate) enum FileOp {
 }
 
 impl FileOp {
+    #[cfg_attr(not(any(feature = "tracing", feature = "metrics")), allow(dead_code))]
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             FileOp::Grow => "grow",

@@ -52,7 +52,7 @@ fn a_writer_killed_at_random_moments_never_loses_a_flush() {
             .args(["--exact", NAME, "--nocapture", "--test-threads=1"])
             .env(CHILD_ENV, NAME)
             .env("FILE_CRASH_PATH", &path)
-            .env("FILE_CRASH_SEED", rng.next().to_string())
+            .env("FILE_CRASH_SEED", rng.next_u64().to_string())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -83,7 +83,7 @@ fn a_writer_killed_at_random_moments_never_loses_a_flush() {
             .lines()
             .filter_map(|l| l.strip_prefix("flushed "))
             .filter_map(|n| n.parse::<usize>().ok())
-            .last();
+            .next_back();
         if !path.exists() {
             assert!(last.is_none(), "{ctx}: flushes reported but no file");
             continue;

@@ -5,11 +5,14 @@
 //! - `model`: random operations against a `Vec<u64>` under injected
 //!   refusals, with reopens.
 //! - `crash`: a writer killed with `SIGKILL` at random moments.
+//! - `failpoints` (with `--features failpoints`): each file point fires.
 //! - `memory`: bigger than memory, in a 512 MiB memory cgroup (ignored by
 //!   default; `.ci/run` runs it by name).
 
 mod basic;
 mod crash;
+#[cfg(feature = "failpoints")]
+mod failpoints;
 mod memory;
 mod model;
 
@@ -36,7 +39,7 @@ pub fn value(i: u64) -> u64 {
 pub struct Rng(pub u64);
 
 impl Rng {
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -46,7 +49,7 @@ impl Rng {
 
     /// Uniform in `0..n` (n > 0).
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
+        self.next_u64() % n
     }
 }
 

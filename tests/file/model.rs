@@ -31,7 +31,7 @@ fn run(seed: u64, steps: usize) {
         let saved_before = f.saved_len();
         match rng.below(100) {
             0..=39 => {
-                let v = rng.next();
+                let v = rng.next_u64();
                 match f.push(v) {
                     Ok(()) => model.push(v),
                     Err(e) => {
@@ -44,7 +44,7 @@ fn run(seed: u64, steps: usize) {
             40..=54 => {
                 let big = rng.below(10) == 0;
                 let n = rng.below(if big { 40_000 } else { 3_000 });
-                let more: Vec<u64> = (0..n).map(|_| rng.next()).collect();
+                let more: Vec<u64> = (0..n).map(|_| rng.next_u64()).collect();
                 match f.extend_from_slice(&more) {
                     Ok(()) => model.extend_from_slice(&more),
                     Err(e) => {
@@ -89,7 +89,7 @@ fn run(seed: u64, steps: usize) {
             _ => {
                 drop(f);
                 f = FileVector::options()
-                    .faults(faults(rng.next()))
+                    .faults(faults(rng.next_u64()))
                     .open(&path)
                     .unwrap_or_else(|e| panic!("{}: reopen: {e}", ctx()));
                 assert_eq!(
