@@ -15,6 +15,7 @@ mod crash;
 mod failpoints;
 mod memory;
 mod model;
+mod telemetry;
 
 use std::path::PathBuf;
 
