@@ -347,7 +347,19 @@ impl<T: Pod> FileVector<T> {
 
     /// Appends `value`. A refused growth (e.g. a full disk) or a failed
     /// save of a shorter length hands it back in the error.
+    #[inline]
     pub fn push(&mut self, value: T) -> Result<(), FilePushError<T>> {
+        if self.len == self.cap || self.len < self.saved_len {
+            return self.push_slow(value);
+        }
+        self.write_at_len(value);
+        Ok(())
+    }
+
+    /// `push` when it must grow or first save a shorter length.
+    #[cold]
+    #[inline(never)]
+    fn push_slow(&mut self, value: T) -> Result<(), FilePushError<T>> {
         if self.len == self.cap {
             if let Err(error) = self.reserve(1) {
                 return Err(FilePushError { value, error });
@@ -358,11 +370,17 @@ impl<T: Pod> FileVector<T> {
                 return Err(FilePushError { value, error });
             }
         }
+        self.write_at_len(value);
+        Ok(())
+    }
+
+    /// Writes `value` at index `len` (within capacity) and counts it.
+    #[inline]
+    fn write_at_len(&mut self, value: T) {
         let size = self.elem_size();
         let off = self.data_offset + self.len * size;
         self.map[off..off + size].copy_from_slice(bytemuck::bytes_of(&value));
         self.len += 1;
-        Ok(())
     }
 
     /// Appends all of `other`, or (on an error) nothing.
