@@ -18,7 +18,7 @@
 //! new header or, if that write was torn, the previous one intact, with
 //! all the data it counts: a reopen returns at least what the last
 //! completed flush saved (exactly that, unless a flush was under way), and
-//! never a torn header. `tests/file_crash.rs` kills a writer 100 times at
+//! never a torn header. `tests/file/crash.rs` kills a writer 100 times at
 //! random moments and checks this.
 //!
 //! One refinement: nothing below the saved length is ever overwritten in
