@@ -82,6 +82,8 @@
 mod builder;
 mod error;
 pub mod failpoints;
+#[cfg(feature = "file")]
+pub mod file;
 mod mapper;
 mod mapper_ref;
 mod op;
@@ -98,6 +100,8 @@ mod vector;
 
 pub use builder::Builder;
 pub use error::{Error, PushError};
+#[cfg(feature = "file")]
+pub use file::{FileError, FileFaults, FileOptions, FilePushError, FileVector, InjectedFileFault};
 pub use mapper::Mapper;
 pub use mapper_ref::MapperRef;
 pub use op::Op;

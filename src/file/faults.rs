@@ -1,0 +1,195 @@
+//! Fault injection for files: a seeded [`FileFaults`] hook a vector
+//! consults before each growth and flush, and (cargo feature `failpoints`)
+//! the `fail` crate's points:
+//!
+//! | point | fails as |
+//! |---|---|
+//! | `mapped::file_grow` | `fallocate`/`set_len` with `ENOSPC` (nothing grows) |
+//! | `mapped::file_remap` | `mremap` with `ENOMEM` (the file is cut back, nothing grows) |
+//! | `mapped::file_flush` | `msync` of the data with `EIO` (the header is not written) |
+//! | `mapped::file_header` | the header's sync with `EIO` (the previous header is put back) |
+//! | `mapped::file_punch` | `fallocate(PUNCH_HOLE)` with `EIO` (the blocks stay) |
+//!
+//! An injected error's inner value is an [`InjectedFileFault`].
+
+use std::fmt;
+use std::io;
+
+/// A seeded fault injector for one [`FileVector`](super::FileVector):
+/// each growth is refused with probability `refuse_growth` (as `ENOSPC`
+/// would), each flush fails with probability `fail_flushes` (as `EIO`
+/// would: each of its two syncs, data and header, with probability
+/// `fail_flushes / 2`). The
+/// same seed gives the same faults.
+///
+/// ```
+/// use mapped::{FileFaults, FileVector};
+/// # fn main() -> std::io::Result<()> {
+/// # let dir = std::env::temp_dir().join(format!("mapped-doc-faults-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir)?;
+/// # let path = dir.join("v"); let _ = std::fs::remove_file(&path);
+/// let faults = FileFaults::new(42).refuse_growth(1.0);
+/// let mut v: FileVector<u64> = FileVector::options().faults(faults).create(&path)?;
+/// let err = v.push(7).unwrap_err();
+/// assert_eq!(err.into_value(), 7);
+/// assert!(v.is_empty());
+/// # std::fs::remove_dir_all(&dir)
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct FileFaults {
+    seed: u64,
+    state: u64,
+    grow: f64,
+    flush: f64,
+    injected: u64,
+}
+
+impl FileFaults {
+    /// An injector that injects nothing until told to, drawing from `seed`.
+    pub fn new(seed: u64) -> Self {
+        FileFaults {
+            seed,
+            state: seed,
+            grow: 0.0,
+            flush: 0.0,
+            injected: 0,
+        }
+    }
+
+    /// Refuse each growth with probability `p` (clamped to `0..=1`).
+    pub fn refuse_growth(mut self, p: f64) -> Self {
+        self.grow = p.clamp(0.0, 1.0);
+        self
+    }
+
+    /// Fail each flush with probability `p` (clamped to `0..=1`).
+    pub fn fail_flushes(mut self, p: f64) -> Self {
+        self.flush = p.clamp(0.0, 1.0);
+        self
+    }
+
+    /// The seed it was made with.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// How many faults it has injected.
+    pub fn injected(&self) -> u64 {
+        self.injected
+    }
+
+    /// splitmix64: a uniform draw in `[0, 1)`.
+    fn draw(&mut self) -> f64 {
+        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn hit(&mut self, p: f64) -> bool {
+        let hit = p > 0.0 && self.draw() < p;
+        self.injected += u64::from(hit);
+        hit
+    }
+}
+
+/// Where a vector asks whether to fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Point {
+    Grow,
+    Remap,
+    Flush,
+    Header,
+    Punch,
+}
+
+impl Point {
+    fn name(self) -> &'static str {
+        match self {
+            Point::Grow => "mapped::file_grow",
+            Point::Remap => "mapped::file_remap",
+            Point::Flush => "mapped::file_flush",
+            Point::Header => "mapped::file_header",
+            Point::Punch => "mapped::file_punch",
+        }
+    }
+
+    fn errno(self) -> i32 {
+        match self {
+            Point::Grow => libc::ENOSPC,
+            Point::Remap => libc::ENOMEM,
+            Point::Flush | Point::Header | Point::Punch => libc::EIO,
+        }
+    }
+
+    /// The `op` label its injections count under.
+    pub(crate) fn op(self) -> &'static str {
+        match self {
+            Point::Grow => "commit",
+            Point::Remap => "remap",
+            Point::Flush | Point::Header => "flush",
+            Point::Punch => "decommit",
+        }
+    }
+}
+
+/// Whether `point` fails now (the hook first, then the failpoint), as the
+/// error the OS would return, marked as injected.
+pub(crate) fn check(faults: &mut Option<FileFaults>, point: Point) -> Option<io::Error> {
+    let hook = faults.as_mut().is_some_and(|f| match point {
+        Point::Grow => f.hit(f.grow),
+        // A flush fails at one of its two points, half the time each.
+        Point::Flush | Point::Header => f.hit(f.flush / 2.0),
+        Point::Remap | Point::Punch => false,
+    });
+    #[cfg(feature = "failpoints")]
+    let hook = hook || fail::eval(point.name(), |_| ()).is_some();
+    hook.then(|| {
+        super::telemetry::injected(point.op());
+        let kind = io::Error::from_raw_os_error(point.errno()).kind();
+        io::Error::new(
+            kind,
+            InjectedFileFault {
+                point: point.name(),
+                errno: point.errno(),
+            },
+        )
+    })
+}
+
+/// A failure injected into a file vector ([`FileFaults`] or a failpoint),
+/// as the inner error of the [`io::Error`] a step returned.
+#[derive(Debug)]
+pub struct InjectedFileFault {
+    point: &'static str,
+    errno: i32,
+}
+
+impl InjectedFileFault {
+    /// The point that fired, e.g. `"mapped::file_grow"`.
+    pub fn point(&self) -> &'static str {
+        self.point
+    }
+
+    /// The OS error number it stands for.
+    pub fn errno(&self) -> i32 {
+        self.errno
+    }
+
+    /// The injected fault inside `error`, if it is one.
+    pub fn of(error: &io::Error) -> Option<&InjectedFileFault> {
+        error.get_ref()?.downcast_ref()
+    }
+}
+
+impl fmt::Display for InjectedFileFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let os = io::Error::from_raw_os_error(self.errno);
+        write!(f, "{os} (injected at {})", self.point)
+    }
+}
+
+impl std::error::Error for InjectedFileFault {}

@@ -1,0 +1,478 @@
+//! [`FileVector`]: elements, length, creation and opening. Growth and
+//! shrinking are in `grow.rs`, durability in `flush.rs`.
+
+use super::faults::FileFaults;
+use super::header::{self, Header, SlotError, HEADER_AREA, SLOTS, SLOT_BYTES};
+use super::{FileError, FileOptions, FilePushError};
+use crate::Mapper;
+use bytemuck::Pod;
+use memmap2::{MmapMut, MmapOptions};
+use std::fmt;
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::marker::PhantomData;
+use std::ops::Deref;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+/// A vector of plain-old-data elements whose storage is a file, mapped
+/// into memory (memmap2's `MmapMut`). It may be larger than memory (the
+/// kernel writes pages back and drops them under pressure), it survives a
+/// restart, and it gives disk space back when it becomes sparse.
+///
+/// - [`create`](Self::create) makes a new file (an existing one is an
+///   error); [`open`](Self::open) returns exactly what the last successful
+///   [`flush`](Self::flush) saved (see "Crashes" in the [module
+///   docs](crate::file) for the one refinement).
+/// - Growth follows the memory vector's policy ([`crate::policy`]): the
+///   file's blocks are allocated ahead of writes (`fallocate`), doubling, so
+///   a full disk (`ENOSPC`) or a file size limit is an error at the push,
+///   which hands the value back, and never a `SIGBUS` at the write.
+/// - When fewer than a quarter of the allocated bytes are in use, the
+///   blocks past twice the live bytes are given back (a punched hole), as
+///   memory is decommitted, with the same hysteresis.
+/// - Elements are read through [`Deref`] to a slice. There is no mutable
+///   slice: a write below the saved length would change what a reopen
+///   returns.
+/// - Dropping the vector does not flush: changes since the last flush may
+///   or may not reach the file, but a reopen shows only what a flush saved.
+///
+/// ```
+/// use mapped::FileVector;
+/// # fn main() -> std::io::Result<()> {
+/// # let dir = std::env::temp_dir().join(format!("mapped-doc-fv-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir)?;
+/// let path = dir.join("numbers");
+/// # let _ = std::fs::remove_file(&path);
+/// let mut f: FileVector<u64> = FileVector::create(&path)?;
+/// f.push(1)?;
+/// f.extend_from_slice(&[2, 3])?;
+/// f.truncate(2);
+/// f.flush()?;                    // data, then the length: durable
+/// f.push(9)?;                    // not flushed
+/// drop(f);
+/// let f: FileVector<u64> = FileVector::open(&path)?;
+/// assert_eq!(&f[..], &[1, 2]);   // what the last flush saved
+/// assert_eq!(f.path(), path);
+/// # std::fs::remove_dir_all(&dir)
+/// # }
+/// ```
+pub struct FileVector<T: Pod> {
+    pub(super) file: File,
+    /// The whole file: the header area, then the data window.
+    pub(super) map: MmapMut,
+    pub(super) path: PathBuf,
+    /// Bytes before element 0 (a multiple of the page size).
+    pub(super) data_offset: usize,
+    pub(super) len: usize,
+    /// Data bytes whose blocks are allocated: writes below it cannot fail.
+    pub(super) committed: usize,
+    /// `committed / size_of::<T>()`, kept for the push fast path.
+    pub(super) cap: usize,
+    /// The length the current durable header holds.
+    pub(super) saved_len: usize,
+    /// The current durable header and its slot.
+    pub(super) header: Header,
+    pub(super) slot: usize,
+    pub(super) page: usize,
+    pub(super) faults: Option<FileFaults>,
+    _t: PhantomData<T>,
+}
+
+impl<T: Pod> FileVector<T> {
+    /// Creates a new, empty vector in a new file at `path`. An existing
+    /// file is [`FileError::Exists`], never overwritten.
+    pub fn create(path: impl AsRef<Path>) -> Result<Self, FileError> {
+        Self::options().create(path)
+    }
+
+    /// Opens the vector in the file at `path`, with the contents its last
+    /// successful [`flush`](Self::flush) saved (data past that length is
+    /// ignored). A file of another element type is
+    /// [`FileError::WrongType`]; a torn, corrupt or foreign header is
+    /// [`FileError::Corrupt`], naming the file.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, FileError> {
+        Self::options().open(path)
+    }
+
+    /// Options for creating or opening: a type tag, fault injection.
+    pub fn options() -> FileOptions<T> {
+        FileOptions::default()
+    }
+
+    fn layout(opts: &FileOptions<T>) -> Result<(u32, u32, u64, usize, usize), FileError> {
+        let size = std::mem::size_of::<T>();
+        let align = std::mem::align_of::<T>();
+        let page = crate::MAPPER.page_size();
+        let data_offset = page.max(HEADER_AREA);
+        if size == 0 {
+            return Err(FileError::Unsupported {
+                reason: "zero-sized elements",
+            });
+        }
+        if align > data_offset || u32::try_from(size).is_err() {
+            return Err(FileError::Unsupported {
+                reason: "aligned beyond a page, or too large",
+            });
+        }
+        Ok((
+            size as u32,
+            align as u32,
+            opts.tag_or_derived(),
+            page,
+            data_offset,
+        ))
+    }
+
+    pub(super) fn create_with(path: &Path, opts: FileOptions<T>) -> Result<Self, FileError> {
+        let (size, align, tag, page, data_offset) = Self::layout(&opts)?;
+        let header = Header {
+            data_offset: data_offset as u32,
+            elem_size: size,
+            elem_align: align,
+            tag,
+            seq: 1,
+            len: 0,
+        };
+        // The file is made whole under a temporary name and linked into
+        // place (`link` fails if the path exists), so no crash ever leaves
+        // a file at `path` without a valid header.
+        let temp = temp_name(path);
+        let made = (|| {
+            let file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(&temp)?;
+            file.set_len(data_offset as u64)?;
+            file.write_all_at(&header.encode(), SLOTS[0] as u64)?;
+            file.sync_data()?;
+            Ok::<_, io::Error>(file)
+        })();
+        let file = match made {
+            Ok(file) => file,
+            Err(e) => {
+                let _ = std::fs::remove_file(&temp);
+                return Err(FileError::io(path, "create", e));
+            }
+        };
+        let linked = std::fs::hard_link(&temp, path);
+        let _ = std::fs::remove_file(&temp);
+        match linked {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                return Err(FileError::Exists {
+                    path: path.to_owned(),
+                    source: e,
+                })
+            }
+            Err(e) => return Err(FileError::io(path, "create", e)),
+        }
+        let synced = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            Some(dir) => File::open(dir).and_then(|d| d.sync_all()),
+            None => Ok(()),
+        };
+        // SAFETY: the file is ours (just created, opened read-write); this
+        // vector reads and writes it only through this mapping and never
+        // past the file's length. Other processes changing it concurrently
+        // are outside this type's contract, as for every mapped file.
+        let map = synced.and_then(|()| unsafe { MmapOptions::new().map_mut(&file) });
+        let map = match map {
+            Ok(map) => map,
+            Err(e) => {
+                let _ = std::fs::remove_file(path);
+                return Err(FileError::io(path, "create", e));
+            }
+        };
+        Ok(Self::assemble(
+            file,
+            map,
+            path,
+            header,
+            0,
+            page,
+            opts.faults,
+        ))
+    }
+
+    pub(super) fn open_with(path: &Path, opts: FileOptions<T>) -> Result<Self, FileError> {
+        let (size, align, tag, page, _) = Self::layout(&opts)?;
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)
+            .map_err(|e| FileError::io(path, "open", e))?;
+        let file_len = file
+            .metadata()
+            .map_err(|e| FileError::io(path, "open", e))?
+            .len();
+        if file_len < HEADER_AREA as u64 {
+            return Err(FileError::corrupt(path, "shorter than a header"));
+        }
+        let mut area = vec![0u8; HEADER_AREA];
+        file.read_exact_at(&mut area, 0)
+            .map_err(|e| FileError::io(path, "read", e))?;
+        let (header, slot) = header::current(&area).map_err(|e| {
+            FileError::corrupt(
+                path,
+                match e {
+                    SlotError::Magic => "no header (not a file vector)",
+                    SlotError::Checksum => "torn or corrupt header (checksum mismatch)",
+                    SlotError::Version(_) => "unknown format version",
+                },
+            )
+        })?;
+        let expected = (size, align, tag);
+        let found = (header.elem_size, header.elem_align, header.tag);
+        if expected != found {
+            return Err(FileError::WrongType {
+                path: path.to_owned(),
+                expected,
+                found,
+            });
+        }
+        let data_offset = header.data_offset as usize;
+        if !data_offset.is_power_of_two()
+            || data_offset < HEADER_AREA
+            || (align as usize) > data_offset
+        {
+            return Err(FileError::corrupt(path, "bad data offset"));
+        }
+        let bytes = usize::try_from(header.len)
+            .ok()
+            .and_then(|n| crate::policy::bytes_for(n, size as usize))
+            .and_then(|b| b.checked_add(data_offset))
+            .ok_or_else(|| FileError::corrupt(path, "length past the address space"))?;
+        if (bytes as u64) > file_len {
+            return Err(FileError::corrupt(path, "shorter than its saved length"));
+        }
+        // SAFETY: as in `create_with`: the file is opened read-write and is
+        // touched only through this mapping, below its length.
+        let map = unsafe { MmapOptions::new().map_mut(&file) }
+            .map_err(|e| FileError::io(path, "map", e))?;
+        let len = header.len as usize;
+        let mut v = Self::assemble(file, map, path, header, slot, page, opts.faults);
+        v.len = len;
+        v.saved_len = len;
+        // The saved prefix was written and synced, so its blocks are
+        // allocated; the rest of the window may be holes.
+        let committed =
+            crate::policy::round_to_pages(len * v.elem_size(), page).unwrap_or(usize::MAX);
+        v.set_committed(committed.min(v.window()));
+        Ok(v)
+    }
+
+    fn assemble(
+        file: File,
+        map: MmapMut,
+        path: &Path,
+        header: Header,
+        slot: usize,
+        page: usize,
+        faults: Option<FileFaults>,
+    ) -> Self {
+        FileVector {
+            file,
+            map,
+            path: path.to_owned(),
+            data_offset: header.data_offset as usize,
+            len: 0,
+            committed: 0,
+            cap: 0,
+            saved_len: 0,
+            header,
+            slot,
+            page,
+            faults,
+            _t: PhantomData,
+        }
+    }
+
+    pub(super) const fn elem_size(&self) -> usize {
+        std::mem::size_of::<T>()
+    }
+
+    /// Data bytes the mapping covers (the file's length past the header).
+    pub(super) fn window(&self) -> usize {
+        self.map.len().saturating_sub(self.data_offset)
+    }
+
+    pub(super) fn set_committed(&mut self, committed: usize) {
+        self.committed = committed;
+        self.cap = committed / self.elem_size();
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The number of elements.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Elements that fit in the file's allocated blocks without growing.
+    pub fn capacity(&self) -> usize {
+        self.cap
+    }
+
+    /// Data bytes whose disk blocks are allocated (the file vector's
+    /// `committed_bytes`).
+    pub fn committed_bytes(&self) -> usize {
+        self.committed
+    }
+
+    /// The length the file's durable header holds now: what a reopen
+    /// would return.
+    pub fn saved_len(&self) -> usize {
+        self.saved_len
+    }
+
+    /// The fault injector, if one was given (to read its counters).
+    pub fn faults(&self) -> Option<&FileFaults> {
+        self.faults.as_ref()
+    }
+
+    /// The elements, as a slice.
+    pub fn as_slice(&self) -> &[T] {
+        let start = self.data_offset;
+        bytemuck::cast_slice(&self.map[start..start + self.len * self.elem_size()])
+    }
+
+    /// Appends `value`. A refused growth (e.g. a full disk) or a failed
+    /// save of a shorter length hands it back in the error.
+    #[inline]
+    pub fn push(&mut self, value: T) -> Result<(), FilePushError<T>> {
+        if self.len == self.cap || self.len < self.saved_len {
+            return self.push_slow(value);
+        }
+        self.write_at_len(value);
+        Ok(())
+    }
+
+    /// `push` when it must grow or first save a shorter length.
+    #[cold]
+    #[inline(never)]
+    fn push_slow(&mut self, value: T) -> Result<(), FilePushError<T>> {
+        if self.len == self.cap {
+            if let Err(error) = self.reserve(1) {
+                return Err(FilePushError { value, error });
+            }
+        }
+        if self.len < self.saved_len {
+            if let Err(error) = self.save_prefix("overwrite") {
+                return Err(FilePushError { value, error });
+            }
+        }
+        self.write_at_len(value);
+        Ok(())
+    }
+
+    /// Writes `value` at index `len` (within capacity) and counts it.
+    #[inline]
+    fn write_at_len(&mut self, value: T) {
+        let size = self.elem_size();
+        let off = self.data_offset + self.len * size;
+        self.map[off..off + size].copy_from_slice(bytemuck::bytes_of(&value));
+        self.len += 1;
+    }
+
+    /// Appends all of `other`, or (on an error) nothing.
+    pub fn extend_from_slice(&mut self, other: &[T]) -> Result<(), FileError> {
+        self.reserve(other.len())?;
+        if self.len < self.saved_len && !other.is_empty() {
+            self.save_prefix("overwrite")?;
+        }
+        let off = self.data_offset + self.len * self.elem_size();
+        let src: &[u8] = bytemuck::cast_slice(other);
+        self.map[off..off + src.len()].copy_from_slice(src);
+        self.len += other.len();
+        Ok(())
+    }
+
+    /// Makes room for at least `additional` more elements without growing
+    /// again (growing as the policy says: at least doubling).
+    pub fn reserve(&mut self, additional: usize) -> Result<(), FileError> {
+        let needed = self
+            .len
+            .checked_add(additional)
+            .and_then(|n| crate::policy::bytes_for(n, self.elem_size()))
+            .ok_or(FileError::CapacityOverflow)?;
+        if needed > self.committed {
+            self.grow(needed, if additional == 1 { "full" } else { "reserve" })?;
+        }
+        Ok(())
+    }
+
+    /// Removes the last element and returns it.
+    pub fn pop(&mut self) -> Option<T> {
+        let last = *self.as_slice().last()?;
+        self.len -= 1;
+        self.after_removal("pop");
+        Some(last)
+    }
+
+    /// Keeps the first `len` elements (no effect if there are fewer).
+    pub fn truncate(&mut self, len: usize) {
+        if len < self.len {
+            self.len = len;
+            self.after_removal("truncate");
+        }
+    }
+
+    /// Removes every element.
+    pub fn clear(&mut self) {
+        if self.len > 0 {
+            self.len = 0;
+            self.after_removal("clear");
+        }
+    }
+
+    /// The header slot `slot` as it is in the mapping.
+    pub(super) fn slot_bytes(&mut self, slot: usize) -> &mut [u8] {
+        &mut self.map[SLOTS[slot]..SLOTS[slot] + SLOT_BYTES]
+    }
+}
+
+/// A name beside `path` no other creator uses at the same moment.
+fn temp_name(path: &Path) -> PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.{}.{n}.creating", std::process::id()))
+}
+
+impl<T: Pod> Deref for FileVector<T> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        self.as_slice()
+    }
+}
+
+impl<T: Pod> AsRef<[T]> for FileVector<T> {
+    fn as_ref(&self) -> &[T] {
+        self.as_slice()
+    }
+}
+
+impl<T: Pod> fmt::Debug for FileVector<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FileVector")
+            .field("path", &self.path)
+            .field("len", &self.len)
+            .field("saved_len", &self.saved_len)
+            .field("committed_bytes", &self.committed)
+            .finish()
+    }
+}

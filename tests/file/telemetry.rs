@@ -1,0 +1,133 @@
+//! The file vector's spans and metrics carry `mapper = "file"`, with the
+//! pinned names; a refused growth is a WARN event and an injected fault.
+
+use crate::temp_path;
+use mapped::{FileFaults, FileVector};
+
+fn work(path: &std::path::Path) {
+    let faults = FileFaults::new(1).refuse_growth(0.0);
+    let mut f: FileVector<u64> = FileVector::options().faults(faults).create(path).unwrap();
+    f.extend_from_slice(&vec![3; 1 << 20]).unwrap(); // grow: commit + remap
+    f.flush().unwrap();
+    f.truncate(10); // shrink: decommit (after saving the prefix)
+    drop(f);
+    let faults = FileFaults::new(1).refuse_growth(1.0);
+    let mut f: FileVector<u64> = FileVector::options().faults(faults).open(path).unwrap();
+    f.extend_from_slice(&vec![3; 1 << 20]).unwrap_err();
+}
+
+#[cfg(feature = "metrics")]
+#[test]
+fn metrics_carry_mapper_file() {
+    use mapped_testkit::metrics::{counter, snapshot};
+    let recorder = metrics_util::debugging::DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let path = temp_path("metrics");
+    metrics::with_local_recorder(&recorder, || work(&path));
+    let snap = snapshot(&snapshotter);
+    let l = "{container=vector,mapper=file}";
+    for name in [
+        "mapped_grows_total",
+        "mapped_shrinks_total",
+        "mapped_commits_total",
+        "mapped_decommits_total",
+        "mapped_file_flushes_total",
+    ] {
+        assert!(
+            counter(&snap, &format!("{name}{l}")) > 0,
+            "{name}{l} missing: {snap:?}"
+        );
+    }
+    assert!(counter(&snap, &format!("mapped_committed_bytes_total{l}")) >= 8 << 20);
+    assert!(counter(&snap, &format!("mapped_decommitted_bytes_total{l}")) >= 7 << 20);
+    assert_eq!(
+        counter(&snap, "mapped_injected_faults_total{op=commit}"),
+        1,
+        "{snap:?}"
+    );
+    assert_eq!(
+        counter(
+            &snap,
+            "mapped_errors_total{container=vector,mapper=file,op=commit}"
+        ),
+        0,
+        "an injected fault counted as real"
+    );
+    std::fs::remove_file(&path).unwrap();
+}
+
+#[cfg(feature = "tracing")]
+#[test]
+fn spans_nest_and_carry_mapper_file() {
+    // In a child: threads of other tests hitting the same callsites with no
+    // subscriber would race this one's interest cache.
+    const NAME: &str = "telemetry::spans_nest_and_carry_mapper_file";
+    if !mapped_mock::child::is_child(NAME) {
+        let out = mapped_mock::child::run(NAME, &[]);
+        assert!(
+            out.status.success(),
+            "{}",
+            mapped_mock::child::describe(&out)
+        );
+        return;
+    }
+    use std::sync::{Arc, Mutex};
+    use tracing::span::{Attributes, Id};
+    use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+    use tracing_subscriber::registry::LookupSpan;
+
+    #[derive(Clone, Default)]
+    struct Capture(Arc<Mutex<Vec<String>>>);
+    struct Mapper(bool);
+    impl tracing::field::Visit for Mapper {
+        fn record_str(&mut self, f: &tracing::field::Field, v: &str) {
+            self.0 |= f.name() == "mapper" && v == "file";
+        }
+        fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
+    }
+    impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Capture {
+        fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+            let mut m = Mapper(false);
+            attrs.record(&mut m);
+            let parent = ctx
+                .span(id)
+                .and_then(|s| s.parent())
+                .map(|p| p.name())
+                .unwrap_or("-");
+            let name = attrs.metadata().name();
+            let target = attrs.metadata().target();
+            self.0
+                .lock()
+                .unwrap()
+                .push(format!("{target}:{parent}>{name}:{}", m.0));
+        }
+        fn on_event(&self, e: &tracing::Event<'_>, _: Context<'_, S>) {
+            if *e.metadata().level() == tracing::Level::WARN {
+                let mut m = Mapper(false);
+                e.record(&mut m);
+                self.0.lock().unwrap().push(format!("WARN:{}", m.0));
+            }
+        }
+    }
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::registry().with(capture.clone());
+    let path = temp_path("tracing");
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::callsite::rebuild_interest_cache();
+        work(&path)
+    });
+    let seen = capture.0.lock().unwrap().clone();
+    for want in [
+        "mapped:->grow:true",
+        "mapped:grow>commit:true",
+        "mapped:grow>remap:true",
+        "mapped:->flush:true",
+        "mapped:->shrink:true",
+        "mapped:shrink>flush:true",
+        "mapped:shrink>decommit:true",
+        "WARN:true",
+    ] {
+        assert!(seen.iter().any(|s| s == want), "no {want} in {seen:#?}");
+    }
+    std::fs::remove_file(&path).unwrap();
+}
