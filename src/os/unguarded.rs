@@ -1,62 +1,4 @@
-//! The unguarded mapper: one read-write anonymous `MAP_NORESERVE` mapping
-//! per reservation, for containers past the kernel-mapping budget.
-//!
-//! | operation | system calls |
-//! |---|---|
-//! | reserve | `mmap(PROT_READ \| PROT_WRITE, MAP_PRIVATE \| MAP_ANONYMOUS \| MAP_NORESERVE)` of exactly `len` |
-//! | commit | `madvise(MADV_POPULATE_WRITE)`: the pages are faulted in now, so a refusal is an error here, never a fault at the first write |
-//! | decommit | `madvise(MADV_DONTNEED)`, no protection change |
-//! | release | `munmap` |
-//! | remap | `mremap` without `MREMAP_MAYMOVE` (grow where it is); when the range after it is taken, [`io::ErrorKind::Unsupported`], so the container reserves, commits, copies its live bytes and releases |
-//! | populate | nothing: commit has already faulted the pages in |
-//! | huge pages | `madvise(MADV_HUGEPAGE)`, as the OS mapper |
-//!
-//! # What it buys, what it costs, versus [`OsMapper`](super::OsMapper)
-//!
-//! Measured on Linux 6.18, `vm.max_map_count` 65530, 2 cores: 100,000
-//! mappings, each created at 8 KiB, filled, and doubled to 16, 32 and
-//! 64 KiB (filled at each size), all held at once.
-//!
-//! - **Buys: one kernel mapping that merges with its neighbours.** With a
-//!   new mapping + copy + `munmap` at each doubling, all 100,000 were held
-//!   in 26 to 28 lines of `/proc/self/maps` (25 before), 6,253 MiB RSS,
-//!   threads still start; `MADV_DONTNEED` of all but the first page of each
-//!   left 28 to 30 lines and 394 MiB. Growing in place where the range
-//!   after is free (half of the growths when all buffers double in rounds,
-//!   none when each grows alone) kept 27 lines. The guarded layout
-//!   (`PROT_NONE` reservation + RW prefix) costs up to two mappings per
-//!   container: at 32,750 containers the process can no longer start a
-//!   thread.
-//! - **Why remap does not move the mapping** (`MREMAP_MAYMOVE`): a moved,
-//!   already-faulted mapping keeps its own `anon_vma` and merges with
-//!   nothing. Moving each of 100,000 mappings ran out of kernel mappings
-//!   at 61,996 (in rounds) or 65,502 (one at a time) with 65,528 lines;
-//!   the same with 2x slack and in-place growth first at 65,502 / 87,335.
-//!   Copying instead costs one `memcpy` of the live bytes per doubling
-//!   (100,000 x 8 -> 64 KiB: about 9.8 s with `MADV_POPULATE_WRITE` before
-//!   each copy, 12.5 s without, byte-by-byte fill included).
-//! - **Costs: no guard.** A stray access to a decommitted page reads zeros
-//!   (or writes a page back in) instead of faulting. `FaultyMapper`'s deny,
-//!   poison and audit work over it through its shadow table; its trap mode
-//!   needs a guard, so it stays guarded-only.
-//! - **Costs: the whole mapping is writable memory to the kernel.** It
-//!   counts in `VmData` and toward `RLIMIT_DATA` (a 512 MiB `mmap` or
-//!   `mremap` under `RLIMIT_DATA` = 256 MiB fails with `ENOMEM`, cleanly),
-//!   and under strict overcommit (`vm.overcommit_memory = 2`, which ignores
-//!   `MAP_NORESERVE`) toward the commit charge, in full, from `reserve` on.
-//!   Keep its reservations close to the bytes committed in them.
-//! - Under `RLIMIT_DATA` or `RLIMIT_AS` the refusal comes at `reserve` or
-//!   `remap` (`ENOMEM`); `MADV_POPULATE_WRITE` of a 64 MiB mapping the
-//!   limit admitted succeeded. What populate refuses is memory itself
-//!   (`ENOMEM`, e.g. a cgroup limit) or a broken page (`EFAULT`,
-//!   `EHWPOISON`): an error, not a `SIGBUS` at the next write.
-//!
-//! On a kernel without `MADV_POPULATE_WRITE` (Linux before 5.14 answers
-//! `EINVAL`; asked once, then never again) commit does nothing: the
-//! mapping is already readable and writable and pages fault in when first
-//! written, so a shortage of memory shows as the OOM killer, not as an
-//! error, exactly as with `Vec`. Off Linux the same holds (and remap always
-//! copies).
+//! [`UnguardedMapper`]: one read-write mapping per reservation.
 
 use super::sys;
 use crate::failpoints;
@@ -64,12 +6,70 @@ use crate::mapper::Mapper;
 use std::io;
 use std::ptr::NonNull;
 
-/// The unguarded mapper: one read-write `MAP_NORESERVE` mapping per
-/// reservation, committed by faulting pages in, decommitted without
-/// protecting them. See the [module docs](self) for what it costs and buys
-/// versus [`OsMapper`](super::OsMapper).
+/// The unguarded mapper: one read-write anonymous `MAP_NORESERVE` mapping
+/// per reservation, for containers past the kernel-mapping budget.
 ///
-/// Its `name()`, the `mapper` label, is `"unguarded"`.
+/// | operation | system calls |
+/// |---|---|
+/// | reserve | `mmap(PROT_READ \| PROT_WRITE, MAP_PRIVATE \| MAP_ANONYMOUS \| MAP_NORESERVE)` of exactly `len` |
+/// | commit | `madvise(MADV_POPULATE_WRITE)`: the pages are faulted in now, so a refusal is an error here, never a fault at the first write |
+/// | decommit | `madvise(MADV_DONTNEED)`, no protection change |
+/// | release | `munmap` |
+/// | remap | `mremap` without `MREMAP_MAYMOVE` (grow where it is); when the range after it is taken, [`io::ErrorKind::Unsupported`], so the container reserves, commits, copies its live bytes and releases |
+/// | populate | nothing: commit has already faulted the pages in |
+/// | huge pages | `madvise(MADV_HUGEPAGE)`, as the OS mapper |
+///
+/// # What it buys, what it costs, versus [`OsMapper`](crate::OsMapper)
+///
+/// Measured on Linux 6.18, `vm.max_map_count` 65530, 2 cores: 100,000
+/// mappings, each created at 8 KiB, filled, and doubled to 16, 32 and
+/// 64 KiB (filled at each size), all held at once.
+///
+/// - **Buys: one kernel mapping that merges with its neighbours.** With a
+///   new mapping + copy + `munmap` at each doubling, all 100,000 were held
+///   in 26 to 28 lines of `/proc/self/maps` (25 before), 6,253 MiB RSS,
+///   threads still start; `MADV_DONTNEED` of all but the first page of each
+///   left 28 to 30 lines and 394 MiB. Growing in place where the range
+///   after is free (half of the growths when all buffers double in rounds,
+///   none when each grows alone) kept 27 lines. The guarded layout
+///   (`PROT_NONE` reservation + RW prefix) costs up to two mappings per
+///   container: at 32,750 containers the process can no longer start a
+///   thread.
+/// - **Why remap does not move the mapping** (`MREMAP_MAYMOVE`): a moved,
+///   already-faulted mapping keeps its own `anon_vma` and merges with
+///   nothing. Moving each of 100,000 mappings ran out of kernel mappings
+///   at 61,996 (in rounds) or 65,502 (one at a time) with 65,528 lines;
+///   the same with 2x slack and in-place growth first at 65,502 / 87,335.
+///   Copying instead costs one `memcpy` of the live bytes per doubling
+///   (100,000 x 8 -> 64 KiB: about 9.8 s with `MADV_POPULATE_WRITE` before
+///   each copy, 12.5 s without, byte-by-byte fill included).
+/// - **Costs: no guard.** A stray access to a decommitted page reads zeros
+///   (or writes a page back in) instead of faulting. `FaultyMapper`'s deny,
+///   poison and audit work over it through its shadow table; its trap mode
+///   needs a guard, so it stays guarded-only.
+/// - **Costs: the whole mapping is writable memory to the kernel.** It
+///   counts in `VmData` and toward `RLIMIT_DATA` (a 512 MiB `mmap` or
+///   `mremap` under `RLIMIT_DATA` = 256 MiB fails with `ENOMEM`, cleanly),
+///   and under strict overcommit (`vm.overcommit_memory = 2`, which ignores
+///   `MAP_NORESERVE`) toward the commit charge, in full, from `reserve` on.
+///   Keep its reservations close to the bytes committed in them.
+/// - Under `RLIMIT_DATA` or `RLIMIT_AS` the refusal comes at `reserve` or
+///   `remap` (`ENOMEM`); `MADV_POPULATE_WRITE` of a 64 MiB mapping the
+///   limit admitted succeeded. What populate refuses is memory itself
+///   (`ENOMEM`, e.g. a cgroup limit) or a broken page (`EFAULT`,
+///   `EHWPOISON`): an error, not a `SIGBUS` at the next write.
+///
+/// On a kernel without `MADV_POPULATE_WRITE` (Linux before 5.14 answers
+/// `EINVAL`; asked once, then never again) commit does nothing: the
+/// mapping is already readable and writable and pages fault in when first
+/// written, so a shortage of memory shows as the OOM killer, not as an
+/// error, exactly as with `Vec`. Off Linux the same holds (and remap always
+/// copies).
+///
+/// Its `name()`, the `mapper` label, is `"unguarded"`. Containers on
+/// [`MAPPER`](crate::MAPPER) take it past the kernel-mapping budget
+/// ([`set_mapping_budget`](crate::set_mapping_budget)), or always with
+/// [`Guard::Never`](crate::Guard::Never).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct UnguardedMapper;
 
