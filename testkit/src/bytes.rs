@@ -93,6 +93,12 @@ pub fn case(data: &[u8]) -> (CaseConfig, Kind, usize, StepSource<'_>) {
         fixed_capacity: (window >> 3 == 0).then(|| per_page * (usize::from(window % 32) + 1)),
         heap_limit,
         container,
+        // The mock's seed chooses the kind of mapping too: one in four.
+        unguarded: false,
+    };
+    let cfg = CaseConfig {
+        unguarded: cfg.seed % 4 == 0,
+        ..cfg
     };
     let steps = StepSource {
         r,

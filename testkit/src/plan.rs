@@ -43,6 +43,10 @@ pub struct CaseConfig {
     pub heap_limit: usize,
     /// The container under test.
     pub container: Container,
+    /// Whether the mock wraps the OS's unguarded mapper (one read-write
+    /// mapping, decommitted without protection) instead of the guarded
+    /// one. Never in trap mode, which needs the guard.
+    pub unguarded: bool,
 }
 
 /// Which container a case drives (each with its std model).
@@ -185,6 +189,10 @@ impl Plan {
                 let mut r = StdRng::seed_from_u64(mix(seed, 0xC047));
                 [Container::Vector, Container::Queue][r.random_range(0..2)]
             }),
+            // One case in three on the unguarded kind, from a stream of its
+            // own (the rest of the case is what it would be without).
+            unguarded: self.mode != Mode::Trap
+                && StdRng::seed_from_u64(mix(seed, 0x06A2)).random_ratio(1, 3),
         };
         let cfg = if fixed {
             let per_page = kind.per_page();

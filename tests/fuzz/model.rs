@@ -124,6 +124,7 @@ fn proptest_cfg(seed: u64, container: Container, remap: bool, window_pages: usiz
         fixed_capacity: None,
         heap_limit: 0,
         container,
+        unguarded: false,
     }
 }
 

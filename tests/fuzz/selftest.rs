@@ -38,6 +38,7 @@ fn cfg(mode: Mode, lie: f64) -> CaseConfig {
         fixed_capacity: None,
         heap_limit: 0,
         container: Container::Vector,
+        unguarded: false,
     }
 }
 

@@ -123,7 +123,13 @@ impl<T: Elem, C: Subject<T>> Harness<T, C> {
     pub fn new(cfg: &CaseConfig) -> Self {
         fault_reporter::set_case(cfg.seed);
         ledger::reset();
-        let mock = FaultyMapper::builder()
+        let inner = FaultyMapper::builder();
+        let inner = if cfg.unguarded {
+            inner.inner(mapped::UNGUARDED)
+        } else {
+            inner
+        };
+        let mock = inner
             .seed(cfg.seed)
             .env_seed(false)
             .mode(cfg.mode)
@@ -131,7 +137,9 @@ impl<T: Elem, C: Subject<T>> Harness<T, C> {
             .deny_reserves(cfg.probs.deny_reserves)
             .deny_remaps(cfg.probs.deny_remaps)
             .fail_decommits(cfg.probs.fail_decommits)
-            .remap(cfg.remap)
+            // (The mock's shadow table does not follow a remap that grows
+            // a mapping in place, which the unguarded kind does: it copies.)
+            .remap(cfg.remap && !cfg.unguarded)
             .lie_on_commit(cfg.lie_on_commit)
             .build_arc();
         let page = mapped::Mapper::page_size(&*mock);
@@ -148,11 +156,12 @@ impl<T: Elem, C: Subject<T>> Harness<T, C> {
                 .expect("a growable window reserves nothing at build"),
         };
         let what = format!(
-            "{}<{}, {}>, mode {:?}, {:?}, remap {}, heap limit {}, window {}, cap {} pages",
+            "{}<{}, {}>, mode {:?}{}, {:?}, remap {}, heap limit {}, window {}, cap {} pages",
             C::NAME,
             T::NAME,
             C::PAGES,
             cfg.mode,
+            if cfg.unguarded { " (unguarded)" } else { "" },
             cfg.probs,
             cfg.remap,
             cfg.heap_limit,
