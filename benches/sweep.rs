@@ -1,0 +1,229 @@
+//! The size sweep of issue 20 (item 5): what a fresh container filled to S
+//! `u64` elements by `push`, then dropped, costs against `Vec::new`, for
+//! every power of two S from 1 to 8 Mi elements (64 MiB).
+//!
+//! A plain harness (no criterion): both sides run in the same process,
+//! interleaved round by round (which side goes first alternates), each
+//! round pushing 64 MiB in total per side (so small sizes repeat many
+//! times). The ratio MappedVector/Vec is taken per round; the table shows
+//! the median and the spread (min-max) of those ratios, and the median
+//! absolute time per container of each side.
+//!
+//! Columns:
+//! - `plain`: no metrics recorder;
+//! - `prom`: with `metrics_exporter_prometheus::PrometheusBuilder::new()
+//!   .install_recorder()` installed (it stays installed once it is, so this
+//!   column runs after `plain`);
+//! - `2thr`: two threads at once, each doing the whole round's work; each
+//!   side is timed as the wall time of both threads (with the recorder still
+//!   installed if `prom` ran first).
+//!
+//! Also the row "1000 fresh vectors x 1000 pushes".
+//!
+//! Environment: `SWEEP_ROUNDS` (default 7), `SWEEP_MAX` (the largest S,
+//! default 8388608), `SWEEP_COLUMNS` (a comma list of `plain`, `prom`,
+//! `2thr`; default all three).
+//!
+//! ```sh
+//! cargo bench --bench sweep
+//! SWEEP_COLUMNS=plain SWEEP_MAX=4096 cargo bench --bench sweep
+//! ```
+
+use mapped::{MappedVector, MAPPER};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+/// Bytes pushed per round and per side.
+const ROUND_BYTES: usize = 64 << 20;
+const ELEM: usize = std::mem::size_of::<u64>();
+
+#[derive(Clone, Copy, PartialEq)]
+enum Side {
+    Mapped,
+    Vec,
+}
+
+/// `reps` times: a fresh container, `size` pushes, drop.
+fn work(side: Side, size: usize, reps: usize) {
+    match side {
+        Side::Mapped => {
+            for r in 0..reps {
+                let mut v = MappedVector::<u64>::new(MAPPER);
+                for i in 0..size {
+                    v.push((i ^ r) as u64).expect("commit refused");
+                }
+                black_box(&v);
+            }
+        }
+        Side::Vec => {
+            for r in 0..reps {
+                let mut v = Vec::new();
+                for i in 0..size {
+                    v.push((i ^ r) as u64);
+                }
+                black_box(&v);
+            }
+        }
+    }
+}
+
+/// Wall time of one side's round, on `threads` threads at once.
+fn time(side: Side, size: usize, reps: usize, threads: usize) -> Duration {
+    if threads == 1 {
+        let t = Instant::now();
+        work(side, size, reps);
+        return t.elapsed();
+    }
+    let barrier = std::sync::Barrier::new(threads + 1);
+    // The scope joins the threads before it returns: the time runs from
+    // the moment all of them are released to the end of the last one.
+    let released = std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                barrier.wait();
+                work(side, size, reps);
+            });
+        }
+        barrier.wait();
+        Instant::now()
+    });
+    released.elapsed()
+}
+
+/// One measured cell: median ratio, its spread, and the median ns per
+/// container of each side.
+struct Cell {
+    ratio: f64,
+    min: f64,
+    max: f64,
+    mapped_ns: f64,
+    vec_ns: f64,
+}
+
+fn median(xs: &mut [f64]) -> f64 {
+    xs.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let n = xs.len();
+    if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+    }
+}
+
+fn measure(size: usize, reps: usize, threads: usize, rounds: usize) -> Cell {
+    // Warm up both sides once (page cache, allocator, reservation cache).
+    work(Side::Mapped, size, reps.min(4));
+    work(Side::Vec, size, reps.min(4));
+    let (mut ratios, mut ms, mut vs) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let order = if round % 2 == 0 {
+            [Side::Mapped, Side::Vec]
+        } else {
+            [Side::Vec, Side::Mapped]
+        };
+        let (mut m, mut v) = (Duration::ZERO, Duration::ZERO);
+        for side in order {
+            let t = time(side, size, reps, threads);
+            match side {
+                Side::Mapped => m = t,
+                Side::Vec => v = t,
+            }
+        }
+        ratios.push(m.as_secs_f64() / v.as_secs_f64());
+        ms.push(m.as_nanos() as f64 / reps as f64);
+        vs.push(v.as_nanos() as f64 / reps as f64);
+    }
+    let min = ratios.iter().cloned().fold(f64::INFINITY, f64::min);
+    let max = ratios.iter().cloned().fold(0.0, f64::max);
+    Cell {
+        ratio: median(&mut ratios),
+        min,
+        max,
+        mapped_ns: median(&mut ms),
+        vec_ns: median(&mut vs),
+    }
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+fn fmt_ns(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} us", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing
+    // of the sort: then run one quick round on small sizes only.
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let rounds = env_usize("SWEEP_ROUNDS", if quick { 1 } else { 7 });
+    let max = env_usize("SWEEP_MAX", if quick { 64 } else { 8 << 20 });
+    let columns = std::env::var("SWEEP_COLUMNS").unwrap_or_else(|_| "plain,prom,2thr".into());
+    let columns: Vec<&str> = columns.split(',').map(str::trim).collect();
+    let round_bytes = if quick { 1 << 20 } else { ROUND_BYTES };
+
+    // (label, size, reps per round)
+    let mut rows: Vec<(String, usize, usize)> = Vec::new();
+    let mut size = 1;
+    while size <= max {
+        rows.push((size.to_string(), size, (round_bytes / ELEM / size).max(1)));
+        size *= 2;
+    }
+    // 1000 fresh vectors x 1000 pushes, eight times a round (64 Mi bytes).
+    rows.push(("1000 x 1000".into(), 1000, 8 * 1000));
+
+    let mut table: Vec<Vec<Option<Cell>>> = rows.iter().map(|_| Vec::new()).collect();
+    let start = Instant::now();
+    for column in ["plain", "prom", "2thr"] {
+        let on = columns.contains(&column);
+        if on && column == "prom" {
+            metrics_exporter_prometheus::PrometheusBuilder::new()
+                .install_recorder()
+                .expect("install the Prometheus recorder");
+        }
+        for (i, (_, size, reps)) in rows.iter().enumerate() {
+            let threads = if column == "2thr" { 2 } else { 1 };
+            table[i].push(on.then(|| measure(*size, *reps, threads, rounds)));
+        }
+    }
+
+    println!(
+        "\nsweep: fresh container filled to S u64 by push, then dropped; \
+         MappedVector / Vec::new, median of {rounds} interleaved rounds [min-max], \
+         {} MiB pushed per round and side; ns per container (median)\n",
+        round_bytes >> 20
+    );
+    println!(
+        "| S elements | no recorder | Prometheus recorder | 2 threads | mapped / Vec per container (no recorder) | (Prometheus) | (2 threads) |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for ((label, _, _), cells) in rows.iter().zip(&table) {
+        let ratio = |c: &Option<Cell>| match c {
+            Some(c) => format!("{:.2}x [{:.2}-{:.2}]", c.ratio, c.min, c.max),
+            None => "-".into(),
+        };
+        let abs = |c: &Option<Cell>| match c {
+            Some(c) => format!("{} / {}", fmt_ns(c.mapped_ns), fmt_ns(c.vec_ns)),
+            None => "-".into(),
+        };
+        println!(
+            "| {label} | {} | {} | {} | {} | {} | {} |",
+            ratio(&cells[0]),
+            ratio(&cells[1]),
+            ratio(&cells[2]),
+            abs(&cells[0]),
+            abs(&cells[1]),
+            abs(&cells[2]),
+        );
+    }
+    println!("\n(total {:.1} s)", start.elapsed().as_secs_f64());
+}
