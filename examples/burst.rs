@@ -32,7 +32,7 @@ fn main() {
         .map_or(100_000, |s| s.parse().expect("a number of buffers"));
     println!(
         "{n} buffers x {} KiB, all live, then truncate(1) + shrink_to_fit()",
-        PIECE * PIECES >> 10
+        (PIECE * PIECES) >> 10
     );
     println!(
         "{:<12} {:>9} {:>9} {:>11} {:>11} {:>10} {:>7} {:>7}",
