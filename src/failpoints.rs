@@ -119,6 +119,17 @@ impl Point {
         self.op
     }
 
+    /// `Err` with the error the OS would return (`errno`), marked as
+    /// injected, if the point fires now: a mapper call starts with
+    /// `point.check(errno)?`.
+    #[inline]
+    pub(crate) fn check(self, errno: i32) -> io::Result<()> {
+        match self.os_error(errno) {
+            Some(injected) => Err(injected),
+            None => Ok(()),
+        }
+    }
+
     /// The error the OS would return, marked as injected, if the point
     /// fires now.
     #[inline]

@@ -144,32 +144,24 @@ unsafe impl Mapper for OsMapper {
     }
 
     fn reserve(&self, len: usize) -> io::Result<NonNull<u8>> {
-        if let Some(injected) = failpoints::RESERVE.os_error(libc::ENOMEM) {
-            return Err(injected);
-        }
+        failpoints::RESERVE.check(libc::ENOMEM)?;
         sys::reserve(len)
     }
 
     unsafe fn commit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        if let Some(injected) = failpoints::COMMIT.os_error(libc::ENOMEM) {
-            return Err(injected);
-        }
+        failpoints::COMMIT.check(libc::ENOMEM)?;
         // SAFETY: the caller passes a range inside one of our reservations.
         unsafe { sys::commit(addr, len) }
     }
 
     unsafe fn decommit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        if let Some(injected) = failpoints::DECOMMIT.os_error(libc::ENOMEM) {
-            return Err(injected);
-        }
+        failpoints::DECOMMIT.check(libc::ENOMEM)?;
         // SAFETY: as for `commit`; the caller no longer uses the range.
         unsafe { sys::decommit(addr, len) }
     }
 
     unsafe fn release(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        if let Some(injected) = failpoints::RELEASE.os_error(libc::EINVAL) {
-            return Err(injected);
-        }
+        failpoints::RELEASE.check(libc::EINVAL)?;
         // SAFETY: the caller passes exactly one live reservation it is done with.
         unsafe { sys::release(addr, len) }
     }
@@ -181,17 +173,13 @@ unsafe impl Mapper for OsMapper {
         committed: usize,
         new_len: usize,
     ) -> io::Result<NonNull<u8>> {
-        if let Some(injected) = failpoints::REMAP.os_error(libc::ENOMEM) {
-            return Err(injected);
-        }
+        failpoints::REMAP.check(libc::ENOMEM)?;
         // SAFETY: the caller upholds `Mapper::remap`'s contract.
         unsafe { sys::remap(old, old_len, committed, new_len) }
     }
 
     unsafe fn populate(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        if let Some(injected) = failpoints::POPULATE.os_error(libc::ENOMEM) {
-            return Err(injected);
-        }
+        failpoints::POPULATE.check(libc::ENOMEM)?;
         // SAFETY: the caller passes a committed range of ours.
         unsafe { sys::populate(addr, len) }
     }

@@ -95,16 +95,12 @@ unsafe impl Mapper for UnguardedMapper {
     }
 
     fn reserve(&self, len: usize) -> io::Result<NonNull<u8>> {
-        if let Some(injected) = failpoints::RESERVE.os_error(libc::ENOMEM) {
-            return Err(injected);
-        }
+        failpoints::RESERVE.check(libc::ENOMEM)?;
         sys::map_rw(len)
     }
 
     unsafe fn commit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        if let Some(injected) = failpoints::COMMIT.os_error(libc::ENOMEM) {
-            return Err(injected);
-        }
+        failpoints::COMMIT.check(libc::ENOMEM)?;
         // SAFETY: the caller passes a page-aligned range inside one of our
         // reservations, each a `map_rw` mapping; what is committed there is
         // about to be the caller's, so faulting it in is allowed.
@@ -112,17 +108,13 @@ unsafe impl Mapper for UnguardedMapper {
     }
 
     unsafe fn decommit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        if let Some(injected) = failpoints::DECOMMIT.os_error(libc::ENOMEM) {
-            return Err(injected);
-        }
+        failpoints::DECOMMIT.check(libc::ENOMEM)?;
         // SAFETY: as for `commit`; the caller no longer uses the range.
         unsafe { sys::discard(addr, len) }
     }
 
     unsafe fn release(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        if let Some(injected) = failpoints::RELEASE.os_error(libc::EINVAL) {
-            return Err(injected);
-        }
+        failpoints::RELEASE.check(libc::EINVAL)?;
         // SAFETY: the caller passes exactly one live reservation it is done with.
         unsafe { sys::release(addr, len) }
     }
@@ -134,9 +126,7 @@ unsafe impl Mapper for UnguardedMapper {
         committed: usize,
         new_len: usize,
     ) -> io::Result<NonNull<u8>> {
-        if let Some(injected) = failpoints::REMAP.os_error(libc::ENOMEM) {
-            return Err(injected);
-        }
+        failpoints::REMAP.check(libc::ENOMEM)?;
         let _ = committed;
         // SAFETY: the caller upholds `Mapper::remap`'s contract: `old` is one
         // live reservation of ours of `old_len < new_len` bytes.
@@ -153,9 +143,7 @@ unsafe impl Mapper for UnguardedMapper {
     }
 
     unsafe fn populate(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        if let Some(injected) = failpoints::POPULATE.os_error(libc::ENOMEM) {
-            return Err(injected);
-        }
+        failpoints::POPULATE.check(libc::ENOMEM)?;
         let _ = (addr, len);
         // A committed range was faulted in by its commit, and decommitted
         // pages are never populated (the caller commits them first).
