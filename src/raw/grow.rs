@@ -255,7 +255,7 @@ fn map_from_heap(
         let window = window_for(settings, &region, to, needed)?;
         match region.grow(settings, to.min(window), window, 0, write_to) {
             Ok(()) => return Ok(region),
-            Err(e) if os && settings.guard == Guard::Auto && is_real_enomem(&e) => {}
+            Err(e) if out_of_kernel_mappings(settings, &e) => {}
             Err(e) => return Err(e),
         }
     }
@@ -265,11 +265,13 @@ fn map_from_heap(
     Ok(region)
 }
 
-/// Whether `error`, from moving into a mapping, means the process is out
-/// of kernel mappings (or of memory: the OS says `ENOMEM` for both), for
-/// a container that then stays on the heap rather than fail where a `Vec`
-/// would not: one on the OS mapper, choosing its kind automatically, and
-/// not a failure a failpoint injected (those test the refusal itself).
+/// Whether `error`, from moving into a mapping, may mean the process is
+/// out of kernel mappings (the OS says `ENOMEM` for that and for memory
+/// alike), for a container that then tries the unguarded kind after a
+/// refused guarded one, and the heap after a refused unguarded one, rather
+/// than fail where a `Vec` would not: one on the OS mapper, choosing its
+/// kind automatically, and not a failure a failpoint injected (those test
+/// the refusal itself).
 fn out_of_kernel_mappings(settings: &Settings, error: &Error) -> bool {
     settings.mapper.is_os() && settings.guard == Guard::Auto && is_real_enomem(error)
 }
