@@ -11,13 +11,7 @@ use mapped_mock::child;
 
 /// Runs the test `name` in a child process and checks that it finished.
 fn in_child(name: &str, envs: &[(&str, &str)]) {
-    let out = child::run(name, envs);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && stderr.contains("child done"),
-        "{}",
-        child::describe(&out)
-    );
+    child::run_expecting(name, envs, "child done");
 }
 
 /// Fills `v` past its heap limit with `count` elements `0..count`.

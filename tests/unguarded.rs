@@ -265,12 +265,7 @@ fn rlimit_data_refusal_is_a_clean_error() {
         refused_cleanly(libc::RLIMIT_DATA, "VmData:");
         return;
     }
-    let out = child::run(NAME, &[]);
-    assert!(
-        out.status.success() && String::from_utf8_lossy(&out.stderr).contains("done"),
-        "{}",
-        child::describe(&out)
-    );
+    child::run_expecting(NAME, &[], "done");
 }
 
 #[test]
@@ -280,12 +275,7 @@ fn rlimit_as_refusal_is_a_clean_error() {
         refused_cleanly(libc::RLIMIT_AS, "VmSize:");
         return;
     }
-    let out = child::run(NAME, &[]);
-    assert!(
-        out.status.success() && String::from_utf8_lossy(&out.stderr).contains("done"),
-        "{}",
-        child::describe(&out)
-    );
+    child::run_expecting(NAME, &[], "done");
 }
 
 fn mock() -> mapped_mock::Builder {

@@ -82,6 +82,23 @@ pub fn run(test: &str, envs: &[(&str, &str)]) -> Output {
     out
 }
 
+/// Runs `test` in a child as [`run`] does, and asserts that the child
+/// exited successfully and wrote `marker` to its standard error (so that a
+/// child that returned before its work does not pass). Returns its output.
+///
+/// # Panics
+///
+/// As [`run`], and when the child failed or did not write `marker`.
+pub fn run_expecting(test: &str, envs: &[(&str, &str)], marker: &str) -> Output {
+    let out = run(test, envs);
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stderr).contains(marker),
+        "{}",
+        describe(&out)
+    );
+    out
+}
+
 /// The signal that ended the child, if a signal did.
 pub fn signal(status: &ExitStatus) -> Option<i32> {
     std::os::unix::process::ExitStatusExt::signal(status)
