@@ -46,12 +46,14 @@ impl MapperRef {
     }
 
     /// The OS mapper.
+    #[inline]
     pub(crate) const fn os() -> Self {
         MapperRef(Inner::Os)
     }
 
     /// Whether this is the OS mapper, whose released reservations the
     /// process-wide cache may keep for the next container.
+    #[inline]
     pub(crate) fn is_os(&self) -> bool {
         matches!(self.0, Inner::Os)
     }
@@ -62,6 +64,7 @@ impl MapperRef {
 }
 
 impl From<OsMapper> for MapperRef {
+    #[inline]
     fn from(_: OsMapper) -> Self {
         MapperRef::os()
     }

@@ -177,9 +177,17 @@ pub fn heap_grow_capacity(
     if !fits_on_heap(needed.saturating_mul(size), limit) {
         return None;
     }
-    let most = limit / size;
-    let doubled = capacity.saturating_mul(GROWTH_FACTOR);
-    Some(doubled.max(needed).max(min_heap_capacity(size)).min(most))
+    let doubled = capacity
+        .saturating_mul(GROWTH_FACTOR)
+        .max(needed)
+        .max(min_heap_capacity(size));
+    // Divides (tens of cycles, on every small container's growth) only
+    // when the doubling would pass the limit.
+    if fits_on_heap(doubled.saturating_mul(size), limit) {
+        Some(doubled)
+    } else {
+        Some(limit / size)
+    }
 }
 
 /// The length below which a mapped container of `size`-byte elements

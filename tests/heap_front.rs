@@ -692,15 +692,28 @@ fn on_the_os_mapper_the_move_back_parks_or_releases() {
 /// The gauges of the heap front, read from a thread-local recorder:
 /// `mapped_heap_bytes{container}` and
 /// `mapped_containers{container,mapper}`, totalled over snapshots.
+///
+/// The heap bytes gauge holds the process-wide sum of every thread's heap
+/// bytes (heap resizes touch no shared state; `stats()` and mapped events
+/// set it), so each test runs alone in a child process, where the only
+/// containers are its own.
 #[cfg(feature = "metrics")]
 mod gauges {
     use mapped::telemetry::names::{HEAP_BYTES, MAPPED_CONTAINERS};
-    use mapped_testkit::metrics::Totals;
+    use mapped_mock::child;
+    use mapped_testkit::metrics::{gauge, snapshot, Totals};
     use metrics_util::debugging::{DebuggingRecorder, Snapshotter};
 
-    /// Runs `f` with a recorder of its own; `f` gets a reader of the
-    /// gauges for containers on the mapper named `mapper`.
-    pub fn with_gauges(mapper: &'static str, f: impl FnOnce(&mut Gauges)) {
+    const DONE: &str = "gauges checked";
+
+    /// Runs `f`, in a child process running only the test `test`, with a
+    /// recorder of its own; `f` gets a reader of the gauges for containers
+    /// on the mapper named `mapper`.
+    pub fn with_gauges(test: &str, mapper: &'static str, f: impl FnOnce(&mut Gauges)) {
+        if !child::is_child(test) {
+            child::run_expecting(test, &[], DONE);
+            return;
+        }
         let recorder = DebuggingRecorder::new();
         let mut gauges = Gauges {
             snapshotter: recorder.snapshotter(),
@@ -708,6 +721,7 @@ mod gauges {
             mapper,
         };
         metrics::with_local_recorder(&recorder, || f(&mut gauges));
+        eprintln!("{DONE}");
     }
 
     pub struct Gauges {
@@ -719,11 +733,15 @@ mod gauges {
     impl Gauges {
         /// `(heap bytes, mapped containers)` of `container` now.
         pub fn of(&mut self, container: &str) -> (f64, f64) {
-            self.totals.update(&self.snapshotter);
+            // Sets the heap bytes gauge (a value, not a change) from the
+            // threads' counters; the mapped containers gauge moves by
+            // changes, totalled.
+            mapped::stats();
+            let snap = snapshot(&self.snapshotter);
+            self.totals.add(&snap);
             let mapper = self.mapper;
             (
-                self.totals
-                    .get(&format!("{HEAP_BYTES}{{container={container}}}")),
+                gauge(&snap, &format!("{HEAP_BYTES}{{container={container}}}")),
                 self.totals.get(&format!(
                     "{MAPPED_CONTAINERS}{{container={container},mapper={mapper}}}"
                 )),
@@ -742,7 +760,7 @@ mod gauges {
 fn gauges_follow_the_storage() {
     assert_4k_pages();
     let mapper = Arc::new(TestMapper::new("hf-gauges"));
-    gauges::with_gauges("hf-gauges", |g| {
+    gauges::with_gauges("gauges_follow_the_storage", "hf-gauges", |g| {
         // [(heap bytes, mapped containers) of vectors, ... of queues]
         let mut v: MappedVector<u64> = MappedVector::new(mapper.clone());
         v.extend_from_slice(&[1; 512]).unwrap();
@@ -801,18 +819,22 @@ fn gauges_follow_the_storage() {
 #[test]
 fn into_vec_of_a_queue_on_the_heap_moves_its_heap_bytes() {
     let mapper = Arc::new(TestMapper::new("hf-relabel-heap"));
-    gauges::with_gauges("hf-relabel-heap", |g| {
-        let mut q: MappedQueue<u64> = MappedQueue::new(mapper.clone());
-        for i in 0..10 {
-            q.push(i).unwrap();
-        }
-        assert_eq!(g.both(), [(0.0, 0.0), (128.0, 0.0)], "queue on the heap");
-        let v = q.into_vec();
-        assert_eq!(v.storage(), Storage::Heap);
-        assert_eq!(g.both(), [(128.0, 0.0), (0.0, 0.0)], "its into_vec");
-        drop(v);
-        assert_eq!(g.both(), [(0.0, 0.0), (0.0, 0.0)], "dropped");
-    });
+    gauges::with_gauges(
+        "into_vec_of_a_queue_on_the_heap_moves_its_heap_bytes",
+        "hf-relabel-heap",
+        |g| {
+            let mut q: MappedQueue<u64> = MappedQueue::new(mapper.clone());
+            for i in 0..10 {
+                q.push(i).unwrap();
+            }
+            assert_eq!(g.both(), [(0.0, 0.0), (128.0, 0.0)], "queue on the heap");
+            let v = q.into_vec();
+            assert_eq!(v.storage(), Storage::Heap);
+            assert_eq!(g.both(), [(128.0, 0.0), (0.0, 0.0)], "its into_vec");
+            drop(v);
+            assert_eq!(g.both(), [(0.0, 0.0), (0.0, 0.0)], "dropped");
+        },
+    );
 }
 
 /// `into_vec` of a mapped queue: the mapped container is counted as a
@@ -821,18 +843,80 @@ fn into_vec_of_a_queue_on_the_heap_moves_its_heap_bytes() {
 #[test]
 fn into_vec_of_a_mapped_queue_moves_its_mapping() {
     let mapper = Arc::new(TestMapper::new("hf-relabel-mapped"));
-    gauges::with_gauges("hf-relabel-mapped", |g| {
-        let mut q: MappedQueue<u64> = MappedQueue::new(mapper.clone());
-        for i in 0..1000 {
-            q.push(i).unwrap();
+    gauges::with_gauges(
+        "into_vec_of_a_mapped_queue_moves_its_mapping",
+        "hf-relabel-mapped",
+        |g| {
+            let mut q: MappedQueue<u64> = MappedQueue::new(mapper.clone());
+            for i in 0..1000 {
+                q.push(i).unwrap();
+            }
+            assert_eq!(g.both(), [(0.0, 0.0), (0.0, 1.0)], "mapped queue");
+            let v = q.into_vec();
+            assert_eq!(v.storage(), Storage::Mapped);
+            assert_eq!(g.both(), [(0.0, 1.0), (0.0, 0.0)], "its into_vec");
+            drop(v);
+            assert_eq!(g.both(), [(0.0, 0.0), (0.0, 0.0)], "dropped");
+        },
+    );
+}
+
+/// Heap bytes are counted per thread and summed by `stats()`: exact when a
+/// container is freed on another thread than the one that grew it, and
+/// after its threads have exited. Heap resizes call no recorder. Alone in
+/// a child, where the only containers are this test's.
+#[cfg(feature = "metrics")]
+#[test]
+fn heap_bytes_are_summed_over_threads_and_cost_no_recorder_call() {
+    const NAME: &str = "heap_bytes_are_summed_over_threads_and_cost_no_recorder_call";
+    if !child::is_child(NAME) {
+        child::run_expecting(NAME, &[], "summed");
+        return;
+    }
+    let heap = || mapped::stats().heap_bytes;
+    let filled = |n: u64| {
+        let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
+        for i in 0..n {
+            v.push(i).unwrap();
         }
-        assert_eq!(g.both(), [(0.0, 0.0), (0.0, 1.0)], "mapped queue");
-        let v = q.into_vec();
-        assert_eq!(v.storage(), Storage::Mapped);
-        assert_eq!(g.both(), [(0.0, 1.0), (0.0, 0.0)], "its into_vec");
+        v
+    };
+    assert_eq!(heap(), 0);
+    // 100 elements: a heap allocation of 128, 1024 bytes.
+    let (sent, kept) = std::thread::spawn(move || {
+        let (a, b) = (filled(100), filled(100));
+        assert_eq!(heap(), 2048, "counted on this thread");
+        drop(b);
+        (a, heap())
+    })
+    .join()
+    .unwrap();
+    assert_eq!(kept, 1024);
+    assert_eq!(heap(), 1024, "the sender exited; its count stays");
+    drop(sent);
+    assert_eq!(heap(), 0, "freed on another thread than it grew on");
+    let made: Vec<_> = (0..4)
+        .map(|_| std::thread::spawn(move || filled(100)))
+        .map(|t| t.join().unwrap())
+        .collect();
+    assert_eq!(heap(), 4096, "four threads' vectors");
+    drop(made);
+    assert_eq!(heap(), 0);
+
+    let recorder = metrics_util::debugging::DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    metrics::with_local_recorder(&recorder, || {
+        let mut v = filled(500);
+        v.truncate(3);
+        v.shrink_to_fit().unwrap();
         drop(v);
-        assert_eq!(g.both(), [(0.0, 0.0), (0.0, 0.0)], "dropped");
     });
+    let seen = snapshotter.snapshot().into_vec();
+    assert!(
+        seen.is_empty(),
+        "heap storage touched the recorder: {seen:?}"
+    );
+    eprintln!("summed");
 }
 
 // ---- 5. always mapped ----

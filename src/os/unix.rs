@@ -5,22 +5,29 @@ use std::ptr::{self, NonNull};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The system page size, read from `sysconf` once and cached.
+static PAGE_SIZE: AtomicUsize = AtomicUsize::new(0);
+
+/// The system page size: one load (inlined into `new`), after the first
+/// call.
 #[inline]
 pub(super) fn page_size() -> usize {
-    static PAGE_SIZE: AtomicUsize = AtomicUsize::new(0);
     match PAGE_SIZE.load(Ordering::Relaxed) {
-        0 => {
-            // SAFETY: sysconf has no preconditions.
-            let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-            let size = usize::try_from(size)
-                .ok()
-                .filter(|s| s.is_power_of_two())
-                .unwrap_or(4096);
-            PAGE_SIZE.store(size, Ordering::Relaxed);
-            size
-        }
+        0 => read_page_size(),
         size => size,
     }
+}
+
+/// Reads the page size from `sysconf` and caches it.
+#[cold]
+fn read_page_size() -> usize {
+    // SAFETY: sysconf has no preconditions.
+    let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    let size = usize::try_from(size)
+        .ok()
+        .filter(|s| s.is_power_of_two())
+        .unwrap_or(4096);
+    PAGE_SIZE.store(size, Ordering::Relaxed);
+    size
 }
 
 #[cfg(any(target_os = "linux", target_os = "android"))]

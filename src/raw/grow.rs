@@ -16,6 +16,35 @@ impl RawStore {
     #[cold]
     #[inline(never)]
     pub(crate) fn prepare_push(&mut self, shape: Shape, len: usize) -> Result<(), Error> {
+        // The common case of a small container, first and with nothing
+        // else in the way: a light store that is full and doubles on the
+        // heap, as a `Vec` does.
+        // (Zero-sized elements are never full but at `usize::MAX`.)
+        let light = match self.state {
+            State::Light(light) if !shape.is_zst() => Some(light),
+            _ => None,
+        };
+        if let Some(mut light) = light {
+            let (cap, limit) = (light.cap as usize, light.heap_limit.bytes());
+            if let Some(to) = policy::heap_grow_capacity(cap, len + 1, limit, shape.size) {
+                // SAFETY: `ptr` is our allocation of `cap` elements (or `cap`
+                // is 0); the resize keeps the `len <= cap` live ones.
+                self.ptr = unsafe {
+                    heap::resize(
+                        self.ptr,
+                        cap * shape.size,
+                        to * shape.size,
+                        shape.align,
+                        light.kind,
+                    )?
+                };
+                // Its bytes are under the heap limit, a `u32`.
+                light.cap = to as u32;
+                self.state = State::Light(light);
+                (self.write_below, self.shrink_below) = (to, 0);
+                return Ok(());
+            }
+        }
         // On the heap `write_below` is the capacity: there, being asked
         // means being full.
         if !self.is_mapped() || len == self.capacity(shape) {

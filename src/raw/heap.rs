@@ -24,8 +24,15 @@ pub(super) unsafe fn resize(
     align: usize,
     kind: Kind,
 ) -> Result<NonNull<u8>, Error> {
-    debug_assert!(new > 0);
-    let layout = Layout::from_size_align(new, align).map_err(|_| Error::CapacityOverflow)?;
+    debug_assert!(new > 0 && align.is_power_of_two());
+    // `Layout::from_size_align`'s size test alone: `align` is an element
+    // type's, always a power of two.
+    if new > isize::MAX as usize - (align - 1) {
+        return Err(Error::CapacityOverflow);
+    }
+    // SAFETY: `align` is a power of two and `new`, rounded up to it, does
+    // not pass `isize::MAX` (checked above).
+    let layout = unsafe { Layout::from_size_align_unchecked(new, align) };
     if failpoints::ALLOC.fires() {
         #[cfg(feature = "failpoints")]
         telemetry::injected(failpoints::ALLOC.op());

@@ -121,6 +121,7 @@ struct Light {
 
 impl Light {
     /// An empty light store, if the elements' size fits one.
+    #[inline]
     fn new(kind: Kind, heap_limit: HeapLimit, shape: Shape) -> Option<Self> {
         Some(Light {
             kind,
@@ -154,7 +155,30 @@ enum Holding {
 impl RawStore {
     /// The store `new(mapper)` gives: nothing allocated, reserved or
     /// boxed for the OS mapper.
+    ///
+    /// Inlined into `MappedVector::new`, where the mapper and the shape are
+    /// constants: for `new(MAPPER)` all that is left is the page size read
+    /// and the stores, as cheap as `Vec::new` but for that one load.
+    #[inline(always)]
     pub(crate) fn new(mapper: MapperRef, shape: Shape) -> Self {
+        if mapper.is_os() && !shape.is_zst() {
+            let heap_limit = default_heap_limit(shape, os::page_size());
+            if let Some(light) = Light::new(Kind::Vector, heap_limit, shape) {
+                // What `refresh` works out for an empty heap store.
+                return RawStore {
+                    ptr: shape.dangling(),
+                    write_below: 0,
+                    shrink_below: 0,
+                    state: State::Light(light),
+                };
+            }
+        }
+        Self::new_full(mapper, shape)
+    }
+
+    /// `new` for every other mapper, and for zero-sized elements.
+    #[inline(never)]
+    fn new_full(mapper: MapperRef, shape: Shape) -> Self {
         let page = mapper.page_size();
         if mapper.is_os() {
             if let Some(light) = Light::new(Kind::Vector, default_heap_limit(shape, page), shape) {
@@ -526,6 +550,7 @@ impl RawStore {
 }
 
 /// The heap limit of a container that keeps `shape.pages` pages.
+#[inline]
 fn default_heap_limit(shape: Shape, page: usize) -> HeapLimit {
     HeapLimit::new(policy::default_heap_limit(shape.pages, page))
 }

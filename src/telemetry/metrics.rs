@@ -168,17 +168,13 @@ pub(super) fn record(event: &Event<'_>) {
     }
 }
 
-/// Moves the heap bytes gauge (labelled by container only: no mapper is
-/// involved). Heap allocations are far more frequent than mapper calls (a
-/// short-lived container makes several), so the key is static.
-pub(super) fn heap_resized(container: &'static str, from: usize, to: usize) {
-    let key = if container == CONTAINER_QUEUE {
-        &HEAP_QUEUE
-    } else {
-        &HEAP_VECTOR
-    };
-    let change = to as f64 - from as f64;
-    metrics::with_recorder(|r| r.register_gauge(key, &METADATA).increment(change));
+/// Sets the heap bytes gauges, `[vector, queue]` (labelled by container
+/// only: no mapper is involved), from the threads' counters.
+pub(super) fn heap_bytes([vector, queue]: [u64; 2]) {
+    metrics::with_recorder(|r| {
+        r.register_gauge(&HEAP_VECTOR, &METADATA).set(vector as f64);
+        r.register_gauge(&HEAP_QUEUE, &METADATA).set(queue as f64);
+    });
 }
 
 /// Counts a container that stayed on the heap for want of kernel mappings.

@@ -10,6 +10,7 @@
 //! The `tracing` and `metrics` cargo features (both on by default) compile
 //! their halves out entirely; the observer and [`stats()`](crate::stats) always work.
 
+mod heap;
 pub mod names;
 mod stats;
 
@@ -303,16 +304,26 @@ pub(crate) fn relabel(from: &Label, to: &Label, mapper: &'static str, now: Footp
 }
 
 /// A container's heap allocation went from `from` to `to` bytes. Heap
-/// storage involves no mapper and no decision worth a span: only the
-/// process-wide heap bytes move (in [`stats()`](crate::stats) and the
-/// [`HEAP_BYTES`](names::HEAP_BYTES) gauge).
+/// storage involves no mapper and no decision worth a span, and costs
+/// what a `Vec`'s does: only this thread's heap bytes counter moves (no
+/// shared atomic, no recorder call). [`stats()`](crate::stats) sums the
+/// threads' counters; the [`HEAP_BYTES`](names::HEAP_BYTES) gauge is set
+/// from the sum at each mapped event and each `stats()`.
 #[inline]
 pub(crate) fn heap_resized(kind: Kind, from: usize, to: usize) {
-    stats::heap_resized(from, to);
+    heap::resized(kind, from, to);
+}
+
+/// Heap bytes of containers of each kind now, `[vector, queue]`, summed
+/// over every thread.
+fn heap_bytes() -> [u64; 2] {
+    [heap::bytes(Kind::Vector), heap::bytes(Kind::Queue)]
+}
+
+/// Sets the heap bytes gauges from the threads' counters.
+pub(crate) fn publish_heap_bytes() {
     #[cfg(feature = "metrics")]
-    metrics::heap_resized(kind.as_str(), from, to);
-    #[cfg(not(feature = "metrics"))]
-    let _ = kind;
+    metrics::heap_bytes(heap_bytes());
 }
 
 /// The kernel-mapping budget was set (see
@@ -386,7 +397,10 @@ fn emit(event: &Event<'_>, own: Option<&dyn Observer>) {
     }
     stats::record(event);
     #[cfg(feature = "metrics")]
-    metrics::record(event);
+    {
+        metrics::record(event);
+        metrics::heap_bytes(heap_bytes());
+    }
     #[cfg(feature = "tracing")]
     trace::record(event);
     if let Some(observer) = own {

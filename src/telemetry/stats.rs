@@ -42,7 +42,9 @@ pub struct Stats {
     /// `committed_bytes`, which counts live containers).
     pub cached_bytes: u64,
     /// Bytes held now on the heap by containers below their heap limit
-    /// (see [`Builder::heap_limit`](crate::Builder::heap_limit)).
+    /// (see [`Builder::heap_limit`](crate::Builder::heap_limit)): each
+    /// thread counts its own, and this sums them, so a heap resize touches
+    /// no shared state.
     pub heap_bytes: u64,
     /// Live containers holding a mapping now (one reservation each, up to
     /// two kernel mappings); containers on the heap hold none.
@@ -82,7 +84,6 @@ impl Stats {
 
 static COMMITTED: AtomicI64 = AtomicI64::new(0);
 static RESERVED: AtomicI64 = AtomicI64::new(0);
-static HEAP: AtomicI64 = AtomicI64::new(0);
 static MAPPED: AtomicI64 = AtomicI64::new(0);
 static INJECTED: AtomicU64 = AtomicU64::new(0);
 static UNGUARDED: AtomicI64 = AtomicI64::new(0);
@@ -143,11 +144,6 @@ pub(super) fn heap_fallback() {
     FALLBACKS.fetch_add(1, Relaxed);
 }
 
-/// A container's heap allocation went from `from` to `to` bytes.
-pub(super) fn heap_resized(from: usize, to: usize) {
-    HEAP.fetch_add(to as i64 - from as i64, Relaxed);
-}
-
 /// The process-wide counters this module keeps: all but what the storage
 /// keeps itself (the cache's bytes, the guarded reservations and the
 /// budget), which [`crate::stats`] adds.
@@ -168,7 +164,7 @@ pub(crate) fn counters() -> Stats {
         reuses: count(Op::Reuse),
         populates: count(Op::Populate),
         cached_bytes: 0,
-        heap_bytes: HEAP.load(Relaxed).max(0) as u64,
+        heap_bytes: super::heap_bytes().iter().sum(),
         mapped_containers: MAPPED.load(Relaxed).max(0) as u64,
         injected_faults: INJECTED.load(Relaxed),
         unguarded_containers: UNGUARDED.load(Relaxed).max(0) as u64,

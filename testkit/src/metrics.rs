@@ -56,13 +56,18 @@ pub struct Totals(BTreeMap<String, f64>);
 impl Totals {
     /// Adds what the recorder accumulated since the last snapshot.
     pub fn update(&mut self, snapshotter: &Snapshotter) {
-        for (key, value) in snapshot(snapshotter) {
+        self.add(&snapshot(snapshotter));
+    }
+
+    /// Adds one snapshot (from [`snapshot`]).
+    pub fn add(&mut self, snap: &BTreeMap<String, DebugValue>) {
+        for (key, value) in snap {
             let delta = match value {
-                DebugValue::Counter(n) => n as f64,
+                DebugValue::Counter(n) => *n as f64,
                 DebugValue::Gauge(g) => g.into_inner(),
                 DebugValue::Histogram(h) => h.len() as f64,
             };
-            *self.0.entry(key).or_default() += delta;
+            *self.0.entry(key.clone()).or_default() += delta;
         }
     }
 
