@@ -80,6 +80,7 @@
 #![warn(missing_docs)]
 
 mod builder;
+mod clock;
 mod error;
 pub mod failpoints;
 #[cfg(feature = "file")]
@@ -96,6 +97,8 @@ mod region;
 mod serialize;
 mod settings;
 pub mod telemetry;
+#[cfg(feature = "test-util")]
+pub mod test_clock;
 mod vector;
 
 pub use builder::Builder;
@@ -109,8 +112,8 @@ pub use os::{OsMapper, UnguardedMapper, MAPPER, UNGUARDED};
 pub use queue::{MappedQueue, PeekMut};
 pub use raw::Storage;
 pub use region::{
-    mapping_budget, set_mapping_budget, trim_cache, BUDGET_ENV, CACHE_MAX_BYTES,
-    CACHE_MAX_COMMITTED, CACHE_MAX_ENTRIES,
+    mapping_budget, set_mapping_budget, trim_cache, CacheTrimmer, BUDGET_ENV, CACHE_DELAY,
+    CACHE_MAX_BYTES, CACHE_MAX_COMMITTED, CACHE_MAX_ENTRIES,
 };
 pub use settings::Guard;
 pub use telemetry::{describe_metrics, set_observer, Event, Observer, Stats};
@@ -119,11 +122,16 @@ pub use vector::{Drain, IntoIter, MappedVector};
 /// A snapshot of what all containers in the process hold and have done:
 /// the counters telemetry keeps, and the bytes parked in the reservation
 /// cache (which the cache keeps itself). No recorder needed; takes no lock.
+/// With the `metrics` feature it also sets the
+/// [`HEAP_BYTES`](telemetry::names::HEAP_BYTES) gauge, which heap resizes
+/// do not touch (they would cost a recorder call each).
 pub fn stats() -> Stats {
     let mut stats = telemetry::counters();
     stats.cached_bytes = region::cached_bytes() as u64;
     stats.guarded_reservations = region::guarded_held() as u64;
     stats.mapping_budget = mapping_budget() as u64;
+    // The heap bytes gauge has no per-resize update; bring it up to date.
+    telemetry::publish_heap_bytes();
     stats
 }
 

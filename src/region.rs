@@ -8,15 +8,17 @@
 
 mod budget;
 mod cache;
+mod trimmer;
 
 pub(crate) use budget::{has_room as budget_has_room, held as guarded_held};
 pub use budget::{mapping_budget, set_mapping_budget, BUDGET_ENV};
 
 pub(crate) use cache::cached_bytes;
 pub use cache::{
-    MAX_CACHED_BYTES as CACHE_MAX_BYTES, MAX_COMMITTED as CACHE_MAX_COMMITTED,
-    MAX_ENTRIES as CACHE_MAX_ENTRIES,
+    DELAY as CACHE_DELAY, MAX_CACHED_BYTES as CACHE_MAX_BYTES,
+    MAX_COMMITTED as CACHE_MAX_COMMITTED, MAX_ENTRIES as CACHE_MAX_ENTRIES,
 };
+pub use trimmer::CacheTrimmer;
 
 use crate::error::Error;
 use crate::mapper::Mapper;
@@ -26,7 +28,6 @@ use crate::settings::Settings;
 use crate::telemetry::{Footprint, Probe};
 use std::io;
 use std::ptr::{self, NonNull};
-use std::time::Instant;
 
 /// One reservation and its committed prefix. It holds the reservation
 /// until its owner gives it back ([`unmap`](Region::unmap) or
@@ -436,10 +437,8 @@ impl Region {
             committed: self.committed,
             kind: cx.label.kind,
             unguarded: self.unguarded,
-            decay: cx.decay.map(|delay| cache::Held {
-                since: Instant::now(),
-                delay,
-            }),
+            decays: cx.decay.is_some(),
+            held: cache::Held::from_now(cx.decay),
         };
         let mut expired = Vec::new();
         let parked = cache::park(entry, &mut expired).is_ok();
@@ -493,14 +492,20 @@ impl Region {
 /// Releases every reservation parked in the process-wide cache of released
 /// reservations, returning the committed bytes given back to the OS.
 ///
-/// Containers on [`MAPPER`](crate::MAPPER) park their reservation there when
-/// dropped, if it has at most [`CACHE_MAX_COMMITTED`] bytes committed (at
-/// most [`CACHE_MAX_ENTRIES`] are kept, holding at most [`CACHE_MAX_BYTES`]),
-/// so that the next short-lived container reuses it, pages and all, without
-/// a system call or a page fault. A container with the decay option
+/// Containers on [`MAPPER`](crate::MAPPER) park their reservation there
+/// when dropped or emptied, if it has at most [`CACHE_MAX_COMMITTED`] bytes
+/// committed (at most [`CACHE_MAX_ENTRIES`] are kept, holding at most
+/// [`CACHE_MAX_BYTES`]), so that the next short-lived container reuses it,
+/// pages and all, without a system call or a page fault. Each stays for
+/// [`CACHE_DELAY`]: the first use of the cache after that releases it, as
+/// does a [`CacheTrimmer`] if one runs. A container with the decay option
 /// ([`Builder::decay`](crate::Builder::decay)) parks its reservation
-/// whatever it holds, for its delay; only containers that decay too reuse
-/// it, and the first use of the cache after the delay releases it.
+/// whatever it holds, for its own delay; only containers that decay too
+/// reuse it.
+///
+/// Until then the parked pages stay resident (in
+/// [`Stats::cached_bytes`](crate::Stats::cached_bytes), not in any
+/// container's committed bytes): call this to have them back at once.
 pub fn trim_cache() -> usize {
     release_parked(cache::take_all())
 }

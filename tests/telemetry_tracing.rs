@@ -170,10 +170,11 @@ fn spans_nest_and_carry_their_fields() {
     assert_eq!(warn.fields["op"], "commit");
     assert!(warn.fields["error"].contains("out of memory"), "{warn:?}");
 
-    // A large vector is released when dropped; then the next reserves anew.
+    // A vector too large for the cache is released when dropped.
     let (spans, _) = captured(|| {
         let mut v: MappedVector<u64> = MappedVector::builder(MAPPER).name("big").build().unwrap();
-        v.extend_from_slice(&[7; 1 << 20]).unwrap();
+        v.extend_from_slice(&vec![7; mapped::CACHE_MAX_COMMITTED / 8 + 1])
+            .unwrap();
     });
     let release = spans
         .iter()

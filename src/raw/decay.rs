@@ -2,6 +2,7 @@
 //! while, as jemalloc and mimalloc delay their purges. The delay is the
 //! container's setting; this is its clock.
 
+use crate::clock;
 use crate::policy;
 use std::time::{Duration, Instant};
 
@@ -31,17 +32,17 @@ impl Decay {
     pub(super) fn due(&mut self, delay: Duration) -> bool {
         match self.since {
             None => {
-                self.since = Some(Instant::now());
+                self.since = Some(clock::now());
                 false
             }
-            Some(since) => policy::decay_due(since.elapsed(), delay),
+            Some(since) => policy::decay_due(clock::now().duration_since(since), delay),
         }
     }
 
     /// Starts the clock if it is not already running.
     pub(super) fn start_unless_running(&mut self) {
         if self.since.is_none() {
-            self.since = Some(Instant::now());
+            self.since = Some(clock::now());
         }
     }
 

@@ -1,25 +1,31 @@
-//! A small, process-wide cache of released reservations.
+//! A small, process-wide cache of released reservations, kept for a short
+//! delay.
 //!
 //! A short-lived vector would otherwise pay `mmap`, `mprotect` and `munmap`
-//! (and page faults) each time, more than a whole `Vec` run. Allocators keep
-//! address space for the same reason. Only reservations of the OS mapper
-//! (stateless, so they may outlive their container) are kept, at most
-//! [`MAX_ENTRIES`] of them; the committed pages stay committed, so the next
-//! container of that kind and window reuses them without a system call. A
-//! parked reservation belongs to no container: no live container can be
-//! handed memory another still uses.
+//! and a page fault per page each time: a fresh 8 MiB vector faults in
+//! 2,048 pages, where a freed-then-reallocated `Vec` of that size gets
+//! memory glibc kept, warm. Allocators keep freed memory for the same
+//! reason, for a while: mimalloc purges after about 10 ms, jemalloc decays
+//! over 10 s, glibc keeps up to its trim threshold. Only reservations of
+//! the OS mapper (stateless, so they may outlive their container) are
+//! kept; the committed pages stay committed, so the next container of that
+//! kind and window reuses them without a system call or a fault. A parked
+//! reservation belongs to no container: no live container can be handed
+//! memory another still uses.
 //!
-//! Two kinds of entry, bounded differently:
+//! Bounds: at most [`MAX_ENTRIES`] entries, each with at most
+//! [`MAX_COMMITTED`] committed bytes (glibc's largest mmap threshold: a
+//! larger `Vec` is not kept by glibc either) and [`MAX_CACHED_BYTES`] in
+//! all; each for [`DELAY`]. An entry is released by the first park or take
+//! after its delay, by a [`CacheTrimmer`](crate::CacheTrimmer) (opt-in),
+//! or by [`trim_cache`](crate::trim_cache).
 //!
-//! - from containers without decay, only small ones: at most
-//!   [`MAX_COMMITTED`] each and [`MAX_CACHED_BYTES`] in all, kept until
-//!   [`trim_cache`](crate::trim_cache);
-//! - from containers with the decay option, whatever they held, but only for
-//!   their delay: their owner chose to keep unused memory that long (as
-//!   jemalloc keeps freed dirty pages until they decay). They are released
-//!   by the first park or take after the delay, or by `trim_cache`, and go
-//!   only to containers that decay too.
+//! A container with the decay option parks whatever it held (its owner
+//! chose to keep unused memory that long, as jemalloc keeps freed dirty
+//! pages until they decay), for its own delay, outside the byte bounds;
+//! only containers that decay too take it.
 
+use crate::clock;
 use crate::os::AtFork;
 use crate::telemetry::Kind;
 use std::cell::RefCell;
@@ -33,13 +39,18 @@ pub const MAX_ENTRIES: usize = 8;
 
 /// Only reservations with at most this many committed bytes are parked
 /// (unless their container decays).
-pub const MAX_COMMITTED: usize = 1 << 20;
+pub const MAX_COMMITTED: usize = 32 << 20;
 
 /// The committed bytes all parked reservations of containers without decay
-/// may hold together: what the cache may keep resident after its containers
-/// are gone (as an allocator keeps freed memory), until
-/// [`trim_cache`](crate::trim_cache).
-pub const MAX_CACHED_BYTES: usize = 4 << 20;
+/// may hold together: what the cache may keep resident, for at most
+/// [`DELAY`], after its containers are gone.
+pub const MAX_CACHED_BYTES: usize = 64 << 20;
+
+/// How long a reservation of a container without decay stays parked. A
+/// program that makes its next container within this time reuses the
+/// memory, warm; one that goes quiet has it back at its next use of the
+/// cache after this, or from a [`CacheTrimmer`](crate::CacheTrimmer).
+pub const DELAY: Duration = Duration::from_millis(100);
 
 /// A reservation no container owns, waiting in the cache.
 pub(super) struct Parked {
@@ -49,16 +60,27 @@ pub(super) struct Parked {
     pub(super) kind: Kind,
     /// Whether it is the OS's unguarded kind of mapping.
     pub(super) unguarded: bool,
-    /// For a container with the decay option: its delay, and when it was
-    /// parked.
-    pub(super) decay: Option<Held>,
+    /// Whether its container had the decay option: then only containers
+    /// that decay take it, and its delay is theirs.
+    pub(super) decays: bool,
+    pub(super) held: Held,
 }
 
-/// How long a decaying container's reservation may stay parked.
+/// How long a reservation may stay parked.
 #[derive(Clone, Copy)]
 pub(super) struct Held {
     pub(super) since: Instant,
     pub(super) delay: Duration,
+}
+
+impl Held {
+    /// Held from now, for `delay` (the cache's own delay if `None`).
+    pub(super) fn from_now(delay: Option<Duration>) -> Self {
+        Held {
+            since: clock::now(),
+            delay: delay.unwrap_or(DELAY),
+        }
+    }
 }
 
 // SAFETY: a parked reservation is owned by the cache alone; the pointer is
@@ -115,20 +137,20 @@ fn remove(parked: &mut Vec<Parked>, at: usize) -> Parked {
     entry
 }
 
-/// Moves every decaying entry whose delay has passed into `expired`, for
-/// the caller to release. Reads the clock only if there is one.
+/// Moves every entry whose delay has passed into `expired`, for the caller
+/// to release. Reads the clock only if there is an entry.
 fn expire(parked: &mut Vec<Parked>, expired: &mut Vec<Parked>) {
-    if parked.iter().all(|p| p.decay.is_none()) {
+    if parked.is_empty() {
         return;
     }
-    let now = Instant::now();
+    let now = clock::now();
     let mut i = 0;
     while i < parked.len() {
-        match parked[i].decay {
-            Some(held) if now.duration_since(held.since) >= held.delay => {
-                expired.push(remove(parked, i));
-            }
-            _ => i += 1,
+        let held = parked[i].held;
+        if now.duration_since(held.since) >= held.delay {
+            expired.push(remove(parked, i));
+        } else {
+            i += 1;
         }
     }
 }
@@ -156,7 +178,7 @@ pub(super) fn take(wanted: Wanted, expired: &mut Vec<Parked>) -> Option<Parked> 
         p.reserved == wanted.reserved
             && p.kind == wanted.kind
             && p.unguarded == wanted.unguarded
-            && (wanted.decays || p.decay.is_none())
+            && (wanted.decays || !p.decays)
     })?;
     Some(remove(&mut parked, at))
 }
@@ -172,10 +194,10 @@ pub(super) fn park(entry: Parked, expired: &mut Vec<Parked>) -> Result<(), Parke
     if parked.len() >= MAX_ENTRIES {
         return Err(entry);
     }
-    if entry.decay.is_none() {
+    if !entry.decays {
         let cached: usize = parked
             .iter()
-            .filter(|p| p.decay.is_none())
+            .filter(|p| !p.decays)
             .map(|p| p.committed)
             .sum();
         if entry.committed > MAX_COMMITTED || cached + entry.committed > MAX_CACHED_BYTES {
@@ -185,6 +207,14 @@ pub(super) fn park(entry: Parked, expired: &mut Vec<Parked>) -> Result<(), Parke
     CACHED_BYTES.fetch_add(entry.committed, Relaxed);
     parked.push(entry);
     Ok(())
+}
+
+/// Takes every entry whose delay has passed out of the cache, for the
+/// caller to release (the trimmer's round), waiting for the lock.
+pub(super) fn take_expired() -> Vec<Parked> {
+    let mut expired = Vec::new();
+    expire(&mut parked(), &mut expired);
+    expired
 }
 
 /// Empties the cache, handing every parked reservation to the caller.
