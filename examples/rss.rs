@@ -2,6 +2,12 @@
 //! cleared and refilled: `MappedVector` gives the pages back at `clear()`,
 //! `Vec` keeps them.
 //!
+//! Then a burst of fresh 8 MiB vectors: each reuses the reservation the one
+//! before parked in the cache (warm, no system call), and once the burst
+//! has ended the parked memory goes back after the cache's delay
+//! ([`mapped::CACHE_DELAY`]): at the next use of the cache, or by a
+//! [`mapped::CacheTrimmer`] if the program goes quiet.
+//!
 //! ```text
 //! cargo run --release --example rss
 //! ```
@@ -10,7 +16,7 @@
 //! the second starts), so each RSS figure is about one container. RSS is
 //! read from `/proc/self/statm` (Linux); elsewhere it prints `n/a`.
 
-use mapped::{MappedVector, Mapper, MAPPER};
+use mapped::{CacheTrimmer, MappedVector, Mapper, CACHE_DELAY, MAPPER};
 use std::time::{Duration, Instant};
 
 const GIB: usize = 1 << 30;
@@ -82,6 +88,69 @@ fn fill_vec(v: &mut Vec<u64>) {
     for i in 0..LEN as u64 {
         v.push(i);
     }
+}
+
+/// `count` fresh vectors of 8 MiB, each filled by push and dropped.
+fn burst(count: usize) -> Duration {
+    let start = Instant::now();
+    for round in 0..count as u64 {
+        let mut v = MappedVector::<u64>::new(MAPPER);
+        for i in 0..(1u64 << 20) {
+            v.push(i ^ round).expect("the OS refused to commit memory");
+        }
+        std::hint::black_box(&v);
+    }
+    start.elapsed()
+}
+
+/// The burst, twice: once left to the next use of the cache, once to a
+/// trimmer. Prints RSS over the start of each, and whether it came back
+/// within 1 MiB once the delay had passed.
+fn bursts() {
+    const COUNT: usize = 100;
+    let over = |base: usize| match rss_bytes() {
+        Some(now) => (now as f64 - base as f64) / MIB,
+        None => f64::NAN,
+    };
+    let verdict = |mib: f64| if mib <= 1.0 { "met" } else { "MISSED" };
+    let wait = CACHE_DELAY + Duration::from_millis(50);
+    println!(
+        "\nburst: {COUNT} fresh 8 MiB vectors, filled by push and dropped (cache delay {} ms)",
+        CACHE_DELAY.as_millis()
+    );
+
+    mapped::trim_cache();
+    let base = rss_bytes().unwrap_or(0);
+    let took = burst(COUNT);
+    println!(
+        "  took {:.1} ms ({:.0} us per vector); RSS right after: {:+.2} MiB (parked: {:.2} MiB)",
+        took.as_secs_f64() * 1e3,
+        took.as_secs_f64() * 1e6 / COUNT as f64,
+        over(base),
+        mapped::stats().cached_bytes as f64 / MIB
+    );
+    std::thread::sleep(wait);
+    println!("  {} ms later, no cache use yet: {:+.2} MiB", wait.as_millis(), over(base));
+    // The next use of the cache releases what outstayed the delay.
+    let mut small = MappedVector::<u64>::new(MAPPER);
+    small.extend_from_slice(&[1; 1000]).expect("commit refused");
+    drop(small);
+    mapped::trim_cache(); // (only the small one's reservation is left)
+    let after = over(base);
+    println!("  after the next cache use: {after:+.2} MiB (within 1 MiB: {})", verdict(after));
+
+    let base = rss_bytes().unwrap_or(0);
+    let trimmer = CacheTrimmer::start(Duration::from_millis(20)).expect("start the trimmer");
+    burst(COUNT);
+    println!("  with a CacheTrimmer (every 20 ms): right after: {:+.2} MiB", over(base));
+    std::thread::sleep(wait + Duration::from_millis(20));
+    let after = over(base);
+    println!(
+        "  {} ms later, no cache use: {after:+.2} MiB (within 1 MiB: {})",
+        (wait + Duration::from_millis(20)).as_millis(),
+        verdict(after)
+    );
+    drop(trimmer);
 }
 
 fn main() {
@@ -157,4 +226,6 @@ fn main() {
             if cleared <= limit { "met" } else { "MISSED" }
         );
     }
+
+    bursts();
 }

@@ -58,8 +58,9 @@
 //!   window moves to one twice as large when full ([`Mapper::remap`], or a
 //!   copy); a fixed one ([`MappedVector::with_max_capacity`]) never moves.
 //! - <a id="cache"></a>**Cache**: the process-wide cache of reservations
-//!   that dropped containers parked, pages and all, for the next container
-//!   to reuse without a system call ([`trim_cache`]).
+//!   that dropped or emptied containers parked, pages and all (resident),
+//!   for the next container to reuse without a system call, for
+//!   [`CACHE_DELAY`] ([`trim_cache`], [`CacheTrimmer`]).
 //! - <a id="decay"></a>**Decay**: the option to hold sparse pages until
 //!   they have stayed unused for a delay ([`Builder::decay`]).
 //! - <a id="heap-limit"></a>**Heap limit**: the contents a container keeps

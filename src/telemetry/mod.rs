@@ -308,7 +308,7 @@ pub(crate) fn relabel(from: &Label, to: &Label, mapper: &'static str, now: Footp
 /// what a `Vec`'s does: only this thread's heap bytes counter moves (no
 /// shared atomic, no recorder call). [`stats()`](crate::stats) sums the
 /// threads' counters; the [`HEAP_BYTES`](names::HEAP_BYTES) gauge is set
-/// from the sum at each mapped event and each `stats()`.
+/// from the sum at each grow and shrink and each `stats()`.
 #[inline]
 pub(crate) fn heap_resized(kind: Kind, from: usize, to: usize) {
     heap::resized(kind, from, to);
@@ -399,7 +399,11 @@ fn emit(event: &Event<'_>, own: Option<&dyn Observer>) {
     #[cfg(feature = "metrics")]
     {
         metrics::record(event);
-        metrics::heap_bytes(heap_bytes());
+        // Heap bytes move between heap and mapping at grows and shrinks:
+        // the gauge follows there (and in `stats()`), not per mapper call.
+        if matches!(event.op, Op::Grow | Op::Shrink) {
+            metrics::heap_bytes(heap_bytes());
+        }
     }
     #[cfg(feature = "tracing")]
     trace::record(event);
