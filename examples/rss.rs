@@ -130,19 +130,29 @@ fn bursts() {
         mapped::stats().cached_bytes as f64 / MIB
     );
     std::thread::sleep(wait);
-    println!("  {} ms later, no cache use yet: {:+.2} MiB", wait.as_millis(), over(base));
+    println!(
+        "  {} ms later, no cache use yet: {:+.2} MiB",
+        wait.as_millis(),
+        over(base)
+    );
     // The next use of the cache releases what outstayed the delay.
     let mut small = MappedVector::<u64>::new(MAPPER);
     small.extend_from_slice(&[1; 1000]).expect("commit refused");
     drop(small);
     mapped::trim_cache(); // (only the small one's reservation is left)
     let after = over(base);
-    println!("  after the next cache use: {after:+.2} MiB (within 1 MiB: {})", verdict(after));
+    println!(
+        "  after the next cache use: {after:+.2} MiB (within 1 MiB: {})",
+        verdict(after)
+    );
 
     let base = rss_bytes().unwrap_or(0);
     let trimmer = CacheTrimmer::start(Duration::from_millis(20)).expect("start the trimmer");
     burst(COUNT);
-    println!("  with a CacheTrimmer (every 20 ms): right after: {:+.2} MiB", over(base));
+    println!(
+        "  with a CacheTrimmer (every 20 ms): right after: {:+.2} MiB",
+        over(base)
+    );
     std::thread::sleep(wait + Duration::from_millis(20));
     let after = over(base);
     println!(
