@@ -38,6 +38,9 @@ pub enum Op {
 }
 
 impl Op {
+    /// How many operations there are (`Op::Reuse` is the last).
+    pub(crate) const COUNT: usize = Op::Reuse as usize + 1;
+
     /// The span name and `op` label value: `"commit"`, `"grow"`, ...
     pub const fn as_str(self) -> &'static str {
         match self {

@@ -28,7 +28,7 @@
 use crate::clock;
 use crate::os::AtFork;
 use crate::telemetry::Kind;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Mutex, MutexGuard, TryLockError};
@@ -87,53 +87,115 @@ impl Held {
 // only an address until a Region takes it back out.
 unsafe impl Send for Parked {}
 
-static PARKED: Mutex<Vec<Parked>> = Mutex::new(Vec::new());
+/// The cache is split in shards, each with its own lock, so that threads
+/// parking and taking at once do not find it busy (and fall back to system
+/// calls): each thread has a home shard, and looks in the others only when
+/// its own has nothing that fits. The bounds hold for all shards together.
+const SHARDS: usize = 4;
 
-/// The committed bytes of every parked reservation: changed only with the
-/// cache's lock held, read without it.
+/// One shard of the cache: its parked reservations.
+type Shard = Mutex<Vec<Parked>>;
+
+static PARKED: [Shard; SHARDS] = [const { Mutex::new(Vec::new()) }; SHARDS];
+
+/// The committed bytes of every parked reservation, read without a lock.
 static CACHED_BYTES: AtomicUsize = AtomicUsize::new(0);
 
-/// The cache's lock is never left held in a forked child.
+/// Parked reservations, in all shards: at most [`MAX_ENTRIES`].
+static ENTRIES: AtomicUsize = AtomicUsize::new(0);
+
+/// Committed bytes of the parked reservations of containers without decay:
+/// at most [`MAX_CACHED_BYTES`].
+static PLAIN_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+/// The next home shard to hand out.
+static NEXT_HOME: AtomicUsize = AtomicUsize::new(0);
+
+/// The cache's locks are never left held in a forked child.
 static FORK: AtFork = AtFork::new(hold_for_fork, release_after_fork);
 
-/// The cache, waiting for it if another thread holds it.
-fn parked() -> MutexGuard<'static, Vec<Parked>> {
-    FORK.ensure();
-    PARKED.lock().unwrap_or_else(|e| e.into_inner())
+thread_local! {
+    /// This thread's home shard (`usize::MAX` until its first use).
+    static HOME: Cell<usize> = const { Cell::new(usize::MAX) };
+    /// The cache's locks, held by the forking thread across a `fork()`.
+    static HELD: RefCell<[Option<MutexGuard<'static, Vec<Parked>>>; SHARDS]> =
+        const { RefCell::new([const { None }; SHARDS]) };
 }
 
-/// The cache if no other thread holds it now. The cache only saves system
+/// This thread's home shard: threads are spread over the shards in turn.
+fn home() -> usize {
+    HOME.with(|home| {
+        if home.get() == usize::MAX {
+            home.set(NEXT_HOME.fetch_add(1, Relaxed) % SHARDS);
+        }
+        home.get()
+    })
+}
+
+/// Shard `at`, waiting for it if another thread holds it.
+fn shard(at: usize) -> MutexGuard<'static, Vec<Parked>> {
+    FORK.ensure();
+    PARKED[at].lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Shard `at` if no other thread holds it now. The cache only saves system
 /// calls: a container that finds it busy reserves or releases directly
 /// rather than wait.
-fn parked_now() -> Option<MutexGuard<'static, Vec<Parked>>> {
+fn shard_now(at: usize) -> Option<MutexGuard<'static, Vec<Parked>>> {
     FORK.ensure();
-    match PARKED.try_lock() {
+    match PARKED[at].try_lock() {
         Ok(guard) => Some(guard),
         Err(TryLockError::Poisoned(e)) => Some(e.into_inner()),
         Err(TryLockError::WouldBlock) => None,
     }
 }
 
-thread_local! {
-    /// The cache's lock, held by the forking thread across a `fork()`.
-    static HELD: RefCell<Option<MutexGuard<'static, Vec<Parked>>>> = const { RefCell::new(None) };
-}
-
-/// Just before `fork()`, in the forking thread: takes the cache's lock.
+/// Just before `fork()`, in the forking thread: takes every shard's lock,
+/// in order.
 unsafe extern "C" fn hold_for_fork() {
-    let guard = PARKED.lock().unwrap_or_else(|e| e.into_inner());
-    HELD.with(|held| *held.borrow_mut() = Some(guard));
+    HELD.with(|held| {
+        let mut held = held.borrow_mut();
+        for (at, slot) in held.iter_mut().enumerate() {
+            *slot = Some(PARKED[at].lock().unwrap_or_else(|e| e.into_inner()));
+        }
+    });
 }
 
-/// Just after `fork()`, in the parent and the child: releases it.
+/// Just after `fork()`, in the parent and the child: releases them.
 unsafe extern "C" fn release_after_fork() {
-    HELD.with(|held| drop(held.borrow_mut().take()));
+    HELD.with(|held| {
+        for slot in held.borrow_mut().iter_mut().rev() {
+            drop(slot.take());
+        }
+    });
 }
 
-/// Takes the entry at `at` out of the cache.
+/// Counts `entry` in the cache's bounds, if it fits them.
+fn admit(entry: &Parked) -> bool {
+    if ENTRIES.fetch_add(1, Relaxed) >= MAX_ENTRIES {
+        ENTRIES.fetch_sub(1, Relaxed);
+        return false;
+    }
+    if !entry.decays {
+        let before = PLAIN_BYTES.fetch_add(entry.committed, Relaxed);
+        if entry.committed > MAX_COMMITTED || before + entry.committed > MAX_CACHED_BYTES {
+            PLAIN_BYTES.fetch_sub(entry.committed, Relaxed);
+            ENTRIES.fetch_sub(1, Relaxed);
+            return false;
+        }
+    }
+    CACHED_BYTES.fetch_add(entry.committed, Relaxed);
+    true
+}
+
+/// Takes the entry at `at` out of its shard, and out of the bounds.
 fn remove(parked: &mut Vec<Parked>, at: usize) -> Parked {
     let entry = parked.swap_remove(at);
     CACHED_BYTES.fetch_sub(entry.committed, Relaxed);
+    ENTRIES.fetch_sub(1, Relaxed);
+    if !entry.decays {
+        PLAIN_BYTES.fetch_sub(entry.committed, Relaxed);
+    }
     entry
 }
 
@@ -169,59 +231,69 @@ pub(super) struct Wanted {
 }
 
 /// Takes a parked reservation that is what `wanted` says, most recently
-/// parked first (its pages are the likeliest to be in cache). Entries that
-/// have outstayed their delay go to `expired`.
+/// parked first (its pages are the likeliest to be in cache): from this
+/// thread's home shard, else from any other shard free now. Entries in the
+/// shards it looks at that have outstayed their delay go to `expired`.
 pub(super) fn take(wanted: Wanted, expired: &mut Vec<Parked>) -> Option<Parked> {
-    let mut parked = parked_now()?;
-    expire(&mut parked, expired);
-    let at = parked.iter().rposition(|p| {
-        p.reserved == wanted.reserved
-            && p.kind == wanted.kind
-            && p.unguarded == wanted.unguarded
-            && (wanted.decays || !p.decays)
-    })?;
-    Some(remove(&mut parked, at))
+    let home = home();
+    for step in 0..SHARDS {
+        if step > 0 && ENTRIES.load(Relaxed) == 0 {
+            return None;
+        }
+        let Some(mut parked) = shard_now((home + step) % SHARDS) else {
+            continue;
+        };
+        expire(&mut parked, expired);
+        let found = parked.iter().rposition(|p| {
+            p.reserved == wanted.reserved
+                && p.kind == wanted.kind
+                && p.unguarded == wanted.unguarded
+                && (wanted.decays || !p.decays)
+        });
+        if let Some(at) = found {
+            return Some(remove(&mut parked, at));
+        }
+    }
+    None
 }
 
-/// Parks a reservation, or hands it back when the cache would not keep it
-/// (the caller then releases it). Entries that have outstayed their delay
-/// go to `expired`.
+/// Parks a reservation in this thread's home shard (or the next one free
+/// now), or hands it back when the cache would not keep it (the caller then
+/// releases it). Entries of that shard that have outstayed their delay go
+/// to `expired`.
 pub(super) fn park(entry: Parked, expired: &mut Vec<Parked>) -> Result<(), Parked> {
-    let Some(mut parked) = parked_now() else {
+    let home = home();
+    let Some(mut parked) = (0..SHARDS).find_map(|step| shard_now((home + step) % SHARDS)) else {
         return Err(entry);
     };
     expire(&mut parked, expired);
-    if parked.len() >= MAX_ENTRIES {
+    if !admit(&entry) {
         return Err(entry);
     }
-    if !entry.decays {
-        let cached: usize = parked
-            .iter()
-            .filter(|p| !p.decays)
-            .map(|p| p.committed)
-            .sum();
-        if entry.committed > MAX_COMMITTED || cached + entry.committed > MAX_CACHED_BYTES {
-            return Err(entry);
-        }
-    }
-    CACHED_BYTES.fetch_add(entry.committed, Relaxed);
     parked.push(entry);
     Ok(())
 }
 
 /// Takes every entry whose delay has passed out of the cache, for the
-/// caller to release (the trimmer's round), waiting for the lock.
+/// caller to release (the trimmer's round), waiting for each shard.
 pub(super) fn take_expired() -> Vec<Parked> {
     let mut expired = Vec::new();
-    expire(&mut parked(), &mut expired);
+    for at in 0..SHARDS {
+        expire(&mut shard(at), &mut expired);
+    }
     expired
 }
 
 /// Empties the cache, handing every parked reservation to the caller.
 pub(super) fn take_all() -> Vec<Parked> {
-    let mut parked = parked();
-    CACHED_BYTES.store(0, Relaxed);
-    std::mem::take(&mut *parked)
+    let mut all = Vec::new();
+    for at in 0..SHARDS {
+        let mut parked = shard(at);
+        while let Some(last) = parked.len().checked_sub(1) {
+            all.push(remove(&mut parked, last));
+        }
+    }
+    all
 }
 
 /// Committed bytes held by parked reservations, read without the lock.

@@ -10,7 +10,7 @@
 //! The `tracing` and `metrics` cargo features (both on by default) compile
 //! their halves out entirely; the observer and [`stats()`](crate::stats) always work.
 
-mod heap;
+mod local;
 pub mod names;
 mod stats;
 
@@ -311,13 +311,17 @@ pub(crate) fn relabel(from: &Label, to: &Label, mapper: &'static str, now: Footp
 /// from the sum at each grow and shrink and each `stats()`.
 #[inline]
 pub(crate) fn heap_resized(kind: Kind, from: usize, to: usize) {
-    heap::resized(kind, from, to);
+    local::add(
+        local::Counter::heap(kind),
+        (to as isize).wrapping_sub(from as isize),
+    );
 }
 
 /// Heap bytes of containers of each kind now, `[vector, queue]`, summed
 /// over every thread.
+#[cfg(feature = "metrics")]
 fn heap_bytes() -> [u64; 2] {
-    [heap::bytes(Kind::Vector), heap::bytes(Kind::Queue)]
+    [Kind::Vector, Kind::Queue].map(|kind| local::sum(local::Counter::heap(kind)).max(0) as u64)
 }
 
 /// Sets the heap bytes gauges from the threads' counters.

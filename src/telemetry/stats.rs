@@ -1,8 +1,9 @@
 //! A process-wide snapshot of what all containers hold and have done, kept
 //! in atomics so it works with no recorder or subscriber installed.
 
-use super::{Event, Op};
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
+use super::local::{self, Counter};
+use super::{Event, Kind, Op};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// What all containers in the process hold now and have done so far.
 ///
@@ -82,53 +83,33 @@ impl Stats {
     }
 }
 
-static COMMITTED: AtomicI64 = AtomicI64::new(0);
-static RESERVED: AtomicI64 = AtomicI64::new(0);
-static MAPPED: AtomicI64 = AtomicI64::new(0);
+// Counted rarely, so shared; everything else is counted per thread
+// (`local`), summed when read.
 static INJECTED: AtomicU64 = AtomicU64::new(0);
-static UNGUARDED: AtomicI64 = AtomicI64::new(0);
 static FALLBACKS: AtomicU64 = AtomicU64::new(0);
-static COUNTS: [AtomicU64; 11] = [const { AtomicU64::new(0) }; 11];
-const ERRORS: usize = 10;
-
-fn slot(op: Op) -> usize {
-    match op {
-        Op::Reserve => 0,
-        Op::Commit => 1,
-        Op::Decommit => 2,
-        Op::Release => 3,
-        Op::Remap => 4,
-        Op::Grow => 5,
-        Op::Shrink => 6,
-        Op::Park => 7,
-        Op::Reuse => 8,
-        Op::Populate => 9,
-    }
-}
 
 pub(super) fn record(event: &Event<'_>) {
     if let Some(error) = event.error {
         // An injected failure is counted by `injected_faults` alone.
         if event.op.is_mapper_call() && crate::failpoints::Injected::of(error).is_none() {
-            COUNTS[ERRORS].fetch_add(1, Relaxed);
+            local::add(Counter::Errors as usize, 1);
         }
         return;
     }
-    COUNTS[slot(event.op)].fetch_add(1, Relaxed);
+    local::add(Counter::op(event.op), 1);
     if event.op.owns_its_change() {
-        // (Each add is a locked instruction: skip the ones that add 0.)
         for (total, change) in [
-            (&COMMITTED, event.committed_change()),
-            (&RESERVED, event.reserved_change()),
-            (&MAPPED, event.mapping_change()),
+            (Counter::Committed, event.committed_change()),
+            (Counter::Reserved, event.reserved_change()),
+            (Counter::Mapped, event.mapping_change()),
         ] {
             if change != 0 {
-                total.fetch_add(change, Relaxed);
+                local::add(total as usize, change as isize);
             }
         }
         let mapped = event.mapping_change();
         if mapped != 0 && !event.guarded {
-            UNGUARDED.fetch_add(mapped, Relaxed);
+            local::add(Counter::Unguarded as usize, mapped as isize);
         }
     }
 }
@@ -148,10 +129,12 @@ pub(super) fn heap_fallback() {
 /// keeps itself (the cache's bytes, the guarded reservations and the
 /// budget), which [`crate::stats`] adds.
 pub(crate) fn counters() -> Stats {
-    let count = |op| COUNTS[slot(op)].load(Relaxed);
+    let sum = |counter: Counter| local::sum(counter as usize).max(0) as u64;
+    let count = |op| local::sum(Counter::op(op)).max(0) as u64;
+    let heap = |kind| local::sum(Counter::heap(kind)).max(0) as u64;
     Stats {
-        committed_bytes: COMMITTED.load(Relaxed).max(0) as u64,
-        reserved_bytes: RESERVED.load(Relaxed).max(0) as u64,
+        committed_bytes: sum(Counter::Committed),
+        reserved_bytes: sum(Counter::Reserved),
         reserves: count(Op::Reserve),
         commits: count(Op::Commit),
         decommits: count(Op::Decommit),
@@ -159,15 +142,15 @@ pub(crate) fn counters() -> Stats {
         remaps: count(Op::Remap),
         grows: count(Op::Grow),
         shrinks: count(Op::Shrink),
-        errors: COUNTS[ERRORS].load(Relaxed),
+        errors: sum(Counter::Errors),
         parks: count(Op::Park),
         reuses: count(Op::Reuse),
         populates: count(Op::Populate),
         cached_bytes: 0,
-        heap_bytes: super::heap_bytes().iter().sum(),
-        mapped_containers: MAPPED.load(Relaxed).max(0) as u64,
+        heap_bytes: heap(Kind::Vector) + heap(Kind::Queue),
+        mapped_containers: sum(Counter::Mapped),
         injected_faults: INJECTED.load(Relaxed),
-        unguarded_containers: UNGUARDED.load(Relaxed).max(0) as u64,
+        unguarded_containers: sum(Counter::Unguarded),
         guarded_reservations: 0,
         mapping_budget: 0,
         heap_fallbacks: FALLBACKS.load(Relaxed),

@@ -1,32 +1,74 @@
-//! Heap bytes: what containers below their heap limit hold, counted per
-//! thread and summed when read, as jemalloc merges its per-thread
-//! statistics only when asked.
+//! Per-thread counters, summed when read, as jemalloc merges its
+//! per-thread statistics only when asked: the heap bytes of small
+//! containers, and the counts and byte totals behind
+//! [`stats()`](crate::stats).
 //!
-//! A small container resizes its heap allocation several times in its
-//! life, as often as a `Vec` does; counting each resize in one shared
-//! atomic cost a contended cache line per resize (the 2-thread rows of the
-//! size sweep), and a recorder call a registry lookup. Here a resize adds
-//! to a counter only its own thread writes (a plain load and store, no
-//! locked instruction, no shared cache line), and a read
-//! ([`stats()`](crate::stats), or the gauge's refresh at a mapped event)
-//! walks every thread's counter.
+//! A small container resizes its heap allocation as often as a `Vec` does,
+//! and a short-lived mapped one makes a few events (a reuse, a grow, a
+//! park); counting each in shared atomics cost a contended cache line per
+//! count when two threads did it at once (the 2-thread rows of the size
+//! sweep). Here a count adds to a counter only its own thread writes (a
+//! plain load and store, no locked instruction, no shared cache line), and
+//! a read walks every thread's counters.
 //!
 //! Each thread claims a slot from a list that only grows (lock-free, so a
 //! forked child never waits on it) and hands it back when it exits, with
-//! its count: a container freed on another thread than the one that
+//! its counts: a container freed on another thread than the one that
 //! allocated it leaves one slot up and the other down, and the sum stays
 //! exact. A slot is reused by the next new thread, so the list is as long
 //! as the most threads that ever counted at once.
 
-use super::Kind;
+use super::{Kind, Op};
 use std::cell::Cell;
 use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicPtr, Ordering};
 
-/// One thread's counts, by [`Kind`]: written only by the thread that
-/// claimed the slot, read by anyone.
+/// How many counters a slot holds: see [`Counter`].
+const COUNTERS: usize = Counter::Unguarded as usize + 1;
+
+/// What each counter of a slot counts.
+#[derive(Clone, Copy)]
+pub(crate) enum Counter {
+    /// Heap bytes of vectors.
+    HeapVector,
+    /// Heap bytes of queues' storage.
+    HeapQueue,
+    /// Successful operations, one counter per `Op` (`Op::index`).
+    Ops,
+    /// Failed mapper calls.
+    Errors = Counter::Ops as isize + Op::COUNT as isize,
+    /// Committed bytes of live containers.
+    Committed,
+    /// Reserved bytes of live containers.
+    Reserved,
+    /// Live containers with a mapping.
+    Mapped,
+    /// Live containers with an unguarded mapping.
+    Unguarded,
+}
+
+impl Counter {
+    /// The heap bytes counter of containers of `kind`.
+    #[inline]
+    pub(crate) fn heap(kind: Kind) -> usize {
+        let counter = match kind {
+            Kind::Vector => Counter::HeapVector,
+            Kind::Queue => Counter::HeapQueue,
+        };
+        counter as usize
+    }
+
+    /// The counter of successful `op`s.
+    #[inline]
+    pub(crate) fn op(op: Op) -> usize {
+        Counter::Ops as usize + op as usize
+    }
+}
+
+/// One thread's counts: written only by the thread that claimed the slot,
+/// read by anyone.
 struct Slot {
-    bytes: [AtomicIsize; 2],
+    counts: [AtomicIsize; COUNTERS],
     claimed: AtomicBool,
     /// The next slot in the list; set once, before the slot is published.
     next: *const Slot,
@@ -37,7 +79,7 @@ static SLOTS: AtomicPtr<Slot> = AtomicPtr::new(ptr::null_mut());
 
 /// Counts made while a thread's own slot is gone (a container dropped by a
 /// thread-local destructor that ran after [`RELEASE`]'s): rare, so shared.
-static LATE: [AtomicIsize; 2] = [AtomicIsize::new(0), AtomicIsize::new(0)];
+static LATE: [AtomicIsize; COUNTERS] = [const { AtomicIsize::new(0) }; COUNTERS];
 
 thread_local! {
     /// This thread's slot (null until its first count, and after it has
@@ -63,23 +105,21 @@ impl Drop for Release {
     }
 }
 
-/// A container of `kind` went from `from` to `to` heap bytes, on this
-/// thread.
+/// Adds `change` to counter `at` (a [`Counter`]), on this thread.
 #[inline]
-pub(crate) fn resized(kind: Kind, from: usize, to: usize) {
-    let change = (to as isize).wrapping_sub(from as isize);
+pub(crate) fn add(at: usize, change: isize) {
     let slot = SLOT.with(Cell::get);
     // SAFETY: a claimed slot is a leaked `Slot`, never freed.
     match unsafe { slot.as_ref() } {
         Some(slot) => {
-            let count = &slot.bytes[kind as usize];
+            let count = &slot.counts[at];
             // Only this thread writes its slot: no read-modify-write needed.
             count.store(
                 count.load(Ordering::Relaxed).wrapping_add(change),
                 Ordering::Relaxed,
             );
         }
-        None => first_count(kind, change),
+        None => first_count(at, change),
     }
 }
 
@@ -87,31 +127,29 @@ pub(crate) fn resized(kind: Kind, from: usize, to: usize) {
 /// exiting (its slot handed back), counts in [`LATE`].
 #[cold]
 #[inline(never)]
-fn first_count(kind: Kind, change: isize) {
+fn first_count(at: usize, change: isize) {
     // Registers the hand-back; fails once the thread's destructors ran.
     if RELEASE.try_with(|_| ()).is_err() {
-        LATE[kind as usize].fetch_add(change, Ordering::Relaxed);
+        LATE[at].fetch_add(change, Ordering::Relaxed);
         return;
     }
     let slot = claim_slot();
     SLOT.with(|s| s.set(slot));
     // SAFETY: just claimed, a leaked `Slot`; only this thread writes it.
-    unsafe { &(*slot).bytes[kind as usize] }.fetch_add(change, Ordering::Relaxed);
+    unsafe { &(*slot).counts[at] }.fetch_add(change, Ordering::Relaxed);
 }
 
-/// Heap bytes of every container of `kind` now, on every thread.
-pub(crate) fn bytes(kind: Kind) -> u64 {
-    let mut total = LATE[kind as usize].load(Ordering::Relaxed);
-    let mut at = SLOTS.load(Ordering::Acquire).cast_const();
+/// Counter `at` (a [`Counter`]) summed over every thread, now.
+pub(crate) fn sum(at: usize) -> i64 {
+    let mut total = LATE[at].load(Ordering::Relaxed);
+    let mut slot = SLOTS.load(Ordering::Acquire).cast_const();
     // SAFETY: every slot in the list is a leaked `Slot`, never freed, and
     // its `next` was set before it was published.
-    while let Some(slot) = unsafe { at.as_ref() } {
-        total = total.wrapping_add(slot.bytes[kind as usize].load(Ordering::Relaxed));
-        at = slot.next;
+    while let Some(s) = unsafe { slot.as_ref() } {
+        total = total.wrapping_add(s.counts[at].load(Ordering::Relaxed));
+        slot = s.next;
     }
-    // Counts read from two threads a moment apart can miss an allocation
-    // while seeing its free elsewhere.
-    total.max(0) as u64
+    total as i64
 }
 
 /// A slot for this thread: a free one from the list, else a new one.
@@ -130,7 +168,7 @@ fn claim_slot() -> *const Slot {
         at = slot.next;
     }
     let slot = Box::leak(Box::new(Slot {
-        bytes: [AtomicIsize::new(0), AtomicIsize::new(0)],
+        counts: [const { AtomicIsize::new(0) }; COUNTERS],
         claimed: AtomicBool::new(true),
         next: ptr::null(),
     }));
