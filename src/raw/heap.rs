@@ -61,6 +61,7 @@ pub(super) unsafe fn resize(
 ///
 /// `ptr` was allocated by this module with `bytes` and `align`, and is not
 /// used again.
+#[inline]
 pub(super) unsafe fn free(ptr: NonNull<u8>, bytes: usize, align: usize, kind: Kind) {
     if bytes == 0 {
         return;

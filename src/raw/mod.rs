@@ -556,8 +556,11 @@ fn default_heap_limit(shape: Shape, page: usize) -> HeapLimit {
 }
 
 impl Drop for RawStore {
+    /// Inlined: a light store frees its allocation (if any) in place, as a
+    /// `Vec` does; everything else is [`drop_full`](Self::drop_full).
+    #[inline]
     fn drop(&mut self) {
-        match &mut self.state {
+        match &self.state {
             State::Light(light) => {
                 let bytes = light.cap as usize * light.size as usize;
                 // SAFETY: `ptr` is our allocation of `cap` elements of this
@@ -565,14 +568,25 @@ impl Drop for RawStore {
                 // dropped every element.
                 unsafe { heap::free(self.ptr, bytes, 1 << light.align_log2, light.kind) };
             }
-            State::Full(full) => match &mut full.holding {
-                Holding::Heap { cap } => {
-                    let bytes = *cap * full.size;
-                    // SAFETY: as above.
-                    unsafe { heap::free(self.ptr, bytes, full.align, full.settings.label.kind) };
-                }
-                Holding::Mapped(region) => region.give_back(&full.settings),
-            },
+            State::Full(_) => self.drop_full(),
+        }
+    }
+}
+
+impl RawStore {
+    /// Frees a `Full` store's heap allocation or gives its mapping back.
+    #[inline(never)]
+    fn drop_full(&mut self) {
+        let State::Full(full) = &mut self.state else {
+            return;
+        };
+        match &mut full.holding {
+            Holding::Heap { cap } => {
+                let bytes = *cap * full.size;
+                // SAFETY: as in `drop`.
+                unsafe { heap::free(self.ptr, bytes, full.align, full.settings.label.kind) };
+            }
+            Holding::Mapped(region) => region.give_back(&full.settings),
         }
     }
 }
