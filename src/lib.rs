@@ -117,7 +117,7 @@ pub use region::{
     CACHE_MAX_BYTES, CACHE_MAX_COMMITTED, CACHE_MAX_ENTRIES,
 };
 pub use settings::Guard;
-pub use telemetry::{describe_metrics, set_observer, Event, Observer, Stats};
+pub use telemetry::{set_observer, Event, Observer, Stats};
 pub use vector::{Drain, IntoIter, MappedVector};
 
 /// A snapshot of what all containers in the process hold and have done:
@@ -134,6 +134,15 @@ pub fn stats() -> Stats {
     // The heap bytes gauge has no per-resize update; bring it up to date.
     telemetry::publish_heap_bytes();
     stats
+}
+
+/// Registers descriptions and units of every metric with the installed
+/// `metrics` recorder, and makes the series a dashboard or an alert reads
+/// exist at zero (errors by mapper call, decommits, for the OS mapper's
+/// containers) and the cache's gauge. Call it once, after installing the
+/// recorder. Does nothing without the `metrics` feature.
+pub fn describe_metrics() {
+    telemetry::describe_metrics(region::cached_bytes());
 }
 
 /// The README's examples, compiled and run as doctests.

@@ -38,6 +38,17 @@ pub enum Op {
 }
 
 impl Op {
+    /// The calls to the [`Mapper`](crate::Mapper) (and its populate hint).
+    #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+    pub(crate) const MAPPER_CALLS: [Op; 6] = [
+        Op::Reserve,
+        Op::Commit,
+        Op::Decommit,
+        Op::Release,
+        Op::Populate,
+        Op::Remap,
+    ];
+
     /// How many operations there are (`Op::Reuse` is the last).
     pub(crate) const COUNT: usize = Op::Reuse as usize + 1;
 

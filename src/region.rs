@@ -25,7 +25,7 @@ use crate::mapper::Mapper;
 use crate::op::Op;
 use crate::policy;
 use crate::settings::Settings;
-use crate::telemetry::{Footprint, Probe};
+use crate::telemetry::{self, Footprint, Probe};
 use std::io;
 use std::ptr::{self, NonNull};
 
@@ -169,6 +169,7 @@ impl Region {
             let taken = cache::take(wanted, &mut expired);
             release_parked(expired);
             if let Some(parked) = taken {
+                telemetry::cached_bytes(cache::cached_bytes());
                 let probe = self.probe(cx, Op::Reuse, bytes, parked.committed);
                 self.base = parked.base;
                 self.reserved = parked.reserved;
@@ -281,8 +282,10 @@ impl Region {
     /// The caller guarantees nothing lives in the reservation any more.
     pub(crate) fn unmap(&mut self, cx: &Settings) {
         debug_assert!(self.reserved > 0);
-        let probe = self.probe(cx, Op::Shrink, self.committed, 0);
-        self.give_back(cx);
+        let mut probe = self.probe(cx, Op::Shrink, self.committed, 0);
+        if self.give_back(cx) {
+            probe.set_parked();
+        }
         self.finish(cx, probe, None);
     }
 
@@ -446,6 +449,7 @@ impl Region {
         if !parked {
             return false;
         }
+        telemetry::cached_bytes(cache::cached_bytes());
         let probe = self.probe(cx, Op::Park, self.reserved, 0);
         self.clear();
         self.finish(cx, probe, None);
@@ -456,10 +460,16 @@ impl Region {
     /// releases it. Afterwards nothing is reserved.
     ///
     /// The caller guarantees nothing lives in the reservation any more.
-    pub(crate) fn give_back(&mut self, cx: &Settings) {
-        if self.reserved > 0 && !self.park(cx) {
+    /// Returns whether it was parked (its pages still resident).
+    pub(crate) fn give_back(&mut self, cx: &Settings) -> bool {
+        if self.reserved == 0 {
+            return false;
+        }
+        let parked = self.park(cx);
+        if !parked {
             self.release_now(cx);
         }
+        parked
     }
 
     /// Releases the reservation. A failure is reported and the address
@@ -513,6 +523,10 @@ pub fn trim_cache() -> usize {
 /// Releases reservations taken out of the cache, reporting each release;
 /// returns the committed bytes given back to the OS.
 fn release_parked(parked: Vec<cache::Parked>) -> usize {
+    if parked.is_empty() {
+        return 0;
+    }
+    telemetry::cached_bytes(cache::cached_bytes());
     let mut returned = 0;
     for parked in parked {
         // Its owner for a moment, so the release is reported like any other.

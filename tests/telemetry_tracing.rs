@@ -169,6 +169,36 @@ fn spans_nest_and_carry_their_fields() {
     assert_eq!(warn.scope.get(1), Some(&"grow"), "{warn:?}");
     assert_eq!(warn.fields["op"], "commit");
     assert!(warn.fields["error"].contains("out of memory"), "{warn:?}");
+    // It stands alone at WARN level, where the spans are off, and the grow
+    // that failed with it does not warn again.
+    assert_eq!(warn.fields["container"], "vector", "{warn:?}");
+    assert_eq!(warn.fields["mapper"], "refusing", "{warn:?}");
+    assert_eq!(warn.fields["bytes"], "4096", "{warn:?}");
+    assert_eq!(warn.fields["injected"], "false", "{warn:?}");
+    let warns = events.iter().filter(|e| e.level == Level::WARN).count();
+    assert_eq!(warns, 1, "one failure, one WARN: {events:?}");
+
+    // A move back to the heap that parks the reservation says so, at DEBUG,
+    // and never that the memory went back to the OS.
+    let (_, events) = captured(|| {
+        let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
+        v.extend_from_slice(&[3; 1000]).unwrap();
+        v.truncate(1);
+    });
+    let shrank = events
+        .iter()
+        .find(|e| e.scope.first() == Some(&"shrink") && e.level == Level::DEBUG)
+        .expect("the shrink's DEBUG event");
+    assert_eq!(
+        shrank.fields.get("parked").map(String::as_str),
+        Some("true"),
+        "{shrank:?}"
+    );
+    assert!(shrank.fields["message"].contains("parked"), "{shrank:?}");
+    assert!(
+        !shrank.fields["message"].contains("back to the OS"),
+        "{shrank:?}"
+    );
 
     // A vector too large for the cache is released when dropped.
     let (spans, _) = captured(|| {

@@ -586,7 +586,9 @@ impl RawStore {
                 // SAFETY: as in `drop`.
                 unsafe { heap::free(self.ptr, bytes, full.align, full.settings.label.kind) };
             }
-            Holding::Mapped(region) => region.give_back(&full.settings),
+            Holding::Mapped(region) => {
+                region.give_back(&full.settings);
+            }
         }
     }
 }

@@ -182,6 +182,11 @@ pub(super) fn heap_fallback(container: &'static str) {
     counter!(HEAP_FALLBACKS_TOTAL, LABEL_CONTAINER => container).increment(1);
 }
 
+/// The reservation cache's committed bytes, as a gauge.
+pub(super) fn cached_bytes(bytes: usize) {
+    metrics::gauge!(CACHED_BYTES).set(bytes as f64);
+}
+
 /// The kernel-mapping budget, as a gauge.
 pub(super) fn budget(mappings: usize) {
     metrics::gauge!(MAPPING_BUDGET).set(mappings as f64);
@@ -206,7 +211,7 @@ pub(super) fn relabel(from: &'static str, to: &'static str, mapper: &'static str
     }
 }
 
-pub(super) fn describe() {
+pub(super) fn describe(cached: usize) {
     describe_counter!(COMMITS_TOTAL, Unit::Count, "Successful commits of pages");
     describe_counter!(
         DECOMMITS_TOTAL,
@@ -226,6 +231,21 @@ pub(super) fn describe() {
     describe_counter!(GROWS_TOTAL, Unit::Count, "Grow decisions carried out");
     describe_counter!(SHRINKS_TOTAL, Unit::Count, "Shrink decisions carried out");
     describe_counter!(ERRORS_TOTAL, Unit::Count, "Failed mapper calls, by op");
+    describe_counter!(
+        CACHE_PARKS_TOTAL,
+        Unit::Count,
+        "Reservations parked in the reservation cache instead of released"
+    );
+    describe_counter!(
+        CACHE_REUSES_TOTAL,
+        Unit::Count,
+        "Reservations taken from the reservation cache instead of reserved"
+    );
+    describe_gauge!(
+        CACHED_BYTES,
+        Unit::Bytes,
+        "Committed bytes parked in the reservation cache now (resident, in no container)"
+    );
     describe_counter!(
         INJECTED_FAULTS_TOTAL,
         Unit::Count,
@@ -267,6 +287,25 @@ pub(super) fn describe() {
         "Kernel mappings the guarded reservations of the OS mapper may hold together"
     );
     budget(crate::mapping_budget());
+    cached_bytes(cached);
+    // The series a dashboard or an alert reads exist from here on, at zero,
+    // for the OS mapper's containers: errors by mapper call, decommits.
+    for container in [CONTAINER_VECTOR, CONTAINER_QUEUE] {
+        let labels = Labels {
+            container,
+            mapper: OS,
+        };
+        labels.count(Metric::Decommits, 0);
+        labels.count(Metric::DecommittedBytesTotal, 0);
+        for op in Op::MAPPER_CALLS {
+            let labels = [
+                (LABEL_CONTAINER, container),
+                (LABEL_MAPPER, OS),
+                (LABEL_OP, op.as_str()),
+            ];
+            counter!(ERRORS_TOTAL, &labels).increment(0);
+        }
+    }
     describe_histogram!(
         COMMIT_SECONDS,
         Unit::Seconds,

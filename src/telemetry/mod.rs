@@ -62,6 +62,10 @@ pub struct Event<'a> {
     /// mapper take past the kernel-mapping budget
     /// ([`set_mapping_budget`](crate::set_mapping_budget)).
     pub guarded: bool,
+    /// For a shrink: whether its reservation was parked in the reservation
+    /// cache, pages and all (still resident, see
+    /// [`Stats::cached_bytes`]), rather than given back to the OS.
+    pub parked: bool,
     /// The mapper's error when the operation failed; `None` on success.
     pub error: Option<&'a io::Error>,
     /// Time spent, mapper calls included. Measured for every commit and
@@ -209,6 +213,7 @@ pub(crate) struct Probe {
     bytes: usize,
     from_bytes: usize,
     reserved_from: usize,
+    parked: bool,
     /// When the operation began, if anyone will see its duration.
     start: Option<Instant>,
     #[cfg(feature = "tracing")]
@@ -257,10 +262,19 @@ impl Probe {
             bytes,
             from_bytes: now.committed,
             reserved_from: now.reserved,
+            parked: false,
             start: timed.then(Instant::now),
             #[cfg(feature = "tracing")]
             _span: span.entered(),
         }
+    }
+
+    /// Marks a shrink whose reservation went to the reservation cache
+    /// (`parked = true` on its span and event): its memory stays resident.
+    pub(crate) fn set_parked(&mut self) {
+        self.parked = true;
+        #[cfg(feature = "tracing")]
+        self._span.record("parked", true);
     }
 
     /// Closes the span without reporting anything: the operation turned out
@@ -275,6 +289,12 @@ impl Probe {
         after: Footprint,
         error: Option<&io::Error>,
     ) {
+        // The span opened with the committed bytes aimed for; a reservation
+        // reused from the cache may bring more: the span says what happened.
+        #[cfg(feature = "tracing")]
+        if matches!(self.op, Op::Grow | Op::Shrink) {
+            self._span.record("to_bytes", after.committed);
+        }
         let event = Event {
             op: self.op,
             bytes: self.bytes,
@@ -286,6 +306,7 @@ impl Probe {
             name: label.name.as_deref(),
             mapper,
             guarded: self.guarded,
+            parked: self.parked,
             error,
             duration: self.start.map_or(Duration::ZERO, |start| start.elapsed()),
         };
@@ -428,10 +449,21 @@ fn emit(event: &Event<'_>, own: Option<&dyn Observer>) {
     }
 }
 
-/// Registers descriptions and units of every metric with the installed
-/// `metrics` recorder. Call it once, after installing the recorder.
-/// Does nothing without the `metrics` feature.
-pub fn describe_metrics() {
+/// Registers descriptions and units of every metric, and the series a
+/// dashboard reads at zero; `cached` is the reservation cache's bytes now.
+/// See [`crate::describe_metrics`].
+pub(crate) fn describe_metrics(cached: usize) {
     #[cfg(feature = "metrics")]
-    metrics::describe();
+    metrics::describe(cached);
+    #[cfg(not(feature = "metrics"))]
+    let _ = cached;
+}
+
+/// The reservation cache now holds `bytes` committed bytes: sets the
+/// [`CACHED_BYTES`](names::CACHED_BYTES) gauge.
+pub(crate) fn cached_bytes(bytes: usize) {
+    #[cfg(feature = "metrics")]
+    metrics::cached_bytes(bytes);
+    #[cfg(not(feature = "metrics"))]
+    let _ = bytes;
 }

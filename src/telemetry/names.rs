@@ -36,6 +36,9 @@ pub const HEAP_BYTES: &str = "mapped_heap_bytes";
 /// Containers holding a mapping (a reservation) now: what
 /// `vm.max_map_count` bounds. Containers on the heap hold none.
 pub const MAPPED_CONTAINERS: &str = "mapped_containers";
+/// Committed bytes parked in the reservation cache now: resident, and in
+/// no container's committed bytes.
+pub const CACHED_BYTES: &str = "mapped_cached_bytes";
 /// Times a container stayed on the heap past its limit for want of kernel
 /// mappings, labelled by `container`.
 pub const HEAP_FALLBACKS_TOTAL: &str = "mapped_heap_fallbacks_total";

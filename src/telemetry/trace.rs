@@ -40,7 +40,7 @@ pub(super) fn span(
             debug_span!(target: TARGET, "grow", bytes, container, mapper, guarded, name, from_bytes = from, to_bytes = to)
         }
         Op::Shrink => {
-            debug_span!(target: TARGET, "shrink", bytes, container, mapper, guarded, name, from_bytes = from, to_bytes = to)
+            debug_span!(target: TARGET, "shrink", bytes, container, mapper, guarded, name, from_bytes = from, to_bytes = to, parked = tracing::field::Empty)
         }
     }
 }
@@ -50,7 +50,26 @@ pub(super) fn record(event: &Event<'_>) {
     let micros = event.duration.as_micros() as u64;
     if let Some(error) = event.error {
         let injected = crate::failpoints::Injected::of(error).is_some();
-        tracing::warn!(target: TARGET, op, bytes = event.bytes, error = %error, injected, "{op} of {} bytes failed: {error}", event.bytes);
+        if !event.op.is_mapper_call() {
+            // The mapper call inside already warned: one failure, one WARN.
+            tracing::debug!(target: TARGET, micros, "{op} failed: {error}");
+            return;
+        }
+        // Standing alone: the fields of the spans around it (off at WARN)
+        // are on the event itself.
+        let (container, name, mapper) = (event.container, event.name, event.mapper);
+        tracing::warn!(
+            target: TARGET,
+            container,
+            name,
+            mapper,
+            op,
+            bytes = event.bytes,
+            error = %error,
+            injected,
+            "{op} of {} bytes failed: {error}",
+            event.bytes
+        );
         return;
     }
     match event.op {
@@ -62,6 +81,14 @@ pub(super) fn record(event: &Event<'_>) {
             event.to_bytes,
             event.reserved_to
         ),
+        Op::Shrink if event.parked => tracing::debug!(
+            target: TARGET,
+            micros,
+            parked = true,
+            "shrank: committed {} -> {} bytes, parked in the reservation cache (still resident)",
+            event.from_bytes,
+            event.to_bytes
+        ),
         Op::Shrink => tracing::debug!(
             target: TARGET,
             micros,
@@ -69,6 +96,17 @@ pub(super) fn record(event: &Event<'_>) {
             event.from_bytes,
             event.to_bytes,
             event.from_bytes - event.to_bytes
+        ),
+        Op::Park => tracing::debug!(
+            target: TARGET,
+            parked = true,
+            "parked: {} committed bytes kept in the reservation cache, still resident",
+            event.from_bytes
+        ),
+        Op::Reuse => tracing::debug!(
+            target: TARGET,
+            "reused: {} committed bytes from the reservation cache",
+            event.to_bytes
         ),
         _ => tracing::trace!(target: TARGET, micros, "{op} ok"),
     }
