@@ -333,9 +333,11 @@ impl<T: Ord, const N: usize> MappedQueue<T, N> {
         self.data.clear();
     }
 
-    /// Removes every element, yielding them in arbitrary order. Memory goes
-    /// back to the OS when the iterator is dropped (the elements not yet
-    /// yielded are dropped then too).
+    /// Removes every element, yielding them in arbitrary order. The memory
+    /// is given back when the iterator is dropped (the elements not yet
+    /// yielded are dropped then too), as the queue would give it back: a
+    /// small mapping may park in the reservation cache, resident for
+    /// [`CACHE_DELAY`](crate::CACHE_DELAY).
     ///
     /// ```
     /// use mapped::{MappedQueue, MAPPER};

@@ -44,6 +44,14 @@ use std::slice;
 /// fall under a quarter of the heap limit. Growth always commits before it
 /// writes. [`storage`](Self::storage) says where the elements are now.
 ///
+/// A vector on [`MAPPER`](crate::MAPPER) that is dropped, or moves back to
+/// the heap, with at most [`CACHE_MAX_COMMITTED`](crate::CACHE_MAX_COMMITTED)
+/// committed parks its reservation in the process-wide cache: those pages
+/// stay resident (in [`Stats::cached_bytes`](crate::Stats::cached_bytes),
+/// not in this vector's committed bytes) for
+/// [`CACHE_DELAY`](crate::CACHE_DELAY), for the next vector to reuse warm;
+/// [`trim_cache`](crate::trim_cache) gives them back at once.
+///
 /// Operations that may need memory return a [`Result`]: a refused commit is
 /// an [`Error`], and leaves the vector exactly as it was. `push` and `insert`
 /// hand the value back in the [`PushError`].
@@ -56,7 +64,8 @@ use std::slice;
 ///     v.push(i).unwrap();
 /// }
 /// let big = v.committed_bytes();
-/// v.clear(); // the pages go back to the OS, and the mapping with them
+/// v.clear(); // back on the heap: the mapping (800 KB committed) is parked
+///            // in the cache, or released; in no case this vector's any more
 /// assert!(v.committed_bytes() < big);
 /// assert_eq!(v.committed_bytes(), 0);
 /// v.push(1).unwrap(); // small contents live on the heap

@@ -79,7 +79,9 @@ impl<T: Ord + fmt::Debug, const N: usize> fmt::Debug for MappedQueue<T, N> {
 }
 
 /// Consumes the queue, yielding its elements in arbitrary order. Its memory
-/// goes back to the OS when the iterator is dropped.
+/// is given back when the iterator is dropped, as a dropped queue's is (a
+/// small mapping may park in the reservation cache for
+/// [`CACHE_DELAY`](crate::CACHE_DELAY)).
 impl<T: Ord, const N: usize> IntoIterator for MappedQueue<T, N> {
     type Item = T;
     type IntoIter = IntoIter<T>;
