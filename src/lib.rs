@@ -117,7 +117,7 @@ pub use region::{
     CACHE_MAX_BYTES, CACHE_MAX_COMMITTED, CACHE_MAX_ENTRIES,
 };
 pub use settings::Guard;
-pub use telemetry::{set_observer, Event, Observer, Stats};
+pub use telemetry::{set_observer, set_slow_call_threshold, Event, Observer, Stats};
 pub use vector::{Drain, IntoIter, MappedVector};
 
 /// A snapshot of what all containers in the process hold and have done:

@@ -6,9 +6,12 @@
 #![cfg(feature = "tracing")]
 
 use mapped::{MappedVector, MAPPER};
+use mapped_testkit::metrics::{counter, snapshot};
 use mapped_testkit::TestMapper;
+use metrics_util::debugging::DebuggingRecorder;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id};
 use tracing::subscriber::Interest;
@@ -177,6 +180,42 @@ fn spans_nest_and_carry_their_fields() {
     assert_eq!(warn.fields["injected"], "false", "{warn:?}");
     let warns = events.iter().filter(|e| e.level == Level::WARN).count();
     assert_eq!(warns, 1, "one failure, one WARN: {events:?}");
+
+    // A commit slower than the slow-call threshold is one WARN standing
+    // alone, with its duration, and is counted; with no threshold, none.
+    let stalling = Arc::new(TestMapper::new("stalling"));
+    stalling.delay_commits(Duration::from_millis(5));
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let slow_pushes = |threshold| {
+        mapped::set_slow_call_threshold(threshold);
+        let (_, events) = captured(|| {
+            metrics::with_local_recorder(&recorder, || {
+                let mut v: MappedVector<u64> = MappedVector::builder(stalling.clone())
+                    .heap_limit(0)
+                    .build()
+                    .unwrap();
+                v.push(1).unwrap();
+            })
+        });
+        mapped::set_slow_call_threshold(None);
+        events
+    };
+    let events = slow_pushes(Some(Duration::from_millis(1)));
+    let slow: Vec<_> = events.iter().filter(|e| e.level == Level::WARN).collect();
+    assert_eq!(slow.len(), 1, "{events:?}");
+    assert_eq!(slow[0].fields["op"], "commit", "{slow:?}");
+    assert_eq!(slow[0].fields["mapper"], "stalling", "{slow:?}");
+    assert_eq!(slow[0].fields["container"], "vector", "{slow:?}");
+    assert!(
+        slow[0].fields["micros"].parse::<u64>().unwrap() >= 5000,
+        "{slow:?}"
+    );
+    let counted = snapshot(&snapshotter);
+    let key = "mapped_slow_calls_total{container=vector,mapper=stalling,op=commit}";
+    assert_eq!(counter(&counted, key), 1, "{counted:?}");
+    let events = slow_pushes(None);
+    assert!(events.iter().all(|e| e.level != Level::WARN), "{events:?}");
 
     // A move back to the heap that parks the reservation says so, at DEBUG,
     // and never that the memory went back to the OS.

@@ -182,6 +182,16 @@ pub(super) fn heap_fallback(container: &'static str) {
     counter!(HEAP_FALLBACKS_TOTAL, LABEL_CONTAINER => container).increment(1);
 }
 
+/// Counts a mapper call slower than the slow-call threshold.
+pub(super) fn slow_call(event: &Event<'_>) {
+    let labels = [
+        (LABEL_CONTAINER, event.container),
+        (LABEL_MAPPER, event.mapper),
+        (LABEL_OP, event.op.as_str()),
+    ];
+    counter!(SLOW_CALLS_TOTAL, &labels).increment(1);
+}
+
 /// The reservation cache's committed bytes, as a gauge.
 pub(super) fn cached_bytes(bytes: usize) {
     metrics::gauge!(CACHED_BYTES).set(bytes as f64);
@@ -231,6 +241,11 @@ pub(super) fn describe(cached: usize) {
     describe_counter!(GROWS_TOTAL, Unit::Count, "Grow decisions carried out");
     describe_counter!(SHRINKS_TOTAL, Unit::Count, "Shrink decisions carried out");
     describe_counter!(ERRORS_TOTAL, Unit::Count, "Failed mapper calls, by op");
+    describe_counter!(
+        SLOW_CALLS_TOTAL,
+        Unit::Count,
+        "Mapper calls slower than the slow-call threshold, by op"
+    );
     describe_counter!(
         CACHE_PARKS_TOTAL,
         Unit::Count,

@@ -12,6 +12,7 @@
 
 mod local;
 pub mod names;
+mod slow;
 mod stats;
 
 #[cfg(feature = "metrics")]
@@ -20,6 +21,7 @@ mod metrics;
 mod trace;
 
 pub use crate::op::Op;
+pub use slow::set_slow_call_threshold;
 pub(crate) use stats::counters;
 pub use stats::Stats;
 
@@ -253,6 +255,7 @@ impl Probe {
         #[cfg(not(feature = "tracing"))]
         let listened = false;
         let timed = matches!(op, Op::Commit | Op::Decommit)
+            || (op.is_mapper_call() && slow::threshold().is_some())
             || listened
             || label.observer.is_some()
             || HAS_GLOBAL_OBSERVER.load(Relaxed);
@@ -311,7 +314,24 @@ impl Probe {
             duration: self.start.map_or(Duration::ZERO, |start| start.elapsed()),
         };
         emit(&event, label.observer.as_deref());
+        if event.op.is_mapper_call() {
+            if let Some(threshold) = slow::threshold() {
+                if event.duration >= threshold {
+                    slow_call(&event);
+                }
+            }
+        }
     }
+}
+
+/// A mapper call took longer than the slow-call threshold.
+fn slow_call(event: &Event<'_>) {
+    #[cfg(feature = "tracing")]
+    trace::slow_call(event);
+    #[cfg(feature = "metrics")]
+    metrics::slow_call(event);
+    #[cfg(not(any(feature = "tracing", feature = "metrics")))]
+    let _ = event;
 }
 
 /// Moves a container's memory from one label's gauges to another's when it

@@ -47,6 +47,10 @@ pub const MAPPING_BUDGET: &str = "mapped_mapping_budget";
 /// Failures injected by failpoints (cargo feature `failpoints`), labelled
 /// by `op` (a mapper call, or `alloc`).
 pub const INJECTED_FAULTS_TOTAL: &str = "mapped_injected_faults_total";
+/// Mapper calls slower than the slow-call threshold
+/// ([`set_slow_call_threshold`](crate::set_slow_call_threshold)), labelled
+/// by `container`, `mapper` and `op`.
+pub const SLOW_CALLS_TOTAL: &str = "mapped_slow_calls_total";
 /// Seconds spent in the mapper's commit call.
 pub const COMMIT_SECONDS: &str = "mapped_commit_seconds";
 /// Seconds spent in the mapper's decommit call.

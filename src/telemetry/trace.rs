@@ -111,3 +111,23 @@ pub(super) fn record(event: &Event<'_>) {
         _ => tracing::trace!(target: TARGET, micros, "{op} ok"),
     }
 }
+
+/// A WARN for a mapper call slower than the slow-call threshold, standing
+/// alone as a failure's does.
+pub(super) fn slow_call(event: &Event<'_>) {
+    let op = event.op.as_str();
+    let micros = event.duration.as_micros() as u64;
+    let (container, name, mapper) = (event.container, event.name, event.mapper);
+    tracing::warn!(
+        target: TARGET,
+        container,
+        name,
+        mapper,
+        op,
+        bytes = event.bytes,
+        micros,
+        slow = true,
+        "slow {op} of {} bytes: {micros} us",
+        event.bytes
+    );
+}

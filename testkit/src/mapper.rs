@@ -3,8 +3,9 @@
 use mapped::{Mapper, MAPPER};
 use std::io;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicU64, AtomicUsize, Ordering::SeqCst};
 use std::sync::Mutex;
+use std::time::Duration;
 
 /// Forwards to the OS mapper ([`MAPPER`]), except that it refuses commits
 /// while commits are denied (`OutOfMemory`) and decommits while decommits
@@ -24,6 +25,8 @@ pub struct TestMapper {
     populate: bool,
     deny_commits: AtomicBool,
     deny_decommits: AtomicBool,
+    /// Microseconds every commit sleeps first (a stalling OS).
+    commit_delay_micros: AtomicU64,
     /// Successful reservations.
     pub reserves: AtomicUsize,
     /// Successful releases.
@@ -48,6 +51,7 @@ impl TestMapper {
             populate: false,
             deny_commits: AtomicBool::new(false),
             deny_decommits: AtomicBool::new(false),
+            commit_delay_micros: AtomicU64::new(0),
             reserves: AtomicUsize::new(0),
             releases: AtomicUsize::new(0),
             reserved: AtomicIsize::new(0),
@@ -77,6 +81,13 @@ impl TestMapper {
     pub fn deny_decommits(&self, on: bool) {
         self.deny_decommits.store(on, SeqCst);
     }
+
+    /// Makes every commit take at least `delay` (zero: none), as a stalling
+    /// OS would.
+    pub fn delay_commits(&self, delay: Duration) {
+        self.commit_delay_micros
+            .store(delay.as_micros() as u64, SeqCst);
+    }
 }
 
 // SAFETY: every call is forwarded to the OS mapper, which keeps the
@@ -102,6 +113,10 @@ unsafe impl Mapper for TestMapper {
             return Err(io::ErrorKind::OutOfMemory.into());
         }
         self.commits.fetch_add(1, SeqCst);
+        let delay = self.commit_delay_micros.load(SeqCst);
+        if delay > 0 {
+            std::thread::sleep(Duration::from_micros(delay));
+        }
         // SAFETY: the caller's promise, passed on.
         unsafe { MAPPER.commit(addr, len) }
     }
