@@ -108,7 +108,7 @@ pub use error::{Error, PushError};
 pub use file::{FileError, FileFaults, FileOptions, FilePushError, FileVector, InjectedFileFault};
 pub use mapper::Mapper;
 pub use mapper_ref::MapperRef;
-pub use op::Op;
+pub use op::{Cause, Op};
 pub use os::{OsMapper, UnguardedMapper, MAPPER, UNGUARDED};
 pub use queue::{MappedQueue, PeekMut};
 pub use raw::Storage;

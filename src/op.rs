@@ -1,6 +1,7 @@
 //! [`Op`]: the name of every memory operation, shared by errors (which
-//! operation was refused) and telemetry (span names and the `op` label).
-//! A leaf: it depends on nothing else in the crate.
+//! operation was refused) and telemetry (span names and the `op` label);
+//! [`Cause`]: why a grow or shrink happened. A leaf: it depends on nothing
+//! else in the crate.
 
 use std::fmt;
 
@@ -82,6 +83,58 @@ impl Op {
 }
 
 impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a grow or shrink happened: the `cause` field of their spans, and
+/// [`Event::cause`](crate::Event::cause). A small, fixed set, so a log
+/// query or a dashboard can group by it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Cause {
+    /// Grow: the contents outgrew the heap limit and moved into a mapping.
+    HeapToMapping,
+    /// Grow: a push or extend found the committed pages full.
+    Full,
+    /// Grow: `reserve` or `reserve_exact` asked for room.
+    Reserve,
+    /// Shrink: a removal (`pop`, `remove`, `drain`, `retain`, ...) left
+    /// the container sparse, and it decommitted.
+    Sparse,
+    /// Shrink: a removal left the contents small enough for the heap, and
+    /// they moved back there.
+    ToHeap,
+    /// Shrink: `clear`.
+    Clear,
+    /// Shrink: `truncate`.
+    Truncate,
+    /// Shrink: memory held by the decay option stayed unused for its delay
+    /// (found by a later removal, or by `trim`).
+    Decay,
+    /// Shrink: `shrink_to_fit` or `shrink_to`.
+    Fit,
+}
+
+impl Cause {
+    /// The `cause` field's value: `"heap_to_mapping"`, `"full"`, ...
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Cause::HeapToMapping => "heap_to_mapping",
+            Cause::Full => "full",
+            Cause::Reserve => "reserve",
+            Cause::Sparse => "sparse",
+            Cause::ToHeap => "to_heap",
+            Cause::Clear => "clear",
+            Cause::Truncate => "truncate",
+            Cause::Decay => "decay",
+            Cause::Fit => "fit",
+        }
+    }
+}
+
+impl fmt::Display for Cause {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }

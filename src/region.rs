@@ -22,7 +22,7 @@ pub use trimmer::CacheTrimmer;
 
 use crate::error::Error;
 use crate::mapper::Mapper;
-use crate::op::Op;
+use crate::op::{Cause, Op};
 use crate::policy;
 use crate::settings::Settings;
 use crate::telemetry::{self, Footprint, Probe};
@@ -137,6 +137,18 @@ impl Region {
     }
 
     fn probe(&self, cx: &Settings, op: Op, bytes: usize, to: usize) -> Probe {
+        self.probe_for(cx, op, bytes, to, None)
+    }
+
+    /// The probe of a grow or shrink, which says why it happened.
+    fn probe_for(
+        &self,
+        cx: &Settings,
+        op: Op,
+        bytes: usize,
+        to: usize,
+        cause: Option<Cause>,
+    ) -> Probe {
         Probe::start(
             op,
             &cx.label,
@@ -145,6 +157,7 @@ impl Region {
             bytes,
             self.footprint(),
             to,
+            cause,
         )
     }
 
@@ -222,11 +235,12 @@ impl Region {
         window: usize,
         live: usize,
         write_to: usize,
+        cause: Cause,
     ) -> Result<(), Error> {
         debug_assert!(to > self.committed && to <= window && window >= self.reserved);
         // (A reservation reused from the cache may already cover `to`.)
         debug_assert!(live <= self.committed);
-        let probe = self.probe(cx, Op::Grow, to - self.committed, to);
+        let probe = self.probe_for(cx, Op::Grow, to - self.committed, to, Some(cause));
         let fresh = self.reserved == 0;
         let result = if fresh {
             self.reserve_fitting(cx, window, to)
@@ -280,9 +294,9 @@ impl Region {
     /// `park` or `release` inside.
     ///
     /// The caller guarantees nothing lives in the reservation any more.
-    pub(crate) fn unmap(&mut self, cx: &Settings) {
+    pub(crate) fn unmap(&mut self, cx: &Settings, cause: Cause) {
         debug_assert!(self.reserved > 0);
-        let mut probe = self.probe(cx, Op::Shrink, self.committed, 0);
+        let mut probe = self.probe_for(cx, Op::Shrink, self.committed, 0, Some(cause));
         if self.give_back(cx) {
             probe.set_parked();
         }
@@ -326,9 +340,9 @@ impl Region {
     /// `committed`). On failure the pages stay committed and usable.
     ///
     /// The caller guarantees nothing lives past `to`.
-    pub(crate) fn shrink(&mut self, cx: &Settings, to: usize) -> Result<(), Error> {
+    pub(crate) fn shrink(&mut self, cx: &Settings, to: usize, cause: Cause) -> Result<(), Error> {
         debug_assert!(to < self.committed && to % cx.mapper.page_size() == 0);
-        let probe = self.probe(cx, Op::Shrink, self.committed - to, to);
+        let probe = self.probe_for(cx, Op::Shrink, self.committed - to, to, Some(cause));
         let result = self.move_committed_end(cx, Op::Decommit, to);
         self.finish(cx, probe, result.as_ref().err().and_then(Error::os_error));
         result

@@ -19,6 +19,7 @@ pub use into_iter::IntoIter;
 use crate::builder::Builder;
 use crate::error::{Error, PushError};
 use crate::mapper_ref::MapperRef;
+use crate::op::Cause;
 use crate::raw::{RawStore, Shape, Storage, Writes};
 use crate::settings::Config;
 use crate::telemetry::Kind;
@@ -338,6 +339,12 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// happens if it is already that short), then gives memory back if it
     /// has become sparse.
     pub fn truncate(&mut self, len: usize) {
+        self.truncate_for(len, Cause::Truncate);
+    }
+
+    /// [`truncate`](Self::truncate), with the shrink it may cause named
+    /// `cause`.
+    fn truncate_for(&mut self, len: usize, cause: Cause) {
         if len >= self.len {
             return;
         }
@@ -349,7 +356,7 @@ impl<T, const N: usize> MappedVector<T, N> {
         // Shorten first: if a drop panics the rest are still dropped (slice
         // drop glue continues) and none is dropped twice.
         self.len = len;
-        let _shrink = ShrinkOnExit(self);
+        let _shrink = ShrinkOnExit(self, cause);
         // SAFETY: the tail elements are initialized and no longer counted.
         unsafe { ptr::drop_in_place(tail) };
     }
@@ -358,11 +365,11 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// pages.
     #[inline]
     pub fn clear(&mut self) {
-        self.truncate(0);
+        self.truncate_for(0, Cause::Clear);
         // An already empty vector may still hold more than its floor (after
         // `reserve`, or a reservation reused with pages committed):
         // `truncate` had nothing to drop and so did not check.
-        self.shrink_if_sparse();
+        self.shrink_if_sparse_for(Cause::Clear);
     }
 
     /// Appends clones of `other`'s elements.
@@ -556,8 +563,15 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// worked out when its memory last changed.
     #[inline]
     fn shrink_if_sparse(&mut self) {
+        self.shrink_if_sparse_for(Cause::Sparse);
+    }
+
+    /// [`shrink_if_sparse`](Self::shrink_if_sparse) after a removal that
+    /// telemetry names `cause` (`clear` or `truncate`).
+    #[inline]
+    fn shrink_if_sparse_for(&mut self, cause: Cause) {
         if self.len < self.raw.shrink_below() {
-            self.raw.shrink_sparse(Self::SHAPE, self.len);
+            self.raw.shrink_sparse(Self::SHAPE, self.len, cause);
         }
     }
 
@@ -585,11 +599,11 @@ impl<T, const N: usize> MappedVector<T, N> {
 }
 
 /// Runs the shrink check when a truncation ends, even by a panicking drop.
-struct ShrinkOnExit<'a, T, const N: usize>(&'a mut MappedVector<T, N>);
+struct ShrinkOnExit<'a, T, const N: usize>(&'a mut MappedVector<T, N>, Cause);
 
 impl<T, const N: usize> Drop for ShrinkOnExit<'_, T, N> {
     fn drop(&mut self) {
-        self.0.shrink_if_sparse();
+        self.0.shrink_if_sparse_for(self.1);
     }
 }
 

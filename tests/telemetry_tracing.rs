@@ -181,6 +181,39 @@ fn spans_nest_and_carry_their_fields() {
     let warns = events.iter().filter(|e| e.level == Level::WARN).count();
     assert_eq!(warns, 1, "one failure, one WARN: {events:?}");
 
+    // Every grow and shrink says why, on its span.
+    let (spans, _) = captured(|| {
+        let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
+        v.extend_from_slice(&[1; 1000]).unwrap(); // from the heap
+        v.extend_from_slice(&[2; 100_000]).unwrap(); // full
+        v.reserve(1_000_000).unwrap();
+        v.shrink_to_fit().unwrap();
+        v.truncate(20_000);
+        while v.len() > 10 {
+            v.pop(); // back to the heap
+        }
+        v.extend_from_slice(&[3; 100_000]).unwrap();
+        v.clear();
+    });
+    let causes: Vec<(&str, &str)> = spans
+        .iter()
+        .filter(|s| s.name == "grow" || s.name == "shrink")
+        .map(|s| (s.name, s.fields.get("cause").map_or("-", String::as_str)))
+        .collect();
+    for expected in [
+        ("grow", "heap_to_mapping"),
+        ("grow", "full"),
+        ("grow", "reserve"),
+        ("shrink", "fit"),
+        ("shrink", "truncate"),
+        ("shrink", "sparse"),
+        ("shrink", "to_heap"),
+        ("shrink", "clear"),
+    ] {
+        assert!(causes.contains(&expected), "no {expected:?} in {causes:?}");
+    }
+    assert!(causes.iter().all(|(_, c)| *c != "-"), "{causes:?}");
+
     // A commit slower than the slow-call threshold is one WARN standing
     // alone, with its duration, and is counted; with no threshold, none.
     let stalling = Arc::new(TestMapper::new("stalling"));

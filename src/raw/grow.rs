@@ -3,6 +3,7 @@
 
 use super::{heap, Holding, RawStore, Shape, State, Writes};
 use crate::error::Error;
+use crate::op::Cause;
 use crate::policy;
 use crate::region::{self, Region};
 use crate::settings::{Guard, Settings, Window};
@@ -168,7 +169,11 @@ impl RawStore {
             Holding::Mapped(region) => {
                 let window = window_for(&full.settings, region, to, needed)?;
                 let to = to.min(window);
-                region.grow(&full.settings, to, window, live, write_to)
+                let cause = match writes {
+                    Writes::None => Cause::Reserve,
+                    Writes::Needed | Writes::Ahead => Cause::Full,
+                };
+                region.grow(&full.settings, to, window, live, write_to, cause)
             }
             &mut Holding::Heap { cap } => {
                 match map_from_heap(&full.settings, to, needed, write_to) {
@@ -282,7 +287,14 @@ fn map_from_heap(
     if guarded_first {
         let mut region = Region::new();
         let window = window_for(settings, &region, to, needed)?;
-        match region.grow(settings, to.min(window), window, 0, write_to) {
+        match region.grow(
+            settings,
+            to.min(window),
+            window,
+            0,
+            write_to,
+            Cause::HeapToMapping,
+        ) {
             Ok(()) => return Ok(region),
             Err(e) if out_of_kernel_mappings(settings, &e) => {}
             Err(e) => return Err(e),
@@ -290,7 +302,14 @@ fn map_from_heap(
     }
     let mut region = Region::new_unguarded();
     let window = window_for(settings, &region, to, needed)?;
-    region.grow(settings, to.min(window), window, 0, write_to)?;
+    region.grow(
+        settings,
+        to.min(window),
+        window,
+        0,
+        write_to,
+        Cause::HeapToMapping,
+    )?;
     Ok(region)
 }
 

@@ -3,15 +3,18 @@
 
 use super::{decay, heap, Holding, RawStore, Shape, State};
 use crate::error::Error;
+use crate::op::Cause;
 use crate::policy;
 
 impl RawStore {
     /// Called by a removal that left `len` elements, fewer than
     /// `shrink_below`: gives memory back if the policy says so and the
-    /// decay delay (if any) has passed.
+    /// decay delay (if any) has passed. `cause` names the removal for
+    /// telemetry: `Clear`, `Truncate`, or `Sparse` for any other.
     #[cold]
     #[inline(never)]
-    pub(crate) fn shrink_sparse(&mut self, shape: Shape, len: usize) {
+    pub(crate) fn shrink_sparse(&mut self, shape: Shape, len: usize, cause: Cause) {
+        let mut cause = cause;
         if let State::Full(full) = &mut self.state {
             if let Some(delay) = full.settings.decay {
                 if !full.decay.due(delay) {
@@ -19,9 +22,10 @@ impl RawStore {
                     self.shrink_below = decay::next_check_below(len);
                     return;
                 }
+                cause = Cause::Decay;
             }
         }
-        self.give_back_surplus(shape, len);
+        self.give_back_surplus(shape, len, cause);
     }
 
     /// Gives back memory held past what the policy keeps for `len`
@@ -40,7 +44,11 @@ impl RawStore {
             }
         }
         let committed = self.committed_bytes();
-        self.give_back_surplus(shape, len);
+        let cause = match self.settings().and_then(|s| s.decay) {
+            Some(_) => Cause::Decay,
+            None => Cause::Sparse,
+        };
+        self.give_back_surplus(shape, len, cause);
         self.committed_bytes() < committed
     }
 
@@ -61,14 +69,19 @@ impl RawStore {
     /// Moves back to the heap when the `len` elements have fallen under a
     /// quarter of the heap limit, else decommits down to the policy's
     /// target for them.
-    fn give_back_surplus(&mut self, shape: Shape, len: usize) {
+    fn give_back_surplus(&mut self, shape: Shape, len: usize, cause: Cause) {
         if !self.is_mapped() {
             return;
         }
         if len < self.heap_return_len(shape) {
             let capacity = policy::heap_return_capacity(len, self.heap_limit(), shape.size);
+            // (`clear` and `truncate` keep their own names.)
+            let cause = match cause {
+                Cause::Sparse => Cause::ToHeap,
+                other => other,
+            };
             // A refused allocation leaves the container mapped: decommit then.
-            if self.move_to_heap(shape, len, capacity).is_ok() {
+            if self.move_to_heap(shape, len, capacity, cause).is_ok() {
                 return;
             }
         }
@@ -85,7 +98,7 @@ impl RawStore {
         };
         // A refused decommit leaves the pages committed and usable, and is
         // reported by telemetry; the next shrink tries again.
-        if to < region.committed() && region.shrink(&full.settings, to).is_ok() {
+        if to < region.committed() && region.shrink(&full.settings, to, cause).is_ok() {
             full.decay.reset();
             self.refresh(shape);
         }
@@ -114,7 +127,7 @@ impl RawStore {
             };
         }
         if self.heap_return_len(shape) > 0 && policy::fits_on_heap(keep, self.heap_limit()) {
-            return self.move_to_heap(shape, len, keep_len);
+            return self.move_to_heap(shape, len, keep_len, Cause::Fit);
         }
         let to = policy::fit_target(keep, self.initial_bytes(shape), self.page_size());
         let State::Full(full) = &mut self.state else {
@@ -124,7 +137,7 @@ impl RawStore {
             return Ok(());
         };
         if to < region.committed() {
-            region.shrink(&full.settings, to)?;
+            region.shrink(&full.settings, to, Cause::Fit)?;
             self.refresh(shape);
         }
         Ok(())
@@ -134,7 +147,13 @@ impl RawStore {
     /// allocation of `capacity` elements (none if 0) and gives the mapping
     /// back: a `shrink` with its `park` or `release` inside. A refused
     /// allocation leaves the container mapped and is returned.
-    fn move_to_heap(&mut self, shape: Shape, len: usize, capacity: usize) -> Result<(), Error> {
+    fn move_to_heap(
+        &mut self,
+        shape: Shape,
+        len: usize,
+        capacity: usize,
+        cause: Cause,
+    ) -> Result<(), Error> {
         debug_assert!(capacity >= len && !shape.is_zst());
         let bytes = capacity * shape.size;
         let kind = self.kind();
@@ -156,7 +175,7 @@ impl RawStore {
         unsafe {
             std::ptr::copy_nonoverlapping(self.ptr.as_ptr(), target.as_ptr(), len * shape.size)
         };
-        region.unmap(&full.settings);
+        region.unmap(&full.settings, cause);
         full.holding = Holding::Heap { cap: capacity };
         full.decay.reset();
         self.ptr = target;

@@ -20,7 +20,7 @@ mod metrics;
 #[cfg(feature = "tracing")]
 mod trace;
 
-pub use crate::op::Op;
+pub use crate::op::{Cause, Op};
 pub use slow::set_slow_call_threshold;
 pub(crate) use stats::counters;
 pub use stats::Stats;
@@ -64,6 +64,9 @@ pub struct Event<'a> {
     /// mapper take past the kernel-mapping budget
     /// ([`set_mapping_budget`](crate::set_mapping_budget)).
     pub guarded: bool,
+    /// For a grow or shrink: why it happened (`None` for every other
+    /// operation).
+    pub cause: Option<Cause>,
     /// For a shrink: whether its reservation was parked in the reservation
     /// cache, pages and all (still resident, see
     /// [`Stats::cached_bytes`]), rather than given back to the OS.
@@ -215,6 +218,7 @@ pub(crate) struct Probe {
     bytes: usize,
     from_bytes: usize,
     reserved_from: usize,
+    cause: Option<Cause>,
     parked: bool,
     /// When the operation began, if anyone will see its duration.
     start: Option<Instant>,
@@ -242,11 +246,21 @@ impl Probe {
         bytes: usize,
         now: Footprint,
         to_bytes: usize,
+        cause: Option<Cause>,
     ) -> Self {
         #[cfg(not(feature = "tracing"))]
         let _ = (label, mapper, to_bytes);
         #[cfg(feature = "tracing")]
-        let span = trace::span(op, label, mapper, guarded, bytes, now.committed, to_bytes);
+        let span = trace::span(
+            op,
+            label,
+            mapper,
+            guarded,
+            bytes,
+            now.committed,
+            to_bytes,
+            cause,
+        );
         // A clock read costs about as much as the rest of a cache reuse:
         // read it only for a mapper call whose time is a histogram, or when
         // an observer or a tracing subscriber will see the duration.
@@ -265,6 +279,7 @@ impl Probe {
             bytes,
             from_bytes: now.committed,
             reserved_from: now.reserved,
+            cause,
             parked: false,
             start: timed.then(Instant::now),
             #[cfg(feature = "tracing")]
@@ -309,6 +324,7 @@ impl Probe {
             name: label.name.as_deref(),
             mapper,
             guarded: self.guarded,
+            cause: self.cause,
             parked: self.parked,
             error,
             duration: self.start.map_or(Duration::ZERO, |start| start.elapsed()),

@@ -3,9 +3,10 @@
 //! shrink completes, TRACE when a mapper call does.
 
 use super::names::TARGET;
-use super::{Event, Label, Op};
+use super::{Cause, Event, Label, Op};
 use tracing::{debug_span, Span};
 
+#[allow(clippy::too_many_arguments)]
 pub(super) fn span(
     op: Op,
     label: &Label,
@@ -14,8 +15,10 @@ pub(super) fn span(
     bytes: usize,
     from: usize,
     to: usize,
+    cause: Option<Cause>,
 ) -> Span {
     let container = label.kind.as_str();
+    let cause = cause.map(Cause::as_str);
     let name = label.name.as_deref();
     match op {
         Op::Reserve => {
@@ -37,10 +40,10 @@ pub(super) fn span(
         Op::Park => debug_span!(target: TARGET, "park", bytes, container, mapper, guarded, name),
         Op::Reuse => debug_span!(target: TARGET, "reuse", bytes, container, mapper, guarded, name),
         Op::Grow => {
-            debug_span!(target: TARGET, "grow", bytes, container, mapper, guarded, name, from_bytes = from, to_bytes = to)
+            debug_span!(target: TARGET, "grow", bytes, container, mapper, guarded, name, from_bytes = from, to_bytes = to, cause)
         }
         Op::Shrink => {
-            debug_span!(target: TARGET, "shrink", bytes, container, mapper, guarded, name, from_bytes = from, to_bytes = to, parked = tracing::field::Empty)
+            debug_span!(target: TARGET, "shrink", bytes, container, mapper, guarded, name, from_bytes = from, to_bytes = to, cause, parked = tracing::field::Empty)
         }
     }
 }
