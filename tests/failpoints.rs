@@ -155,9 +155,12 @@ fn refused_populates_and_releases_change_nothing_a_container_holds() {
     let scenario = scenario();
     let before = injected_so_far();
     fail::cfg("mapped::populate", "return").unwrap();
-    let v = mapped_vector(1_000_000); // pushes ask to populate ahead
-    assert!(v.iter().copied().eq(0..1_000_000));
-    // 8 MB committed: too much to park, so the drop releases, and fails.
+    // More committed bytes than the cache parks, so the drop releases.
+    let len = (mapped::CACHE_MAX_COMMITTED / 8 + 1) as u64;
+    let v = mapped_vector(len); // pushes ask to populate ahead
+    assert!(v.iter().copied().eq(0..len));
+    assert!(v.committed_bytes() > mapped::CACHE_MAX_COMMITTED);
+    // The drop releases, and fails.
     fail::cfg("mapped::release", "1*return").unwrap();
     drop(v);
     assert!(injected_so_far() - before >= 2);
