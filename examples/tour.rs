@@ -133,6 +133,23 @@ fn main() {
         "\nmapped::stats(): {} commits, {} decommits, {} grows, {} shrinks, {} errors, {} bytes committed now",
         stats.commits, stats.decommits, stats.grows, stats.shrinks, stats.errors, stats.committed_bytes
     );
+
+    // Who holds the memory: every live mapped container, with its site.
+    let mut orders: MappedVector<u64> = MappedVector::builder(MAPPER)
+        .name("orders")
+        .build()
+        .expect("no fixed window to reserve");
+    orders
+        .extend_from_slice(&[7; 1 << 20])
+        .expect("memory for the orders");
+    let mut backlog: MappedQueue<u64> = MappedQueue::builder(MAPPER)
+        .name("backlog")
+        .build()
+        .expect("no fixed window to reserve");
+    for i in 0..100_000 {
+        backlog.push(i).expect("memory for the backlog");
+    }
+    println!("\n{}", mapped::inventory());
 }
 
 fn record(i: u64) -> Record {

@@ -86,6 +86,7 @@ mod error;
 pub mod failpoints;
 #[cfg(feature = "file")]
 pub mod file;
+pub mod inventory;
 mod mapper;
 mod mapper_ref;
 mod op;
@@ -134,6 +135,44 @@ pub fn stats() -> Stats {
     // The heap bytes gauge has no per-resize update; bring it up to date.
     telemetry::publish_heap_bytes();
     stats
+}
+
+/// Who holds the memory: every live mapped container, largest committed
+/// first, with its name, kind, mapper, bytes, where it moved into its
+/// mapping and how long ago, and the process's totals. Its `Display` is a
+/// report for a log (the tour prints one).
+///
+/// Containers on the heap are not listed (they register nothing, and cost
+/// nothing); their bytes are in the totals. Takes the registry's lock,
+/// which containers only ever `try_lock`: it never makes one wait.
+///
+/// ```
+/// use mapped::{MappedVector, MAPPER};
+///
+/// let mut v: MappedVector<u64> = MappedVector::builder(MAPPER).name("orders").build()?;
+/// v.extend_from_slice(&[7; 100_000])?;
+/// let inventory = mapped::inventory();
+/// let orders = inventory
+///     .containers
+///     .iter()
+///     .find(|e| e.name() == Some("orders"))
+///     .unwrap();
+/// assert_eq!(orders.committed_bytes(), v.committed_bytes());
+/// assert_eq!(orders.created_at().file(), file!());
+/// println!("{inventory}");
+/// # Ok::<(), mapped::Error>(())
+/// ```
+pub fn inventory() -> inventory::Inventory {
+    let stats = stats();
+    inventory::Inventory {
+        containers: inventory::entries(),
+        committed_bytes: stats.committed_bytes,
+        reserved_bytes: stats.reserved_bytes,
+        heap_bytes: stats.heap_bytes,
+        cached_bytes: stats.cached_bytes,
+        guarded_reservations: stats.guarded_reservations,
+        mapping_budget: stats.mapping_budget,
+    }
 }
 
 /// Registers descriptions and units of every metric with the installed

@@ -149,6 +149,7 @@ impl<T: Ord, const N: usize> MappedQueue<T, N> {
     /// When memory cannot be had, the queue is unchanged and the error hands
     /// `item` back ([`PushError::into_value`]).
     #[inline]
+    #[track_caller]
     pub fn push(&mut self, item: T) -> Result<(), PushError<T>> {
         let old_len = self.data.len();
         self.data.push(item)?;
@@ -259,6 +260,7 @@ impl<T: Ord, const N: usize> MappedQueue<T, N> {
     /// # Errors
     ///
     /// When memory cannot be had; the queue is unchanged.
+    #[track_caller]
     pub fn reserve(&mut self, additional: usize) -> Result<(), Error> {
         self.data.reserve(additional)
     }
@@ -269,6 +271,7 @@ impl<T: Ord, const N: usize> MappedQueue<T, N> {
     /// # Errors
     ///
     /// When memory cannot be had; the queue is unchanged.
+    #[track_caller]
     pub fn reserve_exact(&mut self, additional: usize) -> Result<(), Error> {
         self.data.reserve_exact(additional)
     }
@@ -471,6 +474,7 @@ impl<T: Ord, const N: usize> Builder<MappedQueue<T, N>> {
     ///
     /// A fixed window whose size overflows, an element type aligned beyond
     /// the page size (with a fixed window), or a refused reservation.
+    #[track_caller]
     pub fn build(mut self) -> Result<MappedQueue<T, N>, Error> {
         // Labelled before anything is reserved, so the reservation's own
         // telemetry already says `queue`.

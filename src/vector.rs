@@ -26,6 +26,7 @@ use crate::telemetry::Kind;
 use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
 use std::ops::RangeBounds;
+use std::panic::Location;
 use std::ptr;
 use std::slice;
 
@@ -119,8 +120,9 @@ impl<T, const N: usize> MappedVector<T, N> {
     }
 
     /// Builds from a configuration: a fixed window is reserved here.
+    #[track_caller]
     pub(crate) fn try_from_config(config: Config) -> Result<Self, Error> {
-        RawStore::build(config, Self::SHAPE).map(Self::on)
+        RawStore::build(config, Self::SHAPE, Location::caller()).map(Self::on)
     }
 
     /// An empty vector on `raw`, which holds no elements.
@@ -254,6 +256,7 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// When memory cannot be had the vector is unchanged and the error hands
     /// `value` back: [`PushError::into_value`].
     #[inline]
+    #[track_caller]
     pub fn push(&mut self, value: T) -> Result<(), PushError<T>> {
         // Read `len` once: after the write through the raw pointer the
         // compiler cannot assume `self.len` unchanged (as std's `Vec::push`).
@@ -261,7 +264,7 @@ impl<T, const N: usize> MappedVector<T, N> {
         // One compare, as `Vec::push` has: `write_below <= capacity()`, so
         // this also catches a full vector.
         if len >= self.raw.write_below() {
-            if let Err(error) = self.raw.prepare_push(Self::SHAPE, len) {
+            if let Err(error) = self.raw.prepare_push(Self::SHAPE, len, Location::caller()) {
                 return Err(PushError::new(value, error));
             }
         }
@@ -293,32 +296,46 @@ impl<T, const N: usize> MappedVector<T, N> {
 
     /// Makes room for at least `additional` more elements (amortised, as
     /// `Vec::reserve`).
+    #[track_caller]
     pub fn reserve(&mut self, additional: usize) -> Result<(), Error> {
         if self.capacity() - self.len >= additional {
             return Ok(());
         }
-        self.raw
-            .grow_amortized(Self::SHAPE, self.len, additional, Writes::None)
+        self.raw.grow_amortized(
+            Self::SHAPE,
+            self.len,
+            additional,
+            Writes::None,
+            Location::caller(),
+        )
     }
 
     /// `reserve`, for `additional` elements about to be written: new pages
     /// are faulted in with one call instead of one trap each.
+    #[track_caller]
     fn reserve_for_write(&mut self, additional: usize) -> Result<(), Error> {
         if self.capacity() - self.len >= additional {
             return Ok(());
         }
-        self.raw
-            .grow_amortized(Self::SHAPE, self.len, additional, Writes::Needed)
+        self.raw.grow_amortized(
+            Self::SHAPE,
+            self.len,
+            additional,
+            Writes::Needed,
+            Location::caller(),
+        )
     }
 
     /// Makes room for exactly `additional` more elements (as
     /// `Vec::reserve_exact`): on the heap, exactly; mapped, rounded up to
     /// whole pages.
+    #[track_caller]
     pub fn reserve_exact(&mut self, additional: usize) -> Result<(), Error> {
         if self.capacity() - self.len >= additional {
             return Ok(());
         }
-        self.raw.grow_exact(Self::SHAPE, self.len, additional)
+        self.raw
+            .grow_exact(Self::SHAPE, self.len, additional, Location::caller())
     }
 
     /// Gives back all memory not needed by the elements: on the heap, the
@@ -378,6 +395,7 @@ impl<T, const N: usize> MappedVector<T, N> {
     ///
     /// When memory cannot be had nothing is appended. If a `clone` panics,
     /// the elements cloned so far stay appended.
+    #[track_caller]
     pub fn extend_from_slice(&mut self, other: &[T]) -> Result<(), Error>
     where
         T: Clone,
@@ -394,6 +412,7 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// # Errors
     ///
     /// When memory cannot be had both vectors are unchanged.
+    #[track_caller]
     pub fn append<const M: usize>(&mut self, other: &mut MappedVector<T, M>) -> Result<(), Error> {
         let count = other.len;
         self.reserve_for_write(count)?;
@@ -417,6 +436,7 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// The item that could not be pushed comes back in the [`PushError`];
     /// what was pushed before it stays, and what the iterator holds after it
     /// is left in the iterator (pass `&mut iter` to keep it).
+    #[track_caller]
     pub fn try_extend<I: IntoIterator<Item = T>>(&mut self, iter: I) -> Result<(), PushError<T>> {
         let iter = iter.into_iter();
         // A hint is only a hint: if reserving for it fails, push one by one
@@ -438,6 +458,7 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// # Panics
     ///
     /// If `index > len`, as `Vec::insert`.
+    #[track_caller]
     pub fn insert(&mut self, index: usize, element: T) -> Result<(), PushError<T>> {
         let len = self.len;
         assert!(
@@ -445,7 +466,9 @@ impl<T, const N: usize> MappedVector<T, N> {
             "insertion index (is {index}) should be <= len (is {len})"
         );
         if len == self.capacity() {
-            let grown = self.raw.grow_amortized(Self::SHAPE, len, 1, Writes::None);
+            let grown =
+                self.raw
+                    .grow_amortized(Self::SHAPE, len, 1, Writes::None, Location::caller());
             if let Err(error) = grown {
                 return Err(PushError::new(element, error));
             }
@@ -536,8 +559,11 @@ impl<T, const N: usize> MappedVector<T, N> {
 
     /// An empty vector on the same mapper with the same options (a fixed
     /// window reserved now).
+    #[track_caller]
     fn empty_like(&self) -> Result<Self, Error> {
-        self.raw.empty_like(Self::SHAPE).map(Self::on)
+        self.raw
+            .empty_like(Self::SHAPE, Location::caller())
+            .map(Self::on)
     }
 
     /// Sets the length without touching elements or memory.
@@ -624,6 +650,7 @@ impl<T, const N: usize> Builder<MappedVector<T, N>> {
     ///
     /// A fixed window whose size overflows, an element type aligned beyond
     /// the page size (with a fixed window), or a refused reservation.
+    #[track_caller]
     pub fn build(self) -> Result<MappedVector<T, N>, Error> {
         MappedVector::try_from_config(self.config)
     }

@@ -8,6 +8,7 @@ use crate::policy;
 use crate::region::{self, Region};
 use crate::settings::{Guard, Settings, Window};
 use crate::telemetry;
+use std::panic::Location;
 use std::ptr;
 
 impl RawStore {
@@ -16,7 +17,15 @@ impl RawStore {
     /// the next stretch of committed pages ahead of the pushes.
     #[cold]
     #[inline(never)]
-    pub(crate) fn prepare_push(&mut self, shape: Shape, len: usize) -> Result<(), Error> {
+    ///
+    /// `site` is the caller's source location, for the inventory if this
+    /// push moves the contents into a mapping.
+    pub(crate) fn prepare_push(
+        &mut self,
+        shape: Shape,
+        len: usize,
+        site: &'static Location<'static>,
+    ) -> Result<(), Error> {
         // The common case of a small container, first and with nothing
         // else in the way: a light store that is full and doubles on the
         // heap, as a `Vec` does.
@@ -49,7 +58,7 @@ impl RawStore {
         // On the heap `write_below` is the capacity: there, being asked
         // means being full.
         if !self.is_mapped() || len == self.capacity(shape) {
-            return self.grow_amortized(shape, len, 1, Writes::Ahead);
+            return self.grow_amortized(shape, len, 1, Writes::Ahead, site);
         }
         if let State::Full(full) = &mut self.state {
             if let Holding::Mapped(region) = &mut full.holding {
@@ -72,6 +81,7 @@ impl RawStore {
         len: usize,
         additional: usize,
         writes: Writes,
+        site: &'static Location<'static>,
     ) -> Result<(), Error> {
         if shape.is_zst() {
             // The capacity is `usize::MAX`: asking for more overflows.
@@ -92,7 +102,7 @@ impl RawStore {
         };
         let to = policy::grow_target(from, needed, self.initial_bytes(shape), self.page_size())
             .ok_or(Error::CapacityOverflow)?;
-        self.commit_up_to(shape, len, to, needed, writes)
+        self.commit_up_to(shape, len, to, needed, writes, site)
     }
 
     /// Makes room for exactly `additional` more elements after `len` (as
@@ -105,6 +115,7 @@ impl RawStore {
         shape: Shape,
         len: usize,
         additional: usize,
+        site: &'static Location<'static>,
     ) -> Result<(), Error> {
         if shape.is_zst() {
             return Err(Error::CapacityOverflow);
@@ -115,7 +126,7 @@ impl RawStore {
         }
         let to = policy::exact_target(needed, self.initial_bytes(shape), self.page_size())
             .ok_or(Error::CapacityOverflow)?;
-        self.commit_up_to(shape, len, to, needed, Writes::None)
+        self.commit_up_to(shape, len, to, needed, Writes::None, site)
     }
 
     /// Resizes the heap allocation to `capacity` elements (at least the
@@ -154,6 +165,7 @@ impl RawStore {
         to: usize,
         needed: usize,
         writes: Writes,
+        site: &'static Location<'static>,
     ) -> Result<(), Error> {
         shape.check_alignment(self.page_size())?;
         let live = len * shape.size;
@@ -190,6 +202,7 @@ impl RawStore {
                             heap::free(heap_ptr, bytes, full.align, full.settings.label.kind);
                         }
                         full.holding = Holding::Mapped(region);
+                        full.register(site);
                         Ok(())
                     }
                     Err(e) if out_of_kernel_mappings(&full.settings, &e) => {

@@ -36,6 +36,7 @@ mod shrink;
 pub(crate) use shape::Shape;
 
 use crate::error::Error;
+use crate::inventory::{self, Registration};
 use crate::mapper_ref::MapperRef;
 use crate::os;
 use crate::policy;
@@ -43,6 +44,7 @@ use crate::region::Region;
 use crate::settings::{Config, HeapLimit, Settings, Window};
 use crate::telemetry::{self, Kind};
 use decay::Decay;
+use std::panic::Location;
 use std::ptr::NonNull;
 
 /// Where a container's elements are: see
@@ -142,6 +144,23 @@ struct Full {
     align: usize,
     /// The decay clock, read only when the settings have a delay.
     decay: Decay,
+    /// Its place in the [inventory](crate::inventory) while mapped.
+    registration: Option<Registration>,
+}
+
+impl Full {
+    /// Registers the container, now mapped, in the inventory, as made at
+    /// `site`.
+    fn register(&mut self, site: &'static Location<'static>) {
+        let label = &self.settings.label;
+        let mapper = self.settings.mapper.get().name();
+        self.registration = Some(inventory::register(
+            label.name.clone(),
+            label.kind.as_str(),
+            mapper,
+            site,
+        ));
+    }
 }
 
 /// The memory a `Full` container holds.
@@ -200,7 +219,11 @@ impl RawStore {
     ///
     /// A fixed window whose size overflows, elements aligned beyond the
     /// page size (with a fixed window), or a refused reservation.
-    pub(crate) fn build(config: Config, shape: Shape) -> Result<Self, Error> {
+    pub(crate) fn build(
+        config: Config,
+        shape: Shape,
+        site: &'static Location<'static>,
+    ) -> Result<Self, Error> {
         let page = config.mapper.page_size();
         let window = match (config.max_capacity, config.first_window) {
             // Zero-sized elements take no memory: any maximum fits in none.
@@ -219,18 +242,22 @@ impl RawStore {
         };
         let settings = Settings::resolve(config, window, default_heap_limit(shape, page));
         let mut store = Self::with_settings(settings, shape);
-        store.reserve_fixed_window(shape)?;
+        store.reserve_fixed_window(shape, site)?;
         Ok(store)
     }
 
     /// An empty store with the same settings (a fixed window reserved now).
-    pub(crate) fn empty_like(&self, shape: Shape) -> Result<Self, Error> {
+    pub(crate) fn empty_like(
+        &self,
+        shape: Shape,
+        site: &'static Location<'static>,
+    ) -> Result<Self, Error> {
         let settings = match &self.state {
             State::Light(light) => Settings::light(light.kind, light.heap_limit),
             State::Full(full) => full.settings.clone(),
         };
         let mut store = Self::with_settings(settings, shape);
-        store.reserve_fixed_window(shape)?;
+        store.reserve_fixed_window(shape, site)?;
         Ok(store)
     }
 
@@ -247,6 +274,7 @@ impl RawStore {
                 size: shape.size,
                 align: shape.align,
                 decay: Decay::default(),
+                registration: None,
             })),
         };
         Self::with_state(state, shape)
@@ -266,7 +294,11 @@ impl RawStore {
 
     /// Reserves a fixed window now, if the settings have one: its addresses
     /// never change from here on.
-    fn reserve_fixed_window(&mut self, shape: Shape) -> Result<(), Error> {
+    fn reserve_fixed_window(
+        &mut self,
+        shape: Shape,
+        site: &'static Location<'static>,
+    ) -> Result<(), Error> {
         let State::Full(full) = &mut self.state else {
             return Ok(());
         };
@@ -280,6 +312,7 @@ impl RawStore {
         let mut region = Region::new();
         region.reserve(&full.settings, max)?;
         full.holding = Holding::Mapped(region);
+        full.register(site);
         // (A reservation from the cache comes with pages committed.)
         self.refresh(shape);
         Ok(())
@@ -453,6 +486,14 @@ impl RawStore {
                 if let Holding::Mapped(region) = &full.holding {
                     let mapper = full.settings.mapper.get().name();
                     telemetry::relabel(&old, &full.settings.label, mapper, region.footprint());
+                    // The inventory lists it under its new kind.
+                    let (committed, reserved) = (region.committed(), region.reserved());
+                    if let Some(site) = full.registration.take().map(|r| r.record().site()) {
+                        full.register(site);
+                        if let Some(registration) = &full.registration {
+                            registration.record().update(committed, reserved);
+                        }
+                    }
                 }
             }
         }
@@ -472,6 +513,11 @@ impl RawStore {
             return;
         };
         let (base, populated, committed) = (region.base(), region.populated(), region.committed());
+        if let State::Full(full) = &self.state {
+            if let Some(registration) = &full.registration {
+                registration.record().update(committed, region.reserved());
+            }
+        }
         let sparse = policy::shrink_below(committed, self.initial_bytes(shape), shape.size);
         self.ptr = base;
         // Pages below `populated` need no hint before pushes write them.
@@ -502,6 +548,7 @@ impl RawStore {
                 size: light.size as usize,
                 align: 1 << light.align_log2,
                 decay: Decay::default(),
+                registration: None,
             };
             self.state = State::Full(heap::try_box(full)?);
         }

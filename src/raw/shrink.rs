@@ -177,6 +177,7 @@ impl RawStore {
         };
         region.unmap(&full.settings, cause);
         full.holding = Holding::Heap { cap: capacity };
+        full.registration = None;
         full.decay.reset();
         self.ptr = target;
         self.settle();

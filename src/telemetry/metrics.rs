@@ -194,7 +194,9 @@ pub(super) fn slow_call(event: &Event<'_>) {
 
 /// The reservation cache's committed bytes, as a gauge.
 pub(super) fn cached_bytes(bytes: usize) {
-    metrics::gauge!(CACHED_BYTES).set(bytes as f64);
+    // A static key: this runs at every park and reuse.
+    static KEY: Key = Key::from_static_name(CACHED_BYTES);
+    metrics::with_recorder(|r| r.register_gauge(&KEY, &METADATA).set(bytes as f64));
 }
 
 /// The kernel-mapping budget, as a gauge.

@@ -30,6 +30,7 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// assert_eq!(v[..], ["hello"]);
     /// # Ok::<(), mapped::Error>(())
     /// ```
+    #[track_caller]
     pub fn resize(&mut self, new_len: usize, value: T) -> Result<(), Error>
     where
         T: Clone,
@@ -66,6 +67,7 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// assert_eq!(v[..], [1, 2, 3, 4]);
     /// # Ok::<(), mapped::Error>(())
     /// ```
+    #[track_caller]
     pub fn resize_with<F: FnMut() -> T>(&mut self, new_len: usize, f: F) -> Result<(), Error> {
         if new_len <= self.len {
             self.truncate(new_len);
@@ -98,6 +100,7 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// assert_eq!(v[..], ['a', 'b', 'c', 'b', 'c']);
     /// # Ok::<(), mapped::Error>(())
     /// ```
+    #[track_caller]
     pub fn extend_from_within<R: RangeBounds<usize>>(&mut self, src: R) -> Result<(), Error>
     where
         T: Clone,
@@ -170,6 +173,7 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// assert_eq!((&v[..], &tail[..]), (&[1][..], &[2, 3, 4][..]));
     /// # Ok::<(), mapped::Error>(())
     /// ```
+    #[track_caller]
     pub fn split_off(&mut self, at: usize) -> Result<Self, Error> {
         let len = self.len;
         assert!(
