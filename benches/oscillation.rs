@@ -14,11 +14,41 @@
 //! the per-operation checks must cost next to nothing against `Vec`. The
 //! mapper calls per million operations (from `mapped::stats()`) are printed
 //! once per scenario, outside the timing.
+//!
+//! A plain harness (no criterion): the one `benches/sweep.rs` uses, in
+//! `benches/support/mod.rs`. A run is a fresh vector set up as above (not
+//! timed), its million operations (timed), and its drop (not timed). A
+//! round is `OSCILLATION_RUNS` runs of each side (default 100: 100 million
+//! operations a side, 30-150 ms on the 2-core VM this was written on),
+//! the two sides taking turns run by run, and which side goes first
+//! alternating from one round to the next, so that a change in the
+//! machine's load hits both sides alike. The table shows the median ratio
+//! MappedVector/Vec over `OSCILLATION_ROUNDS` rounds (default 15), its
+//! spread (min-max), and the median time of each side per million
+//! operations.
+//!
+//! Why not criterion: a single run is 0.3-1.5 ms there, and its criterion
+//! ratio read 0.87x-1.02x on an idle machine and 1.40x on a loaded one.
+//! Why the thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`, user and system,
+//! so the mapper calls and page faults count) rather than wall time: on a
+//! shared machine the bench thread is preempted every few milliseconds,
+//! and wall time charges each preemption to whichever side was running.
+//!
+//! ```sh
+//! cargo bench --bench oscillation
+//! OSCILLATION_ROUNDS=31 OSCILLATION_RUNS=200 cargo bench --bench oscillation
+//! ```
+//!
+//! Without `--bench` (as `cargo test --benches` runs it) it does a quick
+//! smoke run: one round of two runs a side.
 
-use criterion::Throughput;
-use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
+#[path = "support/mod.rs"]
+mod support;
+
 use mapped::{MappedVector, MAPPER};
 use std::hint::black_box;
+use std::time::{Duration, Instant};
+use support::Side;
 
 /// Operations per run: half pushes, half pops.
 const OPS: u64 = 1_000_000;
@@ -40,10 +70,15 @@ impl Scenario {
             Scenario::GrowBoundary => "grow_boundary",
         }
     }
+
+    /// Whether a run pops first.
+    fn pop_first(self) -> bool {
+        matches!(self, Scenario::ShrinkBoundary)
+    }
 }
 
-/// A `MappedVector` ready to oscillate, and whether to pop first.
-fn setup_mapped(scenario: Scenario) -> (MappedVector<u64>, bool) {
+/// A `MappedVector` ready to oscillate.
+fn setup_mapped(scenario: Scenario) -> MappedVector<u64> {
     let mut v = MappedVector::<u64>::new(MAPPER);
     for i in 0..FILL {
         v.push(i).expect("commit refused");
@@ -57,27 +92,26 @@ fn setup_mapped(scenario: Scenario) -> (MappedVector<u64>, bool) {
             let boundary = v.committed_bytes() / 4 / 8;
             v.truncate(boundary);
             assert_eq!(v.len() * 8 * 4, v.committed_bytes());
-            (v, true)
         }
         Scenario::GrowBoundary => {
             assert_eq!(v.len(), v.capacity());
-            (v, false)
         }
     }
+    v
 }
 
-/// A `Vec` at the same length as `setup_mapped`'s, and whether to pop first.
-fn setup_vec(scenario: Scenario) -> (Vec<u64>, bool) {
-    let (m, pop_first) = setup_mapped(scenario);
+/// A `Vec` at `len` (the length `setup_mapped` starts from), grown the way
+/// a `Vec` filled to `FILL` grows.
+fn setup_vec(len: usize) -> Vec<u64> {
     let mut v = Vec::new();
     for i in 0..FILL {
         v.push(i);
     }
-    v.truncate(m.len());
-    (v, pop_first)
+    v.truncate(len);
+    v
 }
 
-fn oscillate_mapped((mut v, pop_first): (MappedVector<u64>, bool)) -> MappedVector<u64> {
+fn oscillate_mapped(v: &mut MappedVector<u64>, pop_first: bool) {
     for i in 0..OPS / 2 {
         if pop_first {
             black_box(v.pop());
@@ -87,10 +121,9 @@ fn oscillate_mapped((mut v, pop_first): (MappedVector<u64>, bool)) -> MappedVect
             black_box(v.pop());
         }
     }
-    v
 }
 
-fn oscillate_vec((mut v, pop_first): (Vec<u64>, bool)) -> Vec<u64> {
+fn oscillate_vec(v: &mut Vec<u64>, pop_first: bool) {
     for i in 0..OPS / 2 {
         if pop_first {
             black_box(v.pop());
@@ -100,23 +133,68 @@ fn oscillate_vec((mut v, pop_first): (Vec<u64>, bool)) -> Vec<u64> {
             black_box(v.pop());
         }
     }
-    v
 }
 
-/// Mapper calls made by one run of `OPS` operations (setup excluded).
-fn report_calls(scenario: Scenario) {
-    let ready = setup_mapped(scenario);
-    let (len, committed) = (ready.0.len(), ready.0.committed_bytes());
+/// One run of a side: only the operations timed, in CPU time of this
+/// thread.
+fn run(side: Side, scenario: Scenario, len: usize) -> Duration {
+    let pop_first = scenario.pop_first();
+    match side {
+        Side::Mapped => {
+            let mut v = setup_mapped(scenario);
+            let t = cpu_now();
+            oscillate_mapped(&mut v, pop_first);
+            let took = cpu_now() - t;
+            black_box(&v);
+            took
+        }
+        Side::Vec => {
+            let mut v = setup_vec(len);
+            let t = cpu_now();
+            oscillate_vec(&mut v, pop_first);
+            let took = cpu_now() - t;
+            black_box(&v);
+            took
+        }
+    }
+}
+
+/// CPU time of the calling thread, user and system (a mapper call or a
+/// page fault counts; time the thread spends waiting for a core does not).
+#[cfg(unix)]
+fn cpu_now() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable `timespec` for the call's duration,
+    // and CLOCK_THREAD_CPUTIME_ID is a clock every Linux has.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// Off Unix: wall time since the first call.
+#[cfg(not(unix))]
+fn cpu_now() -> Duration {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed()
+}
+
+/// Mapper calls made by one run of `OPS` operations (setup excluded), as a
+/// line of the report.
+fn calls(scenario: Scenario) -> String {
+    let mut v = setup_mapped(scenario);
+    let (len, committed) = (v.len(), v.committed_bytes());
     let before = mapped::stats();
-    let v = oscillate_mapped(ready);
+    oscillate_mapped(&mut v, scenario.pop_first());
     let after = mapped::stats();
-    let calls = after.mapper_calls() - before.mapper_calls();
-    eprintln!(
-        "oscillation/{}: {} mapper calls per {OPS} operations \
+    format!(
+        "{}: {} mapper calls per {OPS} operations \
          (commits {}, decommits {}, populates {}, reserves {}, remaps {}, releases {}); \
          len {len} -> {}, committed {committed} -> {} bytes",
         scenario.name(),
-        calls,
+        after.mapper_calls() - before.mapper_calls(),
         after.commits - before.commits,
         after.decommits - before.decommits,
         after.populates - before.populates,
@@ -125,31 +203,46 @@ fn report_calls(scenario: Scenario) {
         after.releases - before.releases,
         v.len(),
         v.committed_bytes(),
-    );
+    )
 }
 
-fn bench_oscillation(c: &mut Criterion) {
+fn main() {
+    let quick = support::quick();
+    let rounds = support::env_usize("OSCILLATION_ROUNDS", if quick { 1 } else { 15 });
+    let runs = support::env_usize("OSCILLATION_RUNS", if quick { 2 } else { 100 }).max(1);
+
+    let start = Instant::now();
+    let mut rows = Vec::new();
     for scenario in [Scenario::ShrinkBoundary, Scenario::GrowBoundary] {
-        report_calls(scenario);
-        let mut group = c.benchmark_group(format!("oscillation_{}", scenario.name()));
-        group.throughput(Throughput::Elements(OPS));
-        group.bench_function(BenchmarkId::new("MappedVector", OPS), |b| {
-            b.iter_batched(
-                || setup_mapped(scenario),
-                oscillate_mapped,
-                BatchSize::PerIteration,
-            )
-        });
-        group.bench_function(BenchmarkId::new("Vec", OPS), |b| {
-            b.iter_batched(
-                || setup_vec(scenario),
-                oscillate_vec,
-                BatchSize::PerIteration,
-            )
-        });
-        group.finish();
+        let report = calls(scenario);
+        let len = setup_mapped(scenario).len();
+        // Warm up both sides (page cache, allocator, reservation cache).
+        for side in [Side::Mapped, Side::Vec, Side::Mapped, Side::Vec] {
+            run(side, scenario, len);
+        }
+        // Each slice of a round is one run: the sides take turns run by run.
+        let cell = support::interleave(rounds, runs, runs, |side| run(side, scenario, len));
+        rows.push((scenario, cell, report));
     }
-}
 
-criterion_group!(benches, bench_oscillation);
-criterion_main!(benches);
+    println!(
+        "\noscillation: {OPS} alternating push/pop of u64 per run, {runs} runs per round and side; \
+         MappedVector / Vec, median of {rounds} interleaved rounds [min-max]; \
+         CPU time per {OPS} operations (median)\n"
+    );
+    println!("| scenario | MappedVector / Vec | mapped / Vec per {OPS} ops |");
+    println!("|---|---|---|");
+    for (scenario, cell, _) in &rows {
+        println!(
+            "| {} | {} | {} |",
+            scenario.name(),
+            cell.ratio_text(),
+            cell.abs_text()
+        );
+    }
+    println!();
+    for (_, _, report) in &rows {
+        println!("{report}");
+    }
+    println!("\n(total {:.1} s)", start.elapsed().as_secs_f64());
+}

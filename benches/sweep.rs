@@ -29,19 +29,17 @@
 //! SWEEP_COLUMNS=plain SWEEP_MAX=4096 cargo bench --bench sweep
 //! ```
 
+#[path = "support/mod.rs"]
+mod support;
+
 use mapped::{MappedVector, MAPPER};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
+use support::{Cell, Side};
 
 /// Bytes pushed per round and per side.
 const ROUND_BYTES: usize = 64 << 20;
 const ELEM: usize = std::mem::size_of::<u64>();
-
-#[derive(Clone, Copy, PartialEq)]
-enum Side {
-    Mapped,
-    Vec,
-}
 
 /// `reps` times: a fresh container, `size` pushes, drop.
 fn work(side: Side, size: usize, reps: usize) {
@@ -90,83 +88,19 @@ fn time(side: Side, size: usize, reps: usize, threads: usize) -> Duration {
     released.elapsed()
 }
 
-/// One measured cell: median ratio, its spread, and the median ns per
-/// container of each side.
-struct Cell {
-    ratio: f64,
-    min: f64,
-    max: f64,
-    mapped_ns: f64,
-    vec_ns: f64,
-}
-
-fn median(xs: &mut [f64]) -> f64 {
-    xs.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let n = xs.len();
-    if n % 2 == 1 {
-        xs[n / 2]
-    } else {
-        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
-    }
-}
-
 fn measure(size: usize, reps: usize, threads: usize, rounds: usize) -> Cell {
     // Warm up both sides once (page cache, allocator, reservation cache).
     work(Side::Mapped, size, reps.min(4));
     work(Side::Vec, size, reps.min(4));
-    let (mut ratios, mut ms, mut vs) = (Vec::new(), Vec::new(), Vec::new());
-    for round in 0..rounds {
-        let order = if round % 2 == 0 {
-            [Side::Mapped, Side::Vec]
-        } else {
-            [Side::Vec, Side::Mapped]
-        };
-        let (mut m, mut v) = (Duration::ZERO, Duration::ZERO);
-        for side in order {
-            let t = time(side, size, reps, threads);
-            match side {
-                Side::Mapped => m = t,
-                Side::Vec => v = t,
-            }
-        }
-        ratios.push(m.as_secs_f64() / v.as_secs_f64());
-        ms.push(m.as_nanos() as f64 / reps as f64);
-        vs.push(v.as_nanos() as f64 / reps as f64);
-    }
-    let min = ratios.iter().cloned().fold(f64::INFINITY, f64::min);
-    let max = ratios.iter().cloned().fold(0.0, f64::max);
-    Cell {
-        ratio: median(&mut ratios),
-        min,
-        max,
-        mapped_ns: median(&mut ms),
-        vec_ns: median(&mut vs),
-    }
-}
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
-}
-
-fn fmt_ns(ns: f64) -> String {
-    if ns >= 1e6 {
-        format!("{:.2} ms", ns / 1e6)
-    } else if ns >= 1e3 {
-        format!("{:.2} us", ns / 1e3)
-    } else {
-        format!("{ns:.0} ns")
-    }
+    support::interleave(rounds, 1, reps, |side| time(side, size, reps, threads))
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing
-    // of the sort: then run one quick round on small sizes only.
-    let quick = !std::env::args().any(|a| a == "--bench");
-    let rounds = env_usize("SWEEP_ROUNDS", if quick { 1 } else { 7 });
-    let max = env_usize("SWEEP_MAX", if quick { 64 } else { 8 << 20 });
+    // Without `--bench` (`cargo test --benches`): one quick round on small
+    // sizes only.
+    let quick = support::quick();
+    let rounds = support::env_usize("SWEEP_ROUNDS", if quick { 1 } else { 7 });
+    let max = support::env_usize("SWEEP_MAX", if quick { 64 } else { 8 << 20 });
     let columns = std::env::var("SWEEP_COLUMNS").unwrap_or_else(|_| "plain,prom,2thr".into());
     let columns: Vec<&str> = columns.split(',').map(str::trim).collect();
     let round_bytes = if quick { 1 << 20 } else { ROUND_BYTES };
@@ -207,14 +141,8 @@ fn main() {
     );
     println!("|---|---|---|---|---|---|---|");
     for ((label, _, _), cells) in rows.iter().zip(&table) {
-        let ratio = |c: &Option<Cell>| match c {
-            Some(c) => format!("{:.2}x [{:.2}-{:.2}]", c.ratio, c.min, c.max),
-            None => "-".into(),
-        };
-        let abs = |c: &Option<Cell>| match c {
-            Some(c) => format!("{} / {}", fmt_ns(c.mapped_ns), fmt_ns(c.vec_ns)),
-            None => "-".into(),
-        };
+        let ratio = |c: &Option<Cell>| c.as_ref().map_or("-".into(), Cell::ratio_text);
+        let abs = |c: &Option<Cell>| c.as_ref().map_or("-".into(), Cell::abs_text);
         println!(
             "| {label} | {} | {} | {} | {} | {} | {} |",
             ratio(&cells[0]),
