@@ -1,12 +1,13 @@
 //! Reservations of containers with the decay option in the process-wide
 //! cache: kept with all their pages for the delay, reused only by containers
 //! that decay too, and released by the first use of the cache after the
-//! delay. One test, alone in its binary: the cache is process-wide.
+//! delay. One test, alone in its binary: the cache is process-wide. It
+//! runs on a paused clock (`mapped::test_clock`) and moves it forward
+//! rather than sleeping out the delay.
 
-use mapped::{MappedVector, Op, MAPPER};
+use mapped::{test_clock, MappedVector, Op, MAPPER};
 use mapped_testkit::{rss, Recording};
 use std::sync::Arc;
-use std::thread::sleep;
 use std::time::Duration;
 
 const DELAY: Duration = Duration::from_millis(300);
@@ -32,6 +33,7 @@ fn fill(v: &mut MappedVector<u64>, round: u64) {
 
 #[test]
 fn decaying_reservations_are_held_for_their_delay_only() {
+    test_clock::pause();
     let ops = Arc::new(Recording::default());
     let since = |mark: usize| ops.ops()[mark..].to_vec();
 
@@ -70,8 +72,9 @@ fn decaying_reservations_are_held_for_their_delay_only() {
     let mut v = vector(&ops, true);
     v.extend_from_slice(&[7; 10]).unwrap();
     assert_eq!(v.committed_bytes(), full);
+    test_clock::advance(DELAY - Duration::from_millis(1));
     assert!(!v.trim(), "held within the delay");
-    sleep(DELAY + Duration::from_millis(50));
+    test_clock::advance(Duration::from_millis(1));
     assert!(v.trim(), "given back once the delay has passed");
     assert_eq!(v.committed_bytes(), v.initial_capacity() * 8);
     assert_eq!(v[..], [7; 10]);
@@ -84,7 +87,7 @@ fn decaying_reservations_are_held_for_their_delay_only() {
     drop(v);
     let resident = rss();
     let releases = mapped::stats().releases;
-    sleep(DELAY + Duration::from_millis(50));
+    test_clock::advance(DELAY);
     let w = vector(&ops, false);
     drop(w); // nothing reserved: the cache is not used
     assert!(mapped::stats().cached_bytes >= full as u64);

@@ -1,14 +1,19 @@
 //! The decay option: a sparse vector keeps its pages until they have stayed
 //! unused for the delay, then gives them back (on a later removal or an
 //! explicit `trim()`), and resident memory falls.
+//!
+//! Each test stops its thread's clock (`mapped::test_clock`) and moves it
+//! forward instead of sleeping: no test waits out a delay, and none depends
+//! on how fast the machine is.
 
-use mapped::{MappedVector, Op, MAPPER};
+use mapped::{test_clock, MappedVector, Op, MAPPER};
 use mapped_testkit::{rss, Recording};
 use std::sync::Arc;
-use std::thread::sleep;
 use std::time::Duration;
 
+/// A vector that decays after `delay`, on a paused clock.
 fn decaying(delay: Duration, calls: &Arc<Recording>) -> MappedVector<u64> {
+    test_clock::pause();
     // Heap limit 0: emptied, it keeps its mapping, so decay alone decides
     // when pages go back.
     MappedVector::builder(MAPPER)
@@ -57,7 +62,7 @@ fn later_removals_give_memory_back_once_the_delay_has_passed() {
     let full = v.committed_bytes();
     v.truncate(1000); // sparse: starts the clock
     assert_eq!(v.committed_bytes(), full);
-    sleep(Duration::from_millis(40));
+    test_clock::advance(Duration::from_millis(20));
     // The clock is read on one sparse removal in 64.
     for _ in 0..200 {
         v.pop();
@@ -77,14 +82,14 @@ fn growth_restarts_the_clock() {
     let mut v = decaying(Duration::from_millis(400), &calls);
     v.extend_from_slice(&[1; 10_000]).unwrap();
     v.clear(); // clock starts
-    sleep(Duration::from_millis(300));
+    test_clock::advance(Duration::from_millis(300));
     v.extend_from_slice(&[2; 100_000]).unwrap(); // grows: in use again
     v.clear(); // clock starts again
-    sleep(Duration::from_millis(300));
-    // 600 ms since the first clear, but at most the delay (plus whatever a
-    // loaded machine adds, well under 100 ms) since the memory was last used.
+    test_clock::advance(Duration::from_millis(399));
+    // 699 ms since the first clear, but less than the delay since the
+    // memory was last used.
     assert!(!v.trim());
-    sleep(Duration::from_millis(200));
+    test_clock::advance(Duration::from_millis(1));
     assert!(v.trim());
     assert_eq!(v.committed_bytes(), v.page_size());
     assert_eq!(calls.count(Op::Decommit), 1);
@@ -117,7 +122,7 @@ fn resident_memory_falls_once_the_delay_has_passed() {
         filled.saturating_sub(cleared) < BYTES / 10,
         "still resident within the delay: {filled} -> {cleared}"
     );
-    sleep(Duration::from_millis(80));
+    test_clock::advance(Duration::from_millis(50));
     assert!(v.trim());
     let trimmed = rss();
     eprintln!(
