@@ -377,9 +377,16 @@ impl<T: Pod> FileVector<T> {
     /// Writes `value` at index `len` (within capacity) and counts it.
     #[inline]
     fn write_at_len(&mut self, value: T) {
-        let size = self.elem_size();
-        let off = self.data_offset + self.len * size;
-        self.map[off..off + size].copy_from_slice(bytemuck::bytes_of(&value));
+        debug_assert!(self.len < self.cap);
+        // SAFETY: `len < cap`, and the mapping covers `data_offset` plus
+        // `cap` elements; `data_offset` is a power of two at least `T`'s
+        // alignment and the mapping starts on a page, so the slot is
+        // aligned. `T: Pod` may be written over any bytes, and no
+        // reference into the mapping outlives `&mut self`.
+        unsafe {
+            let data = self.map.as_mut_ptr().add(self.data_offset).cast::<T>();
+            data.add(self.len).write(value);
+        }
         self.len += 1;
     }
 
