@@ -17,10 +17,6 @@ pub(crate) const MAPPER: &str = "file";
 /// The `container` label.
 #[cfg_attr(not(any(feature = "tracing", feature = "metrics")), allow(dead_code))]
 pub(crate) const CONTAINER: &str = crate::telemetry::names::CONTAINER_VECTOR;
-/// Successful flushes of file vectors (not one of the memory names: files
-/// alone flush).
-#[cfg(feature = "metrics")]
-pub(crate) const FLUSHES_TOTAL: &str = "mapped_file_flushes_total";
 
 /// The operations a file vector reports, named as the memory ones are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,7 +107,7 @@ pub(crate) fn done(op: FileOp, bytes: usize) {
                 add(names::DECOMMITTED_BYTES_TOTAL);
             }
             FileOp::Remap => {}
-            FileOp::Flush => count(FLUSHES_TOTAL),
+            FileOp::Flush => count(names::FILE_FLUSHES_TOTAL),
         }
     }
 }

@@ -303,6 +303,12 @@ pub(super) fn describe(cached: usize) {
         Unit::Count,
         "Kernel mappings the guarded reservations of the OS mapper may hold together"
     );
+    #[cfg(feature = "file")]
+    describe_counter!(
+        FILE_FLUSHES_TOTAL,
+        Unit::Count,
+        "Successful flushes of file vectors: data and length made durable"
+    );
     budget(crate::mapping_budget());
     cached_bytes(cached);
     // The series a dashboard or an alert reads exist from here on, at zero,

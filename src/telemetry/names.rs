@@ -51,6 +51,9 @@ pub const INJECTED_FAULTS_TOTAL: &str = "mapped_injected_faults_total";
 /// ([`set_slow_call_threshold`](crate::set_slow_call_threshold)), labelled
 /// by `container`, `mapper` and `op`.
 pub const SLOW_CALLS_TOTAL: &str = "mapped_slow_calls_total";
+/// Successful flushes of file vectors (data and header made durable),
+/// labelled by `container` and `mapper` (`file`).
+pub const FILE_FLUSHES_TOTAL: &str = "mapped_file_flushes_total";
 /// Seconds spent in the mapper's commit call.
 pub const COMMIT_SECONDS: &str = "mapped_commit_seconds";
 /// Seconds spent in the mapper's decommit call.

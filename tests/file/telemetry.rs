@@ -131,3 +131,24 @@ fn spans_nest_and_carry_mapper_file() {
     }
     std::fs::remove_file(&path).unwrap();
 }
+
+#[cfg(feature = "metrics")]
+#[test]
+fn describe_metrics_describes_the_flush_counter() {
+    let recorder = metrics_util::debugging::DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let path = temp_path("describe");
+    metrics::with_local_recorder(&recorder, || {
+        mapped::describe_metrics();
+        work(&path);
+    });
+    let flushes = snapshotter
+        .snapshot()
+        .into_vec()
+        .into_iter()
+        .find(|(key, ..)| key.key().name() == "mapped_file_flushes_total")
+        .expect("a flush was counted");
+    let (_, unit, description, _) = flushes;
+    assert_eq!(unit, Some(metrics::Unit::Count));
+    assert!(description.is_some_and(|d| d.contains("flush")));
+}
