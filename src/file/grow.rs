@@ -4,9 +4,9 @@
 //! punch holes when sparse (its "decommit").
 
 use super::faults::{self, Point};
-use super::sys;
 use super::telemetry::{self as tel, FileOp};
 use super::{FileError, FileVector};
+use crate::os::file as sys;
 use crate::policy;
 use bytemuck::Pod;
 

@@ -58,7 +58,6 @@ mod flush;
 mod grow;
 mod header;
 mod options;
-mod sys;
 mod telemetry;
 mod vector;
 

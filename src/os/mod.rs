@@ -7,6 +7,9 @@
 //! systems, and `stub.rs` elsewhere, which compiles and says
 //! [`io::ErrorKind::Unsupported`] to every call.
 
+/// The file system calls of [`FileVector`](crate::FileVector).
+#[cfg(feature = "file")]
+pub(crate) mod file;
 #[cfg_attr(unix, path = "unix.rs")]
 #[cfg_attr(not(unix), path = "stub.rs")]
 mod sys;

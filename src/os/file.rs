@@ -1,7 +1,8 @@
 //! The file system calls memmap2 does not offer: allocating a file's blocks
 //! ahead of writes through the mapping (so a full disk is an error at grow
 //! time, not a `SIGBUS` at the write) and punching holes to give them back.
-//! The only libc calls of the `file` module.
+//! The `file` module's only way to the OS's file calls beyond std and
+//! memmap2.
 
 use std::fs::File;
 use std::io;
