@@ -40,6 +40,8 @@ struct EventRecord {
 struct Capture {
     spans: Arc<Mutex<Vec<SpanRecord>>>,
     events: Arc<Mutex<Vec<EventRecord>>>,
+    /// Fields recorded on a span after it opened: (span, field, value).
+    records: Arc<Mutex<Vec<(&'static str, String, String)>>>,
 }
 
 struct Fields<'a>(&'a mut BTreeMap<String, String>);
@@ -73,6 +75,14 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Capture {
         });
     }
 
+    fn on_record(&self, id: &Id, values: &tracing::span::Record<'_>, ctx: Context<'_, S>) {
+        let mut fields = BTreeMap::new();
+        values.record(&mut Fields(&mut fields));
+        let name = ctx.span(id).map_or("?", |s| s.name());
+        let mut records = self.records.lock().unwrap();
+        records.extend(fields.into_iter().map(|(k, v)| (name, k, v)));
+    }
+
     fn on_event(&self, event: &tracing::Event<'_>, ctx: Context<'_, S>) {
         let mut fields = BTreeMap::new();
         event.record(&mut Fields(&mut fields));
@@ -88,13 +98,19 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Capture {
     }
 }
 
-fn captured(f: impl FnOnce()) -> (Vec<SpanRecord>, Vec<EventRecord>) {
+/// What a subscriber saw while `f` ran.
+fn capture(f: impl FnOnce()) -> Capture {
     let capture = Capture::default();
     let subscriber = tracing_subscriber::registry().with(capture.clone());
     tracing::subscriber::with_default(subscriber, || {
         tracing::callsite::rebuild_interest_cache();
         f();
     });
+    capture
+}
+
+fn captured(f: impl FnOnce()) -> (Vec<SpanRecord>, Vec<EventRecord>) {
+    let capture = capture(f);
     let spans = capture.spans.lock().unwrap().clone();
     let events = capture.events.lock().unwrap().clone();
     (spans, events)
@@ -284,6 +300,37 @@ fn spans_nest_and_carry_their_fields() {
         .expect("a release span");
     assert_eq!(release.fields["name"], "big");
     assert_eq!(release.parent, None);
+
+    // A grow's span opens with the committed bytes it aims for and records
+    // `to_bytes` again only when that was not what happened: a reservation
+    // reused from the cache brought more. (A log line shows each record.)
+    mapped::trim_cache();
+    let records = capture(|| {
+        let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
+        v.extend(0..100_000); // grows from the heap, reserving afresh
+    })
+    .records;
+    let to_bytes = |records: &[(&str, String, String)]| -> Vec<String> {
+        records
+            .iter()
+            .filter(|(span, field, _)| *span == "grow" && field == "to_bytes")
+            .map(|(_, _, value)| value.clone())
+            .collect()
+    };
+    assert_eq!(to_bytes(&records.lock().unwrap()), [] as [String; 0]);
+    let mut parked: MappedVector<u64> = MappedVector::new(MAPPER);
+    parked.extend(0..(1 << 17)); // 1 MiB committed
+    drop(parked); // parks, with its pages
+    let records = capture(|| {
+        let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
+        v.extend(0..1000); // into a mapping: reuses the parked 1 MiB
+    })
+    .records;
+    assert_eq!(
+        to_bytes(&records.lock().unwrap()),
+        [(1usize << 20).to_string()]
+    );
+    mapped::trim_cache();
 
     // Nothing at all on the fast path: pushes and pops within capacity.
     let mut v: MappedVector<u64> = MappedVector::new(MAPPER);

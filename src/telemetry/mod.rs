@@ -222,6 +222,9 @@ pub(crate) struct Probe {
     parked: bool,
     /// When the operation began, if anyone will see its duration.
     start: Option<Instant>,
+    /// The committed bytes the span opened with as `to_bytes`.
+    #[cfg(feature = "tracing")]
+    aimed: usize,
     #[cfg(feature = "tracing")]
     _span: tracing::span::EnteredSpan,
 }
@@ -283,6 +286,8 @@ impl Probe {
             parked: false,
             start: timed.then(Instant::now),
             #[cfg(feature = "tracing")]
+            aimed: to_bytes,
+            #[cfg(feature = "tracing")]
             _span: span.entered(),
         }
     }
@@ -308,9 +313,10 @@ impl Probe {
         error: Option<&io::Error>,
     ) {
         // The span opened with the committed bytes aimed for; a reservation
-        // reused from the cache may bring more: the span says what happened.
+        // reused from the cache may bring more: then the span says what
+        // happened (recorded only then: a log line shows each record).
         #[cfg(feature = "tracing")]
-        if matches!(self.op, Op::Grow | Op::Shrink) {
+        if matches!(self.op, Op::Grow | Op::Shrink) && after.committed != self.aimed {
             self._span.record("to_bytes", after.committed);
         }
         let event = Event {
