@@ -36,12 +36,15 @@ struct EventRecord {
     fields: BTreeMap<String, String>,
 }
 
+/// A field recorded on a span after it opened: (span, field, value).
+type Recorded = (&'static str, String, String);
+
 #[derive(Default, Clone)]
 struct Capture {
     spans: Arc<Mutex<Vec<SpanRecord>>>,
     events: Arc<Mutex<Vec<EventRecord>>>,
     /// Fields recorded on a span after it opened: (span, field, value).
-    records: Arc<Mutex<Vec<(&'static str, String, String)>>>,
+    records: Arc<Mutex<Vec<Recorded>>>,
 }
 
 struct Fields<'a>(&'a mut BTreeMap<String, String>);
@@ -310,7 +313,7 @@ fn spans_nest_and_carry_their_fields() {
         v.extend(0..100_000); // grows from the heap, reserving afresh
     })
     .records;
-    let to_bytes = |records: &[(&str, String, String)]| -> Vec<String> {
+    let to_bytes = |records: &[Recorded]| -> Vec<String> {
         records
             .iter()
             .filter(|(span, field, _)| *span == "grow" && field == "to_bytes")
