@@ -254,23 +254,61 @@ impl Entry {
 /// largest committed first, and the process's totals. Its `Display` is a
 /// report for a log. From [`inventory()`](crate::inventory).
 #[derive(Clone, Debug)]
-#[non_exhaustive]
 pub struct Inventory {
+    pub(crate) containers: Vec<Entry>,
+    pub(crate) committed_bytes: u64,
+    pub(crate) reserved_bytes: u64,
+    pub(crate) heap_bytes: u64,
+    pub(crate) cached_bytes: u64,
+    pub(crate) guarded_reservations: u64,
+    pub(crate) mapping_budget: u64,
+}
+
+impl Inventory {
     /// Every live mapped container, largest committed first.
-    pub containers: Vec<Entry>,
-    /// Committed bytes of all live containers (the sum over
-    /// `containers`, as the counters saw it).
-    pub committed_bytes: u64,
-    /// Reserved bytes of all live containers.
-    pub reserved_bytes: u64,
-    /// Bytes on the heap, in containers below their heap limit.
-    pub heap_bytes: u64,
-    /// Committed bytes parked in the reservation cache (resident).
-    pub cached_bytes: u64,
-    /// Guarded reservations held, and the kernel-mapping budget for them.
-    pub guarded_reservations: u64,
-    /// See [`mapping_budget`](crate::mapping_budget).
-    pub mapping_budget: u64,
+    pub fn containers(&self) -> &[Entry] {
+        &self.containers
+    }
+
+    /// The entries, to keep (largest committed first).
+    pub fn into_containers(self) -> Vec<Entry> {
+        self.containers
+    }
+
+    /// Committed bytes of all live mapped containers (as the counters saw
+    /// them: the sum over [`containers`](Self::containers) give or take
+    /// what changed while the snapshot was taken).
+    pub fn committed_bytes(&self) -> u64 {
+        self.committed_bytes
+    }
+
+    /// Reserved bytes of all live mapped containers.
+    pub fn reserved_bytes(&self) -> u64 {
+        self.reserved_bytes
+    }
+
+    /// Bytes on the heap, in containers below their heap limit (not
+    /// listed: they register nothing).
+    pub fn heap_bytes(&self) -> u64 {
+        self.heap_bytes
+    }
+
+    /// Committed bytes parked in the reservation cache: resident, in no
+    /// container.
+    pub fn cached_bytes(&self) -> u64 {
+        self.cached_bytes
+    }
+
+    /// Guarded reservations held now.
+    pub fn guarded_reservations(&self) -> u64 {
+        self.guarded_reservations
+    }
+
+    /// The kernel-mapping budget for guarded reservations; see
+    /// [`mapping_budget`](crate::mapping_budget).
+    pub fn mapping_budget(&self) -> u64 {
+        self.mapping_budget
+    }
 }
 
 /// How many containers the report lists.

@@ -153,7 +153,7 @@ pub fn stats() -> Stats {
 /// v.extend_from_slice(&[7; 100_000])?;
 /// let inventory = mapped::inventory();
 /// let orders = inventory
-///     .containers
+///     .containers()
 ///     .iter()
 ///     .find(|e| e.name() == Some("orders"))
 ///     .unwrap();

@@ -9,7 +9,7 @@ use mapped::{MappedQueue, MappedVector, MAPPER};
 
 fn named(name: &str) -> Vec<Entry> {
     mapped::inventory()
-        .containers
+        .into_containers()
         .into_iter()
         .filter(|e| e.name() == Some(name))
         .collect()
@@ -106,4 +106,26 @@ fn threads_register_at_once_and_every_container_is_listed() {
     assert_eq!(named("inv-d").len(), 1000);
     drop(held);
     assert!(named("inv-d").is_empty());
+}
+
+#[test]
+fn the_pinned_surface_reads_as_designed() {
+    let mut v: MappedVector<u64> = MappedVector::builder(MAPPER)
+        .name("inv-pinned")
+        .build()
+        .unwrap();
+    v.extend_from_slice(&[1; 100_000]).unwrap();
+    let inv = mapped::inventory();
+    let mine: Vec<_> = inv
+        .containers()
+        .iter()
+        .filter(|c| c.name() == Some("inv-pinned"))
+        .collect();
+    assert_eq!(mine.len(), 1);
+    let c = mine[0];
+    assert_eq!(c.committed_bytes(), v.committed_bytes());
+    assert_eq!(c.reserved_bytes(), v.reserved_bytes());
+    assert_eq!(c.created_at().file(), file!());
+    assert!(inv.committed_bytes() >= v.committed_bytes() as u64);
+    assert!(inv.to_string().contains("inv-pinned"));
 }
