@@ -1,7 +1,7 @@
 //! Growth: more room on the heap, the move from the heap into a mapping,
 //! and more committed pages in a mapping.
 
-use super::{heap, Holding, RawStore, Shape, State, Writes};
+use super::{heap, Full, Holding, RawStore, Shape, State, Writes};
 use crate::error::Error;
 use crate::op::Cause;
 use crate::policy;
@@ -61,6 +61,7 @@ impl RawStore {
             return self.grow_amortized(shape, len, 1, Writes::Ahead, site);
         }
         if let State::Full(full) = &mut self.state {
+            let full: &mut Full = full;
             if let Holding::Mapped(region) = &mut full.holding {
                 let from = len * shape.size;
                 region.prepare_writes(&full.settings, from, from + populate_ahead(shape));

@@ -44,6 +44,7 @@ use crate::region::Region;
 use crate::settings::{Config, HeapLimit, Settings, Window};
 use crate::telemetry::{self, Kind};
 use decay::Decay;
+use std::mem::ManuallyDrop;
 use std::panic::Location;
 use std::ptr::NonNull;
 
@@ -100,9 +101,16 @@ unsafe impl Send for RawStore {}
 unsafe impl Sync for RawStore {}
 
 /// See the module docs' table.
+///
+/// The boxed full state is `ManuallyDrop` so that `State` has no drop glue:
+/// a light store's drop, the common case, is then only
+/// [`RawStore`]'s own (one free, inlined as a `Vec`'s is), with no second
+/// look at the variant. [`drop_full`](RawStore::drop_full) and
+/// [`settle`](RawStore::settle), the two places a full state ends, drop
+/// the box.
 enum State {
     Light(Light),
-    Full(Box<Full>),
+    Full(ManuallyDrop<Box<Full>>),
 }
 
 /// A container with `new(MAPPER)`'s settings, but perhaps the heap limit,
@@ -268,14 +276,14 @@ impl RawStore {
             .and_then(|(kind, heap_limit)| Light::new(kind, heap_limit, shape));
         let state = match light {
             Some(light) => State::Light(light),
-            None => State::Full(Box::new(Full {
+            None => State::Full(ManuallyDrop::new(Box::new(Full {
                 settings,
                 holding: Holding::Heap { cap: 0 },
                 size: shape.size,
                 align: shape.align,
                 decay: Decay::default(),
                 registration: None,
-            })),
+            }))),
         };
         Self::with_state(state, shape)
     }
@@ -550,7 +558,8 @@ impl RawStore {
                 decay: Decay::default(),
                 registration: None,
             };
-            self.state = State::Full(heap::try_box(full)?);
+            // The state was light: nothing to drop.
+            self.state = State::Full(ManuallyDrop::new(heap::try_box(full)?));
         }
         match &mut self.state {
             State::Full(full) => Ok(full),
@@ -573,13 +582,16 @@ impl RawStore {
         let (Ok(cap), Ok(size)) = (u32::try_from(cap), u32::try_from(full.size)) else {
             return;
         };
-        self.state = State::Light(Light {
+        let light = State::Light(Light {
             kind,
             align_log2: full.align.trailing_zeros() as u8,
             heap_limit,
             cap,
             size,
         });
+        if let State::Full(full) = std::mem::replace(&mut self.state, light) {
+            drop(ManuallyDrop::into_inner(full));
+        }
     }
 
     /// Records the heap allocation's new capacity, in elements, and the
@@ -624,9 +636,10 @@ impl RawStore {
     /// Frees a `Full` store's heap allocation or gives its mapping back.
     #[inline(never)]
     fn drop_full(&mut self) {
-        let State::Full(full) = &mut self.state else {
+        let State::Full(boxed) = &mut self.state else {
             return;
         };
+        let full: &mut Full = boxed;
         match &mut full.holding {
             Holding::Heap { cap } => {
                 let bytes = *cap * full.size;
@@ -637,6 +650,9 @@ impl RawStore {
                 region.give_back(&full.settings);
             }
         }
+        // SAFETY: the store is being dropped: nothing reads the full state
+        // after this, and it is dropped only here.
+        unsafe { ManuallyDrop::drop(boxed) };
     }
 }
 

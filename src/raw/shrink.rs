@@ -1,7 +1,7 @@
 //! Giving memory back: decommitting a sparse mapping, moving back to the
 //! heap, shrinking to fit, and the decay option's delay.
 
-use super::{decay, heap, Holding, RawStore, Shape, State};
+use super::{decay, heap, Full, Holding, RawStore, Shape, State};
 use crate::error::Error;
 use crate::op::Cause;
 use crate::policy;
@@ -93,6 +93,7 @@ impl RawStore {
         let State::Full(full) = &mut self.state else {
             return;
         };
+        let full: &mut Full = full;
         let Holding::Mapped(region) = &mut full.holding else {
             return;
         };
@@ -133,6 +134,7 @@ impl RawStore {
         let State::Full(full) = &mut self.state else {
             return Ok(());
         };
+        let full: &mut Full = full;
         let Holding::Mapped(region) = &mut full.holding else {
             return Ok(());
         };
@@ -166,6 +168,7 @@ impl RawStore {
         let State::Full(full) = &mut self.state else {
             unreachable!("a mapped store is full");
         };
+        let full: &mut Full = full;
         let Holding::Mapped(region) = &mut full.holding else {
             unreachable!("moving to the heap from a mapping");
         };
