@@ -228,11 +228,13 @@ impl RawStore {
         let window = match (config.max_capacity, config.first_window) {
             // Zero-sized elements take no memory: any maximum fits in none.
             (Some(_), _) if shape.is_zst() => Window::Fixed { max: 0 },
-            (Some(max), _) => Window::Fixed {
-                max: policy::bytes_for(max, shape.size)
-                    .and_then(|b| policy::round_to_pages(b, page))
-                    .ok_or(Error::CapacityOverflow)?,
-            },
+            (Some(max), _) => {
+                let needed = policy::bytes_for(max, shape.size).ok_or(Error::CapacityOverflow)?;
+                Window::Fixed {
+                    max: policy::round_to_pages(needed, page)
+                        .ok_or(Error::AddressSpace { needed })?,
+                }
+            }
             (None, Some(first)) => Window::Growable {
                 first: policy::round_to_pages(first.max(1), page).ok_or(Error::CapacityOverflow)?,
             },
