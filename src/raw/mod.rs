@@ -501,6 +501,58 @@ impl RawStore {
         }
     }
 
+    // ---- handing memory over ----
+
+    /// Hands the heap allocation over to the caller, who frees it with the
+    /// global allocator and the layout of `cap` elements of `shape` (as a
+    /// `Vec<T>` of capacity `cap` does): `Some((ptr, cap))` when on the
+    /// heap, and the store is then empty. `None`, and nothing changes,
+    /// when it is not on the heap.
+    pub(crate) fn take_heap(&mut self, shape: Shape) -> Option<(NonNull<u8>, usize)> {
+        let cap = match self.storage() {
+            Storage::Heap if !shape.is_zst() => self.heap_capacity(),
+            _ => return None,
+        };
+        // The allocation leaves the heap gauge as a free would.
+        telemetry::heap_resized(self.kind(), cap * shape.size, 0);
+        let ptr = std::mem::replace(&mut self.ptr, shape.dangling());
+        self.set_heap_capacity(0);
+        Some((ptr, cap))
+    }
+
+    /// The same memory seen as elements of shape `to` instead of `from`
+    /// (`MappedVector<[T; K]>` into `MappedVector<T>`): `to.size` divides
+    /// `from.size` and the alignment is the same, so every allocation and
+    /// mapping stays valid; only the capacity in elements changes.
+    pub(crate) fn reshape(&mut self, from: Shape, to: Shape) {
+        debug_assert_eq!(from.align, to.align);
+        if to.is_zst() {
+            self.refresh(to);
+            return;
+        }
+        // `[T; 0]` is zero-sized: its store holds no memory.
+        let per = if from.is_zst() {
+            0
+        } else {
+            from.size / to.size
+        };
+        debug_assert!(from.is_zst() || from.size % to.size == 0);
+        match &mut self.state {
+            State::Light(light) => {
+                let cap = light.cap as usize * per;
+                light.cap = u32::try_from(cap).expect("the same bytes, under the heap limit");
+                light.size = u32::try_from(to.size).expect("smaller than the old size");
+            }
+            State::Full(full) => {
+                if let Holding::Heap { cap } = &mut full.holding {
+                    *cap *= per;
+                }
+                full.size = to.size;
+            }
+        }
+        self.refresh(to);
+    }
+
     // ---- keeping the state and the caches right ----
 
     /// Works out the pointer, `write_below` and `shrink_below` again: the
