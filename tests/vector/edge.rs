@@ -699,6 +699,32 @@ fn send_and_sync() {
     assert_eq!(v2.len(), 1001);
 }
 
+/// Issue 22: unwind safety where `Vec`'s holds (`Vec<T>: UnwindSafe` when
+/// `T: UnwindSafe`, `RefUnwindSafe` when `T: RefUnwindSafe`), whatever
+/// mapper and observer the vector stores. Checked at compile time.
+#[test]
+fn unwind_safe_where_vecs_is() {
+    use std::panic::{RefUnwindSafe, UnwindSafe};
+    fn both<S: UnwindSafe + RefUnwindSafe>() {}
+    both::<Vec<u64>>();
+    both::<MappedVector<u64>>();
+    both::<MappedVector<String, 4>>();
+    both::<mapped::IntoIter<u64>>();
+    both::<mapped::MappedQueue<u64>>();
+    both::<mapped::MapperRef>();
+    fn unwind_safe<S: UnwindSafe>() {}
+    unwind_safe::<mapped::Drain<'static, u64, 1>>();
+    // A vector on a shared mapper, with an observer, crosses
+    // `catch_unwind` with no `AssertUnwindSafe`.
+    let mut v: MappedVector<u64> = MappedVector::builder(Arc::new(denying()))
+        .name("unwind")
+        .build()
+        .unwrap();
+    v.push(1).unwrap();
+    let r = std::panic::catch_unwind(|| v.len());
+    assert_eq!(r.unwrap(), 1);
+}
+
 // ---------------------------------------------------------------------------
 // Standard traits
 
