@@ -80,14 +80,20 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// assert_eq!(w.len(), 100_000);
     /// # Ok::<(), mapped::Error>(())
     /// ```
-    #[allow(clippy::result_large_err)]
+    // `uninit_vec`: see the zero-sized case.
+    #[allow(clippy::result_large_err, clippy::uninit_vec)]
     pub fn try_into_vec(mut self) -> Result<Vec<T>, (Self, Error)> {
         let len = self.len;
         if mem::size_of::<T>() == 0 {
             self.len = 0;
-            // SAFETY: zero-sized elements need no memory; the `len` of
-            // them are owned by the `Vec` from here on (ours counts none).
-            return Ok(unsafe { Vec::from_raw_parts(ptr::NonNull::dangling().as_ptr(), len, 0) });
+            // (No element is uninitialized: zero-sized elements have no
+            // bytes, and ours move over by the length alone.)
+            let mut out = Vec::new();
+            // SAFETY: zero-sized elements need no memory (an empty `Vec` of
+            // them has capacity `usize::MAX`); the `len` of them are owned
+            // by the `Vec` from here on (ours counts none).
+            unsafe { out.set_len(len) };
+            return Ok(out);
         }
         if let Some((ptr, cap)) = self.raw.take_heap(Self::SHAPE) {
             self.len = 0;
