@@ -19,10 +19,8 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// If the range's start is after its end, or its end is after `len`
     /// (as `Vec::splice`); and, when the `Splice` is dropped, if memory for
     /// the replacement items cannot be had, as [`Extend`] does (`Vec`
-    /// aborts on OOM). To get an error instead, reserve first with
-    /// [`reserve`](Self::reserve) for as many items as the replacement
-    /// adds, or use [`drain`](Self::drain) and
-    /// [`try_extend`](Self::try_extend) on a split.
+    /// aborts on OOM). [`try_splice`](Self::try_splice) returns the error
+    /// instead.
     ///
     /// ```
     /// use mapped::{MappedVector, MAPPER};
@@ -45,6 +43,49 @@ impl<T, const N: usize> MappedVector<T, N> {
             drain: Drain::new(self, start, end),
             replace_with: replace_with.into_iter(),
         }
+    }
+
+    /// [`splice`](Self::splice) that returns an error instead of panicking
+    /// when memory cannot be had: the replacement is taken first (into a
+    /// vector on [`MAPPER`]) and room made for it, so the returned
+    /// [`Splice`] needs no memory when it is dropped.
+    ///
+    /// # Errors
+    ///
+    /// When memory for the replacement cannot be had: the vector is
+    /// unchanged, and the items taken from `replace_with` are dropped.
+    ///
+    /// # Panics
+    ///
+    /// If the range's start is after its end, or its end is after `len`.
+    ///
+    /// ```
+    /// use mapped::{MappedVector, MAPPER};
+    ///
+    /// let mut v: MappedVector<u8> = MappedVector::new(MAPPER);
+    /// v.extend_from_slice(b"hello world")?;
+    /// let removed: Vec<u8> = v.try_splice(6.., *b"there")?.collect();
+    /// assert_eq!(removed, b"world");
+    /// assert_eq!(&v[..], b"hello there");
+    /// # Ok::<(), mapped::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn try_splice<R, I>(
+        &mut self,
+        range: R,
+        replace_with: I,
+    ) -> Result<Splice<'_, super::IntoIter<T>, N>, Error>
+    where
+        R: RangeBounds<usize>,
+        I: IntoIterator<Item = T>,
+    {
+        let (start, end) = super::resize::checked_range(range, self.len, "splice");
+        let mut items: MappedVector<T> = MappedVector::new(MAPPER);
+        items.try_extend(replace_with)?;
+        // Room for the whole result: the splice then fills the gap, moves
+        // the tail once by the exact count left, and never grows.
+        self.reserve(items.len().saturating_sub(end - start))?;
+        Ok(self.splice(start..end, items))
     }
 }
 

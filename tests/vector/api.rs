@@ -273,3 +273,26 @@ fn pop_if_gives_memory_back_as_pop_does() {
     assert_eq!(v, (0..10).collect::<Vec<_>>());
     assert!(v.committed_bytes() < big);
 }
+
+#[test]
+fn try_splice_refused_changes_nothing_and_needs_no_memory_after() {
+    static DENYING: TestMapper = TestMapper::new("try-splice-deny");
+    let mut v: MappedVector<u64> = MappedVector::builder(&DENYING)
+        .heap_limit(0)
+        .build()
+        .unwrap();
+    v.try_extend(0..10).unwrap();
+    let before = (v.to_vec(), v.committed_bytes());
+    DENYING.deny_commits(true);
+    let e = v.try_splice(2..5, 100..10_000).map(drop).unwrap_err();
+    assert!(e.is_out_of_memory(), "{e:?}");
+    assert_eq!((v.to_vec(), v.committed_bytes()), before);
+    // Within the committed page: the splice goes through while commits
+    // are still refused.
+    let removed: Vec<u64> = v.try_splice(2..5, 100..200).unwrap().collect();
+    DENYING.deny_commits(false);
+    assert_eq!(removed, [2, 3, 4]);
+    let mut model: Vec<u64> = (0..10).collect();
+    model.splice(2..5, 100..200);
+    assert_eq!(v, model);
+}
