@@ -86,6 +86,20 @@ use std::slice;
 /// fn send<S: Send>(_: S) {}
 /// send(mapped::MappedVector::<std::rc::Rc<u8>>::new(mapped::MAPPER));
 /// ```
+///
+/// It is `UnwindSafe` and `RefUnwindSafe` exactly when `Vec<T>` is,
+/// whatever mapper and observer it holds (they are not in its type):
+///
+/// ```
+/// use std::panic::{RefUnwindSafe, UnwindSafe};
+/// fn both<S: UnwindSafe + RefUnwindSafe>(_: &S) {}
+/// both(&mapped::MappedVector::<u8>::new(mapped::MAPPER));
+/// ```
+///
+/// ```compile_fail
+/// fn ref_unwind_safe<S: std::panic::RefUnwindSafe>(_: S) {}
+/// ref_unwind_safe(mapped::MappedVector::<std::cell::Cell<u8>>::new(mapped::MAPPER));
+/// ```
 pub struct MappedVector<T, const N: usize = 1> {
     /// The memory, and the limits `push` and the removals compare with.
     raw: RawStore,
