@@ -537,12 +537,21 @@ impl RawStore {
             from.size / to.size
         };
         debug_assert!(from.is_zst() || from.size % to.size == 0);
-        match &mut self.state {
-            State::Light(light) => {
-                let cap = light.cap as usize * per;
-                light.cap = u32::try_from(cap).expect("the same bytes, under the heap limit");
-                light.size = u32::try_from(to.size).expect("smaller than the old size");
+        if let State::Light(light) = &mut self.state {
+            // A light store counts at most `u32::MAX` elements; more (only
+            // after a heap fallback past the limit) move to a full one.
+            if let Ok(cap) = u32::try_from(light.cap as usize * per) {
+                light.cap = cap;
+                light.size = to.size as u32; // below the old size, a `u32`
+                self.refresh(to);
+                return;
             }
+            if let Err(e) = self.full_mut() {
+                panic!("into_flattened: {e}");
+            }
+        }
+        match &mut self.state {
+            State::Light(_) => unreachable!("handled above"),
             State::Full(full) => {
                 if let Holding::Heap { cap } = &mut full.holding {
                     *cap *= per;
