@@ -38,6 +38,15 @@ pub enum Error {
     /// The requested length, in elements or bytes, does not fit in `usize`
     /// (or exceeds `isize::MAX` bytes, the most any allocation may hold).
     CapacityOverflow,
+    /// A valid request (at most `isize::MAX` bytes) that no mapping can
+    /// hold: rounded up to whole pages it passes `isize::MAX` bytes, so no
+    /// mapper is asked. Like a global allocator refusing `isize::MAX` bytes,
+    /// this is a want of memory ([`is_out_of_memory`](Self::is_out_of_memory)),
+    /// not an overflow.
+    AddressSpace {
+        /// Bytes the operation needed.
+        needed: usize,
+    },
     /// A container built to be always guarded
     /// ([`Guard::Always`](crate::Guard::Always)) would pass the process's
     /// kernel-mapping budget ([`set_mapping_budget`](crate::set_mapping_budget)).
@@ -70,7 +79,7 @@ impl Error {
     /// (a refused commit, reservation or heap allocation), as opposed to a
     /// limit of the container itself.
     pub fn is_out_of_memory(&self) -> bool {
-        matches!(self, Error::Alloc { .. })
+        matches!(self, Error::Alloc { .. } | Error::AddressSpace { .. })
             || self
                 .os_error()
                 .is_some_and(|e| e.kind() == io::ErrorKind::OutOfMemory || crate::os::is_enomem(e))
@@ -101,6 +110,10 @@ impl fmt::Display for Error {
                 write!(f, "the global allocator refused {bytes} bytes")
             }
             Error::CapacityOverflow => f.write_str("capacity overflow"),
+            Error::AddressSpace { needed } => write!(
+                f,
+                "no mapping holds {needed} bytes: in whole pages they pass isize::MAX bytes"
+            ),
             Error::MappingBudget { held, budget } => write!(
                 f,
                 "kernel-mapping budget reached: {held} guarded reservations hold up to \
@@ -190,7 +203,9 @@ impl From<Error> for io::Error {
     fn from(error: Error) -> Self {
         let kind = match &error {
             Error::Os { source, .. } => source.kind(),
-            Error::Alloc { .. } | Error::MappingBudget { .. } => io::ErrorKind::OutOfMemory,
+            Error::Alloc { .. } | Error::AddressSpace { .. } | Error::MappingBudget { .. } => {
+                io::ErrorKind::OutOfMemory
+            }
             Error::WindowFull { .. } => io::ErrorKind::StorageFull,
             Error::CapacityOverflow => io::ErrorKind::InvalidInput,
             Error::Alignment { .. } => io::ErrorKind::Unsupported,

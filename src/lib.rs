@@ -119,7 +119,7 @@ pub use region::{
 };
 pub use settings::Guard;
 pub use telemetry::{set_observer, set_slow_call_threshold, Event, Observer, Stats};
-pub use vector::{Drain, IntoIter, MappedVector};
+pub use vector::{Drain, ExtractIf, IntoIter, MappedVector, Splice};
 
 /// A snapshot of what all containers in the process hold and have done:
 /// the counters telemetry keeps, and the bytes parked in the reservation

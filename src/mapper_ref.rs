@@ -22,6 +22,17 @@ enum Inner {
     Shared(Arc<dyn Mapper>),
 }
 
+// Unwind safety: a container holding a mapper is as unwind safe as a
+// `Vec` (issue 22), whatever the mapper. A `Mapper` is `Send + Sync` and
+// called only through `&self`; every call's result is checked, and the
+// container's invariants (its length, its committed prefix) change only
+// after a call has returned successfully, never on the mapper's word
+// alone. A mapper left inconsistent by a panic inside one of its own
+// calls can make later calls fail, which containers already handle; it
+// cannot make a container see a broken invariant of its own.
+impl std::panic::UnwindSafe for MapperRef {}
+impl std::panic::RefUnwindSafe for MapperRef {}
+
 static OS_MAPPER: OsMapper = OsMapper;
 
 impl MapperRef {

@@ -31,6 +31,9 @@ pub const POPULATE_MIN: usize = 32 << 10;
 const MAX_BYTES: usize = isize::MAX as usize;
 
 /// `bytes` rounded up to a whole number of pages (`page` a power of two).
+/// `None` when that passes `isize::MAX`: for `bytes <= isize::MAX` (a valid
+/// request, within the last page below the limit) no mapping can hold it,
+/// which is a want of memory, not an overflow of the request.
 #[inline]
 pub fn round_to_pages(bytes: usize, page: usize) -> Option<usize> {
     debug_assert!(page.is_power_of_two());
@@ -55,11 +58,21 @@ pub fn initial_bytes(pages: usize, page: usize, size: usize) -> usize {
     pages.max(round_to_pages(size, page).unwrap_or(max))
 }
 
+/// The most bytes a mapping can hold: `isize::MAX` rounded down to pages.
+#[inline]
+pub fn max_mapped_bytes(page: usize) -> usize {
+    MAX_BYTES & !(page - 1)
+}
+
 /// Committed bytes after a grow that must hold `needed` bytes: doubling (so
 /// pushes cost amortised O(1) system calls), never below the initial bytes.
+/// The doubling stops at [`max_mapped_bytes`]; `None` only when `needed`
+/// itself, rounded up to pages, passes `isize::MAX`.
 #[inline]
 pub fn grow_target(committed: usize, needed: usize, initial: usize, page: usize) -> Option<usize> {
-    let doubled = committed.saturating_mul(GROWTH_FACTOR);
+    let doubled = committed
+        .saturating_mul(GROWTH_FACTOR)
+        .min(max_mapped_bytes(page));
     round_to_pages(needed.max(doubled).max(initial), page)
 }
 
@@ -79,7 +92,7 @@ pub fn window_target(
     default_window: usize,
     page: usize,
 ) -> Option<usize> {
-    let doubled = reserved.saturating_mul(2);
+    let doubled = reserved.saturating_mul(2).min(max_mapped_bytes(page));
     round_to_pages(committed.max(doubled).max(default_window), page)
 }
 
@@ -308,10 +321,19 @@ mod tests {
         );
         assert_eq!(grow_target(MAX_BYTES, MAX_BYTES, 0, PAGE), None);
         assert_eq!(exact_target(3 * PAGE + 1, PAGE, PAGE), Some(4 * PAGE));
+        // Doubling a huge committed size stops at the last whole page below
+        // isize::MAX rather than fail a request that fits.
+        let last = (isize::MAX as usize) - (PAGE - 1);
+        assert_eq!(grow_target(1 << 62, 1 << 62, 0, PAGE), Some(last));
+        assert_eq!(grow_target(1 << 62, last, 0, PAGE), Some(last));
+        assert_eq!(grow_target(1 << 62, last + 1, 0, PAGE), None);
+        assert_eq!(max_mapped_bytes(PAGE), last);
     }
 
     #[test]
     fn window_doubles() {
+        let last = (isize::MAX as usize) - (PAGE - 1);
+        assert_eq!(window_target(1 << 62, 1 << 62, 16 * PAGE, PAGE), Some(last));
         assert_eq!(window_target(0, PAGE, 16 * PAGE, PAGE), Some(16 * PAGE));
         assert_eq!(
             window_target(16 * PAGE, 17 * PAGE, 16 * PAGE, PAGE),

@@ -7,14 +7,20 @@
 //! [`Shape`] and length at run time and is compiled once. Iterators, drain
 //! and the standard trait impls live in `vector/`.
 
+mod cmp;
+mod convert;
 mod drain;
+mod extract_if;
 mod filter;
 mod into_iter;
 mod resize;
+mod splice;
 mod traits;
 
 pub use drain::Drain;
+pub use extract_if::ExtractIf;
 pub use into_iter::IntoIter;
+pub use splice::Splice;
 
 use crate::builder::Builder;
 use crate::error::{Error, PushError};
@@ -80,6 +86,20 @@ use std::slice;
 /// fn send<S: Send>(_: S) {}
 /// send(mapped::MappedVector::<std::rc::Rc<u8>>::new(mapped::MAPPER));
 /// ```
+///
+/// It is `UnwindSafe` and `RefUnwindSafe` exactly when `Vec<T>` is,
+/// whatever mapper and observer it holds (they are not in its type):
+///
+/// ```
+/// use std::panic::{RefUnwindSafe, UnwindSafe};
+/// fn both<S: UnwindSafe + RefUnwindSafe>(_: &S) {}
+/// both(&mapped::MappedVector::<u8>::new(mapped::MAPPER));
+/// ```
+///
+/// ```compile_fail
+/// fn ref_unwind_safe<S: std::panic::RefUnwindSafe>(_: S) {}
+/// ref_unwind_safe(mapped::MappedVector::<std::cell::Cell<u8>>::new(mapped::MAPPER));
+/// ```
 pub struct MappedVector<T, const N: usize = 1> {
     /// The memory, and the limits `push` and the removals compare with.
     raw: RawStore,
@@ -111,6 +131,30 @@ impl<T, const N: usize> MappedVector<T, N> {
         max_capacity: usize,
     ) -> Result<Self, Error> {
         Self::builder(mapper).max_capacity(max_capacity).build()
+    }
+
+    /// An empty vector on `mapper` with room for at least `capacity`
+    /// elements, as `Vec::with_capacity`: on the heap, exactly; mapped (past
+    /// the heap limit), in whole pages.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CapacityOverflow`] past `isize::MAX` bytes, or the memory
+    /// refused (an error that [`is_out_of_memory`](Error::is_out_of_memory)).
+    ///
+    /// ```
+    /// use mapped::{MappedVector, MAPPER};
+    ///
+    /// let v: MappedVector<u64> = MappedVector::with_capacity(MAPPER, 10)?;
+    /// assert_eq!(v.len(), 0);
+    /// assert!(v.capacity() >= 10);
+    /// # Ok::<(), mapped::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn with_capacity(mapper: impl Into<MapperRef>, capacity: usize) -> Result<Self, Error> {
+        let mut v = Self::new(mapper);
+        v.reserve_exact(capacity)?;
+        Ok(v)
     }
 
     /// A [`Builder`] for a vector with a name, an observer, a chosen window
@@ -294,6 +338,27 @@ impl<T, const N: usize> MappedVector<T, N> {
         Some(value)
     }
 
+    /// Removes and returns the last element if `predicate` returns true for
+    /// it (as `Vec::pop_if`); `None`, and the vector unchanged but for what
+    /// `predicate` did to the element, otherwise.
+    ///
+    /// ```
+    /// use mapped::{MappedVector, MAPPER};
+    ///
+    /// let mut v: MappedVector<i32> = (1..=4).collect();
+    /// assert_eq!(v.pop_if(|x| *x % 2 == 0), Some(4));
+    /// assert_eq!(v.pop_if(|x| *x % 2 == 0), None);
+    /// assert_eq!(v[..], [1, 2, 3]);
+    /// ```
+    pub fn pop_if(&mut self, predicate: impl FnOnce(&mut T) -> bool) -> Option<T> {
+        let last = self.last_mut()?;
+        if predicate(last) {
+            self.pop()
+        } else {
+            None
+        }
+    }
+
     /// Makes room for at least `additional` more elements (amortised, as
     /// `Vec::reserve`).
     #[track_caller]
@@ -304,6 +369,23 @@ impl<T, const N: usize> MappedVector<T, N> {
         self.raw.grow_amortized(
             Self::SHAPE,
             self.len,
+            additional,
+            Writes::None,
+            Location::caller(),
+        )
+    }
+
+    /// `reserve` for `additional` elements after the first `used` slots
+    /// (not `len`: a splice keeps its tail past a gap), all of which the
+    /// storage keeps if it grows.
+    #[track_caller]
+    pub(super) fn reserve_after(&mut self, used: usize, additional: usize) -> Result<(), Error> {
+        if self.capacity() - used >= additional {
+            return Ok(());
+        }
+        self.raw.grow_amortized(
+            Self::SHAPE,
+            used,
             additional,
             Writes::None,
             Location::caller(),

@@ -102,7 +102,7 @@ impl RawStore {
             }
         };
         let to = policy::grow_target(from, needed, self.initial_bytes(shape), self.page_size())
-            .ok_or(Error::CapacityOverflow)?;
+            .ok_or(Error::AddressSpace { needed })?;
         self.commit_up_to(shape, len, to, needed, writes, site)
     }
 
@@ -126,7 +126,7 @@ impl RawStore {
             return self.resize_heap(shape, len, len + additional);
         }
         let to = policy::exact_target(needed, self.initial_bytes(shape), self.page_size())
-            .ok_or(Error::CapacityOverflow)?;
+            .ok_or(Error::AddressSpace { needed })?;
         self.commit_up_to(shape, len, to, needed, Writes::None, site)
     }
 
@@ -268,7 +268,7 @@ fn window_for(
         Window::Growable { .. } if !region.is_guarded() => Ok(to),
         Window::Growable { first } => {
             policy::window_target(reserved, to, first, settings.mapper.page_size())
-                .ok_or(Error::CapacityOverflow)
+                .ok_or(Error::AddressSpace { needed: to })
         }
     }
 }

@@ -236,11 +236,13 @@ impl RawStore {
         let window = match (config.max_capacity, config.first_window) {
             // Zero-sized elements take no memory: any maximum fits in none.
             (Some(_), _) if shape.is_zst() => Window::Fixed { max: 0 },
-            (Some(max), _) => Window::Fixed {
-                max: policy::bytes_for(max, shape.size)
-                    .and_then(|b| policy::round_to_pages(b, page))
-                    .ok_or(Error::CapacityOverflow)?,
-            },
+            (Some(max), _) => {
+                let needed = policy::bytes_for(max, shape.size).ok_or(Error::CapacityOverflow)?;
+                Window::Fixed {
+                    max: policy::round_to_pages(needed, page)
+                        .ok_or(Error::AddressSpace { needed })?,
+                }
+            }
             (None, Some(first)) => Window::Growable {
                 first: policy::round_to_pages(first.max(1), page).ok_or(Error::CapacityOverflow)?,
             },
@@ -505,6 +507,67 @@ impl RawStore {
                 }
             }
         }
+    }
+
+    // ---- handing memory over ----
+
+    /// Hands the heap allocation over to the caller, who frees it with the
+    /// global allocator and the layout of `cap` elements of `shape` (as a
+    /// `Vec<T>` of capacity `cap` does): `Some((ptr, cap))` when on the
+    /// heap, and the store is then empty. `None`, and nothing changes,
+    /// when it is not on the heap.
+    pub(crate) fn take_heap(&mut self, shape: Shape) -> Option<(NonNull<u8>, usize)> {
+        let cap = match self.storage() {
+            Storage::Heap if !shape.is_zst() => self.heap_capacity(),
+            _ => return None,
+        };
+        // The allocation leaves the heap gauge as a free would.
+        telemetry::heap_resized(self.kind(), cap * shape.size, 0);
+        let ptr = std::mem::replace(&mut self.ptr, shape.dangling());
+        self.set_heap_capacity(0);
+        Some((ptr, cap))
+    }
+
+    /// The same memory seen as elements of shape `to` instead of `from`
+    /// (`MappedVector<[T; K]>` into `MappedVector<T>`): `to.size` divides
+    /// `from.size` and the alignment is the same, so every allocation and
+    /// mapping stays valid; only the capacity in elements changes.
+    pub(crate) fn reshape(&mut self, from: Shape, to: Shape) {
+        debug_assert_eq!(from.align, to.align);
+        if to.is_zst() {
+            self.refresh(to);
+            return;
+        }
+        // `[T; 0]` is zero-sized: its store holds no memory.
+        let per = if from.is_zst() {
+            0
+        } else {
+            from.size / to.size
+        };
+        debug_assert!(from.is_zst() || from.size % to.size == 0);
+        if let State::Light(light) = &mut self.state {
+            // A light store counts at most `u32::MAX` elements; more (only
+            // after a heap fallback past the limit) move to a full one.
+            if let Ok(cap) = u32::try_from(light.cap as usize * per) {
+                light.cap = cap;
+                light.size = to.size as u32; // below the old size, a `u32`
+                self.refresh(to);
+                return;
+            }
+            if let Err(e) = self.full_mut() {
+                panic!("into_flattened: {e}");
+            }
+        }
+        match &mut self.state {
+            State::Light(_) => unreachable!("handled above"),
+            State::Full(full) => {
+                if let Holding::Heap { cap } = &mut full.holding {
+                    *cap *= per;
+                }
+                full.size = to.size;
+            }
+        }
+        self.refresh(to);
     }
 
     // ---- keeping the state and the caches right ----

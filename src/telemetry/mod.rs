@@ -185,6 +185,16 @@ pub(crate) struct Label {
     pub(crate) observer: Option<Arc<dyn Observer>>,
 }
 
+// Unwind safety: a container holding a `Label` is as unwind safe as a
+// `Vec` (issue 22). The observer is `Send + Sync` and only ever called
+// through `&self` with an event that describes a change already made: no
+// container invariant depends on the observer's own state, so an observer
+// left inconsistent by a panic cannot make a container observe a broken
+// invariant. (Whatever the observer shares with other code is that code's
+// concern, as for any `Arc` of a `Sync` type the user hands over.)
+impl std::panic::UnwindSafe for Label {}
+impl std::panic::RefUnwindSafe for Label {}
+
 impl Label {
     /// A container of `kind` with no name and no observer of its own.
     pub(crate) const fn of(kind: Kind) -> Self {

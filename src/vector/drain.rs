@@ -3,7 +3,8 @@
 use super::MappedVector;
 use std::fmt;
 use std::iter::FusedIterator;
-use std::ptr;
+use std::marker::PhantomData;
+use std::ptr::{self, NonNull};
 
 /// Removes a range of a [`MappedVector`], yielding its elements by value.
 ///
@@ -11,16 +12,37 @@ use std::ptr;
 /// it is dropped, elements not yet yielded are dropped, the tail moves down
 /// to close the gap, and the vector gives memory back if it has become
 /// sparse.
+///
+/// Covariant in `T`, as std's `Drain` is: it holds a pointer to the vector,
+/// not a `&mut`.
+///
+/// ```
+/// use mapped::Drain;
+///
+/// fn shorter<'new>(d: Drain<'static, &'static str, 1>) -> Drain<'new, &'new str, 1> {
+///     d
+/// }
+/// ```
 pub struct Drain<'a, T, const N: usize> {
-    vec: &'a mut MappedVector<T, N>,
+    /// The vector, borrowed mutably for `'a` (see `_borrow`).
+    pub(super) vec: NonNull<MappedVector<T, N>>,
     /// Next element to yield from the front.
     next: usize,
     /// One past the last element to yield from the back.
     end: usize,
     /// Where the kept tail starts, and how long it is.
-    tail_start: usize,
-    tail_len: usize,
+    pub(super) tail_start: usize,
+    pub(super) tail_len: usize,
+    /// The `&'a mut` borrow `vec` stands for, held covariantly, as std's
+    /// `Drain` holds its `NonNull<Vec<T>>`.
+    _borrow: PhantomData<&'a MappedVector<T, N>>,
 }
+
+// SAFETY: the drain stands for a `&mut MappedVector` (unique access to the
+// vector and its elements), which is `Send` when `T` is.
+unsafe impl<T: Send, const N: usize> Send for Drain<'_, T, N> {}
+// SAFETY: `&Drain` gives only `&T` (`as_slice`) and reads of plain fields.
+unsafe impl<T: Sync, const N: usize> Sync for Drain<'_, T, N> {}
 
 impl<'a, T, const N: usize> Drain<'a, T, N> {
     pub(super) fn new(vec: &'a mut MappedVector<T, N>, start: usize, end: usize) -> Self {
@@ -29,20 +51,40 @@ impl<'a, T, const N: usize> Drain<'a, T, N> {
         // and the rest leaks, but nothing is dropped twice.
         vec.len = start;
         Drain {
-            vec,
+            vec: NonNull::from(vec),
             next: start,
             end,
             tail_start: end,
             tail_len,
+            _borrow: PhantomData,
         }
+    }
+
+    /// The vector drained.
+    #[inline]
+    pub(super) fn vec(&self) -> &MappedVector<T, N> {
+        // SAFETY: `vec` came from a `&'a mut` that the drain holds for `'a`:
+        // valid, and used by nothing else while the drain lives.
+        unsafe { self.vec.as_ref() }
+    }
+
+    /// The vector drained, mutably.
+    #[inline]
+    pub(super) fn vec_mut(&mut self) -> &mut MappedVector<T, N> {
+        // SAFETY: as in `vec`; `&mut self` makes this access unique.
+        unsafe { self.vec.as_mut() }
+    }
+
+    /// The base of the vector's elements.
+    #[inline]
+    fn base(&self) -> *mut T {
+        self.vec().as_ptr().cast_mut()
     }
 
     /// The elements not yet yielded.
     pub fn as_slice(&self) -> &[T] {
         // SAFETY: `[next, end)` are initialized elements owned by the drain.
-        unsafe {
-            std::slice::from_raw_parts(self.vec.as_ptr().add(self.next), self.end - self.next)
-        }
+        unsafe { std::slice::from_raw_parts(self.base().add(self.next), self.end - self.next) }
     }
 }
 
@@ -55,7 +97,7 @@ impl<T, const N: usize> Iterator for Drain<'_, T, N> {
             return None;
         }
         // SAFETY: `next < end`: initialized, yielded once, then skipped.
-        let value = unsafe { self.vec.as_ptr().add(self.next).read() };
+        let value = unsafe { self.base().add(self.next).read() };
         self.next += 1;
         Some(value)
     }
@@ -75,7 +117,7 @@ impl<T, const N: usize> DoubleEndedIterator for Drain<'_, T, N> {
         }
         self.end -= 1;
         // SAFETY: the old `end - 1` is initialized and yielded once.
-        Some(unsafe { self.vec.as_ptr().add(self.end).read() })
+        Some(unsafe { self.base().add(self.end).read() })
     }
 }
 
@@ -89,24 +131,25 @@ impl<T, const N: usize> Drop for Drain<'_, T, N> {
 
         impl<T, const N: usize> Drop for CloseGap<'_, '_, T, N> {
             fn drop(&mut self) {
-                let drain = &mut *self.0;
-                let start = drain.vec.len;
-                if drain.tail_len > 0 && drain.tail_start != start {
+                let (tail_start, tail_len) = (self.0.tail_start, self.0.tail_len);
+                let vec = self.0.vec_mut();
+                let start = vec.len;
+                if tail_len > 0 && tail_start != start {
                     // SAFETY: `[tail_start, tail_start + tail_len)` are
                     // initialized and move down into the freed gap.
                     unsafe {
-                        let base = drain.vec.as_mut_ptr();
-                        ptr::copy(base.add(drain.tail_start), base.add(start), drain.tail_len);
+                        let base = vec.as_mut_ptr();
+                        ptr::copy(base.add(tail_start), base.add(start), tail_len);
                     }
                 }
-                drain.vec.len = start + drain.tail_len;
-                drain.vec.shrink_if_sparse();
+                vec.len = start + tail_len;
+                vec.shrink_if_sparse();
             }
         }
 
         let remaining = ptr::slice_from_raw_parts_mut(
             // SAFETY: `next <= end <= len before the drain`: in bounds.
-            unsafe { self.vec.as_mut_ptr().add(self.next) },
+            unsafe { self.base().add(self.next) },
             self.end - self.next,
         );
         self.next = self.end;

@@ -1,10 +1,11 @@
 //! `IntoIter`: a `MappedVector` consumed element by element.
 
 use super::MappedVector;
-use crate::raw::RawStore;
+use crate::raw::{RawStore, Shape};
 use std::fmt;
 use std::iter::FusedIterator;
 use std::marker::PhantomData;
+use std::panic::Location;
 use std::ptr;
 
 /// The owning iterator of a [`MappedVector`]. Its memory is given back
@@ -15,6 +16,8 @@ pub struct IntoIter<T> {
     /// Elements `[next, end)` are still owned by the iterator.
     next: usize,
     end: usize,
+    /// The vector's `Shape` (its `N` included), for a clone's storage.
+    shape: Shape,
     _elements: PhantomData<T>,
 }
 
@@ -34,6 +37,64 @@ impl<T> IntoIter<T> {
         // SAFETY: `[next, end)` are initialized and owned by the iterator.
         unsafe { std::slice::from_raw_parts(self.base().add(self.next), self.end - self.next) }
     }
+
+    /// The elements not yet yielded, mutably.
+    ///
+    /// ```
+    /// use mapped::{MappedVector, MAPPER};
+    ///
+    /// let v: MappedVector<char> = ['a', 'b', 'c'].into();
+    /// let mut it = v.into_iter();
+    /// it.next();
+    /// it.as_mut_slice()[1] = 'z';
+    /// assert_eq!(it.collect::<String>(), "bz");
+    /// ```
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
+        // SAFETY: as `as_slice`; `&mut self` makes the borrow unique.
+        unsafe { std::slice::from_raw_parts_mut(self.base().add(self.next), self.end - self.next) }
+    }
+
+    /// Fallible `Clone`: the elements not yet yielded, cloned into storage
+    /// with the same mapper and options.
+    #[track_caller]
+    pub fn try_clone(&self) -> Result<Self, crate::Error>
+    where
+        T: Clone,
+    {
+        let raw = self.raw.empty_like(self.shape, Location::caller())?;
+        let mut copy: IntoIter<T> = IntoIter {
+            raw,
+            next: 0,
+            end: 0,
+            shape: self.shape,
+            _elements: PhantomData,
+        };
+        let len = self.end - self.next;
+        if len > copy.raw.capacity(self.shape) {
+            copy.raw
+                .grow_exact(self.shape, 0, len, Location::caller())?;
+        }
+        for item in self.as_slice() {
+            let value = item.clone();
+            // SAFETY: room for `len` was made above; slot `end` is free,
+            // and counting it right after keeps a panicking `clone` from
+            // leaking or double-dropping (the copy drops `[0, end)`).
+            unsafe { copy.base().add(copy.end).write(value) };
+            copy.end += 1;
+        }
+        Ok(copy)
+    }
+}
+
+/// Like `Vec`'s, this panics if memory cannot be had; use
+/// [`IntoIter::try_clone`] to get an error instead.
+impl<T: Clone> Clone for IntoIter<T> {
+    fn clone(&self) -> Self {
+        match self.try_clone() {
+            Ok(it) => it,
+            Err(e) => panic!("IntoIter::clone: {e}"),
+        }
+    }
 }
 
 impl<T, const N: usize> IntoIterator for MappedVector<T, N> {
@@ -46,6 +107,7 @@ impl<T, const N: usize> IntoIterator for MappedVector<T, N> {
             raw,
             next: 0,
             end: len,
+            shape: Self::SHAPE,
             _elements: PhantomData,
         }
     }

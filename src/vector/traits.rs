@@ -118,47 +118,6 @@ impl<T: Hash, const N: usize> Hash for MappedVector<T, N> {
     }
 }
 
-impl<T, U, const N: usize, const M: usize> PartialEq<MappedVector<U, M>> for MappedVector<T, N>
-where
-    T: PartialEq<U>,
-{
-    fn eq(&self, other: &MappedVector<U, M>) -> bool {
-        self.as_slice() == other.as_slice()
-    }
-}
-
-macro_rules! eq_with {
-    ($($rhs:ty),*) => {$(
-        impl<T, U, const N: usize> PartialEq<$rhs> for MappedVector<T, N>
-        where
-            T: PartialEq<U>,
-        {
-            fn eq(&self, other: &$rhs) -> bool {
-                self.as_slice() == &other[..]
-            }
-        }
-    )*};
-}
-eq_with!(Vec<U>, [U], &[U], &mut [U]);
-
-impl<T, U, const N: usize, const K: usize> PartialEq<[U; K]> for MappedVector<T, N>
-where
-    T: PartialEq<U>,
-{
-    fn eq(&self, other: &[U; K]) -> bool {
-        self.as_slice() == &other[..]
-    }
-}
-
-impl<T, U, const N: usize> PartialEq<MappedVector<U, N>> for Vec<T>
-where
-    T: PartialEq<U>,
-{
-    fn eq(&self, other: &MappedVector<U, N>) -> bool {
-        self[..] == other[..]
-    }
-}
-
 impl<T: Eq, const N: usize> Eq for MappedVector<T, N> {}
 
 impl<T: PartialOrd, const N: usize> PartialOrd for MappedVector<T, N> {

@@ -218,6 +218,68 @@ fn huge_but_valid_reserve_fails_cleanly() {
     assert_eq!(v.len(), 101);
 }
 
+/// Issue 22: std never calls a request of at most `isize::MAX` bytes an
+/// overflow; it may be refused for want of memory. Rounding such a request
+/// up to whole pages passes `isize::MAX` within the last page: still not an
+/// overflow, and the vector is unchanged after.
+#[test]
+fn at_most_isize_max_bytes_is_never_a_capacity_overflow() {
+    let max = isize::MAX as usize;
+    for heap_limit in [None, Some(0)] {
+        let fresh = || -> MappedVector<u8> {
+            match heap_limit {
+                None => MappedVector::new(MAPPER),
+                Some(limit) => MappedVector::builder(MAPPER)
+                    .heap_limit(limit)
+                    .build()
+                    .unwrap(),
+            }
+        };
+        // Exactly isize::MAX, just inside the last page, on its first byte,
+        // and one page below it.
+        for additional in [max, max - 1, max - (page() - 1), max - page()] {
+            for exact in [false, true] {
+                let mut v = fresh();
+                let r = if exact {
+                    v.reserve_exact(additional)
+                } else {
+                    v.reserve(additional)
+                };
+                let err = r.expect_err("no machine holds isize::MAX bytes");
+                assert!(
+                    !matches!(err, Error::CapacityOverflow),
+                    "reserve{}({additional}): {err:?}",
+                    if exact { "_exact" } else { "" }
+                );
+                assert!(err.is_out_of_memory(), "{err:?}");
+                assert_eq!(io::Error::from(err).kind(), io::ErrorKind::OutOfMemory);
+                assert_eq!((v.len(), v.capacity() < additional), (0, true));
+                v.push(7).unwrap();
+                assert_eq!(v[..], [7]);
+            }
+        }
+        // One byte more is an overflow, as in std.
+        let mut v = fresh();
+        assert!(matches!(v.reserve(max + 1), Err(Error::CapacityOverflow)));
+        assert!(matches!(
+            v.reserve_exact(max + 1),
+            Err(Error::CapacityOverflow)
+        ));
+    }
+    // std's `test_try_reserve` case: a `u32` vector of 10 asking for
+    // `isize::MAX / 4 - 10` more elements, within the last page of bytes.
+    let mut v: MappedVector<u32> = MappedVector::new(MAPPER);
+    v.extend_from_slice(&[0; 10]).unwrap();
+    for r in [v.reserve(max / 4 - 10), v.reserve_exact(max / 4 - 10)] {
+        let err = r.unwrap_err();
+        assert!(err.is_out_of_memory(), "{err:?}");
+    }
+    assert_eq!(v[..], [0; 10]);
+    // A fixed window of isize::MAX bytes: a want of memory too.
+    let err = MappedVector::<u8>::with_max_capacity(MAPPER, max).unwrap_err();
+    assert!(err.is_out_of_memory(), "{err:?}");
+}
+
 #[test]
 fn max_capacity_overflow_is_an_error() {
     let r = MappedVector::<u64>::with_max_capacity(MAPPER, usize::MAX);
@@ -635,6 +697,32 @@ fn send_and_sync() {
     .join()
     .unwrap();
     assert_eq!(v2.len(), 1001);
+}
+
+/// Issue 22: unwind safety where `Vec`'s holds (`Vec<T>: UnwindSafe` when
+/// `T: UnwindSafe`, `RefUnwindSafe` when `T: RefUnwindSafe`), whatever
+/// mapper and observer the vector stores. Checked at compile time.
+#[test]
+fn unwind_safe_where_vecs_is() {
+    use std::panic::{RefUnwindSafe, UnwindSafe};
+    fn both<S: UnwindSafe + RefUnwindSafe>() {}
+    both::<Vec<u64>>();
+    both::<MappedVector<u64>>();
+    both::<MappedVector<String, 4>>();
+    both::<mapped::IntoIter<u64>>();
+    both::<mapped::MappedQueue<u64>>();
+    both::<mapped::MapperRef>();
+    fn unwind_safe<S: UnwindSafe>() {}
+    unwind_safe::<mapped::Drain<'static, u64, 1>>();
+    // A vector on a shared mapper, with an observer, crosses
+    // `catch_unwind` with no `AssertUnwindSafe`.
+    let mut v: MappedVector<u64> = MappedVector::builder(Arc::new(denying()))
+        .name("unwind")
+        .build()
+        .unwrap();
+    v.push(1).unwrap();
+    let r = std::panic::catch_unwind(|| v.len());
+    assert_eq!(r.unwrap(), 1);
 }
 
 // ---------------------------------------------------------------------------
