@@ -6,6 +6,7 @@
 //! (in `queue/sift.rs`) move elements through a hole, as std's
 //! `BinaryHeap` does; the guard [`PeekMut`] lives in `queue/peek_mut.rs`.
 
+mod convert;
 mod peek_mut;
 mod sift;
 mod traits;
