@@ -18,10 +18,11 @@ use mapped_testkit::{
 };
 use proptest::test_runner::TestError;
 
-/// Steps per generated case.
-const OPS: usize = 150;
+/// Steps per generated case (fewer under Miri, about a thousand times
+/// slower).
+const OPS: usize = if cfg!(miri) { 40 } else { 150 };
 /// The length cap, in pages of elements, cases draw theirs below.
-const MAX_PAGES: usize = 24;
+const MAX_PAGES: usize = if cfg!(miri) { 6 } else { 24 };
 
 fn run(name: &str, plan: &Plan, default_cases: usize) -> Tally {
     let master = master_seed();
@@ -125,6 +126,7 @@ fn proptest_cfg(seed: u64, container: Container, remap: bool, window_pages: usiz
         heap_limit: 0,
         container,
         unguarded: false,
+        on_heap: cfg!(miri),
     }
 }
 

@@ -29,7 +29,7 @@ use std::mem::size_of;
 use std::sync::Arc;
 
 fn mock(mode: Mode, remap: bool, seed: u64) -> Arc<FaultyMapper> {
-    FaultyMapper::builder()
+    crate::on_os_or_heap(FaultyMapper::builder())
         .seed(seed)
         .mode(mode)
         .remap(remap)
@@ -539,6 +539,7 @@ fn bug_analysis_scenario_poison() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "runs a child process, which Miri cannot")]
 fn bug_analysis_scenario_trap() {
     const NAME: &str = "regrow::bug_analysis_scenario_trap";
     if child::is_child(NAME) {
@@ -552,6 +553,7 @@ fn bug_analysis_scenario_trap() {
 
 /// The sweep in trap mode: decommitted pages really are `PROT_NONE`.
 #[test]
+#[cfg_attr(miri, ignore = "runs a child process, which Miri cannot")]
 fn regrow_sweep_trap() {
     const NAME: &str = "regrow::regrow_sweep_trap";
     if child::is_child(NAME) {

@@ -39,6 +39,7 @@ fn cfg(mode: Mode, lie: f64) -> CaseConfig {
         heap_limit: 0,
         container: Container::Vector,
         unguarded: false,
+        on_heap: cfg!(miri),
     }
 }
 
@@ -90,11 +91,13 @@ fn lying_mapper_is_reported(name: &str, lie: f64) {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "runs a child process, which Miri cannot")]
 fn a_mapper_that_never_commits_is_reported() {
     lying_mapper_is_reported("selftest::a_mapper_that_never_commits_is_reported", 1.0);
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "runs a child process, which Miri cannot")]
 fn a_mapper_that_sometimes_lies_is_reported() {
     lying_mapper_is_reported("selftest::a_mapper_that_sometimes_lies_is_reported", 0.25);
 }
