@@ -20,7 +20,7 @@ pub fn case_seed(master: u64, i: usize) -> u64 {
 
 /// The most cases of each test under Miri (about a thousand times slower)
 /// unless `MAPPED_FUZZ_CASES` says otherwise.
-pub const MIRI_CASES: usize = 2;
+pub const MIRI_CASES: usize = 1;
 
 /// `MAPPED_FUZZ_CASES` if set, else `default` (at most [`MIRI_CASES`]
 /// under Miri).

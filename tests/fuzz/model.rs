@@ -20,9 +20,9 @@ use proptest::test_runner::TestError;
 
 /// Steps per generated case (fewer under Miri, about a thousand times
 /// slower).
-pub(crate) const OPS: usize = if cfg!(miri) { 30 } else { 150 };
+pub(crate) const OPS: usize = if cfg!(miri) { 12 } else { 150 };
 /// The length cap, in pages of elements, cases draw theirs below.
-pub(crate) const MAX_PAGES: usize = if cfg!(miri) { 4 } else { 24 };
+pub(crate) const MAX_PAGES: usize = if cfg!(miri) { 2 } else { 24 };
 
 fn run(name: &str, plan: &Plan, default_cases: usize) -> Tally {
     let master = master_seed();
