@@ -6,6 +6,7 @@
 //! (in `queue/sift.rs`) move elements through a hole, as std's
 //! `BinaryHeap` does; the guard [`PeekMut`] lives in `queue/peek_mut.rs`.
 
+mod convert;
 mod peek_mut;
 mod sift;
 mod traits;
@@ -18,7 +19,6 @@ use crate::mapper_ref::MapperRef;
 use crate::raw::Storage;
 use crate::telemetry::Kind;
 use crate::vector::{Drain, MappedVector};
-use std::mem;
 use std::slice;
 
 /// A priority queue on mapped storage: a binary max-heap with the semantics
@@ -78,9 +78,12 @@ use std::slice;
 /// If `T`'s comparison panics, no element is lost, duplicated or dropped
 /// twice, and the queue stays usable:
 ///
-/// - [`push`](Self::push) and [`pop`](Self::pop) leave the queue exactly as
-///   it was before the call (`push` drops the value it was given), so it is
-///   still a valid heap;
+/// - [`push`](Self::push) keeps every element, as std's `BinaryHeap::push`
+///   does: the queue holds what it held and the pushed value, which stays
+///   at the end, possibly out of heap order (so later pops may come out of
+///   order, as after any logic error in `Ord`);
+/// - [`pop`](Self::pop) leaves the queue exactly as it was before the call,
+///   so it is still a valid heap;
 /// - the re-sift of a [`PeekMut`] leaves the edited element at the top;
 /// - operations that rebuild the heap (`append`, `extend`, `retain`,
 ///   `From<MappedVector>`) leave every element in the queue in an
@@ -148,17 +151,18 @@ impl<T: Ord, const N: usize> MappedQueue<T, N> {
     ///
     /// When memory cannot be had, the queue is unchanged and the error hands
     /// `item` back ([`PushError::into_value`]).
+    ///
+    /// If `T`'s `Ord` panics, the panic propagates and `item` stays in the
+    /// queue, at the end (see [A panicking `Ord`](Self#a-panicking-ord)).
     #[inline]
     #[track_caller]
     pub fn push(&mut self, item: T) -> Result<(), PushError<T>> {
         let old_len = self.data.len();
         self.data.push(item)?;
-        // If a comparison panics, the sift has put the new element back at
-        // the end; take it off again so the queue is as before the call.
-        let guard = PopOnUnwind(&mut self.data);
+        // If a comparison panics, the sift's hole puts the new element back
+        // at the end and the queue keeps it, as std's does.
         // SAFETY: the push succeeded, so `old_len < len`.
-        unsafe { sift::sift_up(guard.0.as_mut_slice(), 0, old_len) };
-        mem::forget(guard);
+        unsafe { sift::sift_up(self.data.as_mut_slice(), 0, old_len) };
         Ok(())
     }
 
@@ -480,15 +484,6 @@ impl<T: Ord, const N: usize> Builder<MappedQueue<T, N>> {
         // telemetry already says `queue`.
         self.config.label.kind = Kind::Queue;
         MappedVector::try_from_config(self.config).map(MappedQueue::from_storage)
-    }
-}
-
-/// Takes the element just pushed off the end again if the sift panics.
-struct PopOnUnwind<'a, T, const N: usize>(&'a mut MappedVector<T, N>);
-
-impl<T, const N: usize> Drop for PopOnUnwind<'_, T, N> {
-    fn drop(&mut self) {
-        drop(self.0.pop());
     }
 }
 

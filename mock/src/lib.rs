@@ -8,6 +8,11 @@
 //! them, can prove that memory is always committed before it is touched and
 //! that a refused commit loses nothing.
 //!
+//! For Miri, which stops at the first `mmap`, [`HeapMapper`] is a mapper
+//! on the global allocator (no system call): wrap it
+//! (`Builder::inner(HeapMapper::new())`) and the containers' mapped paths
+//! run under Miri with the audit on.
+//!
 //! ## Faults
 //!
 //! - **Deny**: `reserve`, `commit` or `remap` fails with `OutOfMemory`, as
@@ -90,6 +95,7 @@
 mod builder;
 pub mod child;
 mod faults;
+mod heap_mapper;
 mod mapper;
 mod memory;
 mod ops;
@@ -98,6 +104,7 @@ mod stats;
 mod violation;
 
 pub use builder::{env_seed, parse_seed, Builder, Mode, SEED_ENV};
+pub use heap_mapper::{HeapMapper, HEAP_MAPPER};
 pub use mapper::FaultyMapper;
 pub use shadow::{PageState, ReservationInfo};
 pub use stats::MockStats;

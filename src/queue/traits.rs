@@ -1,9 +1,8 @@
 //! The standard traits a `BinaryHeap` user expects, on `MappedQueue`.
 
-use super::{sift, MappedQueue};
+use super::MappedQueue;
 use crate::os::MAPPER;
-use crate::telemetry::Kind;
-use crate::vector::{IntoIter, MappedVector};
+use crate::vector::IntoIter;
 use std::fmt;
 
 /// Like `BinaryHeap`'s, this panics if memory cannot be had (as `Vec` aborts
@@ -32,24 +31,6 @@ impl<T: Ord, const N: usize> FromIterator<T> for MappedQueue<T, N> {
         let mut q = MappedQueue::new(MAPPER);
         q.extend(iter);
         q
-    }
-}
-
-/// Turns a vector into a queue in place, in O(n) comparisons (bottom-up
-/// heapify); nothing is copied. The storage reports telemetry as a `queue`
-/// from then on.
-impl<T: Ord, const N: usize> From<MappedVector<T, N>> for MappedQueue<T, N> {
-    fn from(mut data: MappedVector<T, N>) -> Self {
-        data.set_kind(Kind::Queue);
-        sift::rebuild(data.as_mut_slice());
-        MappedQueue { data }
-    }
-}
-
-/// The queue's storage, elements in arbitrary order: [`MappedQueue::into_vec`].
-impl<T: Ord, const N: usize> From<MappedQueue<T, N>> for MappedVector<T, N> {
-    fn from(queue: MappedQueue<T, N>) -> Self {
-        queue.into_vec()
     }
 }
 

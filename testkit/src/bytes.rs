@@ -93,11 +93,14 @@ pub fn case(data: &[u8]) -> (CaseConfig, Kind, usize, StepSource<'_>) {
         fixed_capacity: (window >> 3 == 0).then(|| per_page * (usize::from(window % 32) + 1)),
         heap_limit,
         container,
-        // The mock's seed chooses the kind of mapping too: one in four.
+        // The mock's seed chooses the kind of mapping too: one in four
+        // unguarded, one in four on the heap mapper (all under Miri).
         unguarded: false,
+        on_heap: false,
     };
     let cfg = CaseConfig {
         unguarded: cfg.seed % 4 == 0,
+        on_heap: cfg!(miri) || cfg.seed % 4 == 1,
         ..cfg
     };
     let steps = StepSource {

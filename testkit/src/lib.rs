@@ -54,6 +54,7 @@ pub use rss::rss;
 pub use run::{run_bytes, run_case, run_cases, run_generated, run_steps};
 pub use seed::{
     case_seed, env_cases, master_seed, mix, seeds, SeedOnFailure, CASES_ENV, DEFAULT_SEED,
+    MIRI_CASES,
 };
 pub use tally::Tally;
 pub use tracked::{ledger, Tracked};

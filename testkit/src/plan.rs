@@ -47,6 +47,11 @@ pub struct CaseConfig {
     /// mapping, decommitted without protection) instead of the guarded
     /// one. Never in trap mode, which needs the guard.
     pub unguarded: bool,
+    /// Whether the mock wraps [`HeapMapper`](mapped_mock::HeapMapper) (the
+    /// global allocator, no system call) instead of an OS mapper; when
+    /// set, `unguarded` is ignored. Always, under Miri (which cannot run
+    /// `mmap`); never in trap mode, whose pages must really fault.
+    pub on_heap: bool,
 }
 
 /// Which container a case drives (each with its std model).
@@ -193,6 +198,11 @@ impl Plan {
             // own (the rest of the case is what it would be without).
             unguarded: self.mode != Mode::Trap
                 && StdRng::seed_from_u64(mix(seed, 0x06A2)).random_ratio(1, 3),
+            // One case in four on the heap mapper (every case under Miri),
+            // from a stream of its own too.
+            on_heap: cfg!(miri)
+                || (self.mode != Mode::Trap
+                    && StdRng::seed_from_u64(mix(seed, 0x4EA9)).random_ratio(1, 4)),
         };
         let cfg = if fixed {
             let per_page = kind.per_page();

@@ -18,7 +18,12 @@ pub fn case_seed(master: u64, i: usize) -> u64 {
     master.wrapping_add((i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
 }
 
-/// `MAPPED_FUZZ_CASES` if set, else `default`.
+/// The most cases of each test under Miri (about a thousand times slower)
+/// unless `MAPPED_FUZZ_CASES` says otherwise.
+pub const MIRI_CASES: usize = 1;
+
+/// `MAPPED_FUZZ_CASES` if set, else `default` (at most [`MIRI_CASES`]
+/// under Miri).
 ///
 /// # Panics
 ///
@@ -29,6 +34,7 @@ pub fn env_cases(default: usize) -> usize {
             .trim()
             .parse()
             .unwrap_or_else(|e| panic!("{CASES_ENV}={v:?} is not a number: {e}")),
+        Err(_) if cfg!(miri) => default.min(MIRI_CASES),
         Err(_) => default,
     }
 }

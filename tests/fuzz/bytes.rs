@@ -22,17 +22,27 @@ fn inputs(salt: u64, count: usize, max_len: usize) -> impl Iterator<Item = Vec<u
 #[test]
 fn random_inputs_run_clean() {
     let mut total = Tally::default();
-    for data in inputs(1, env_cases(150), 600) {
+    let cases = env_cases(150);
+    // Shorter inputs (fewer steps) under Miri, about a thousand times slower.
+    let max_len = if cfg!(miri) { 60 } else { 600 };
+    for data in inputs(1, cases, max_len) {
         total.add(&run_bytes(&data));
     }
     eprintln!("random inputs, master seed {}: {total}", master_seed());
-    assert!(
-        total.denied_commits > 0 && total.decommits > 0 && total.refused_steps > 0,
-        "{total}"
-    );
+    // The faults this test exists for did happen (in a run of any size).
+    if cases >= 50 {
+        assert!(
+            total.denied_commits > 0 && total.decommits > 0 && total.refused_steps > 0,
+            "{total}"
+        );
+    }
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "decodes 400 inputs and runs no container: too slow under Miri for nothing it checks"
+)]
 fn decoding_reaches_every_case_and_operation() {
     let (mut containers, mut kinds, mut ns, mut limits) = (
         HashSet::new(),
@@ -65,6 +75,10 @@ fn decoding_reaches_every_case_and_operation() {
 /// (a resize or an `extend_from_within` that doubled it would reach
 /// gigabytes within a fuzz input, and time out).
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "decodes 400 inputs and runs no container: too slow under Miri for nothing it checks"
+)]
 fn no_step_grows_by_more_than_four_pages() {
     for data in inputs(3, 400, 400) {
         let (_, kind, _, mut steps) = bytes::case(&data);

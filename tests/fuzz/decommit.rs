@@ -5,6 +5,7 @@
 //! once the fault is gone, a further pop or truncate brings the committed
 //! bytes down to the policy's target.
 
+use super::model::{MAX_PAGES, OPS};
 use super::{always_mapped, mock};
 use mapped::MappedVector;
 use mapped_mock::{FaultyMapper, Mode, PageState};
@@ -18,7 +19,7 @@ fn model_with_failing_decommits(p: f64, kind: Option<Kind>, default_cases: usize
     let plan = Plan {
         fail_decommits: Some(p),
         kind,
-        ..Plan::poison(150, 24)
+        ..Plan::poison(OPS, MAX_PAGES)
     };
     let master = master_seed();
     let mut t = Tally::default();
@@ -161,6 +162,10 @@ fn shrink_with(v: &mut MappedVector<u64, 1>, how: Shrinker, keep: usize) {
 /// committed and the vector correct; once the fault is cleared, the next
 /// shrinking call gives the pages back, down to the policy's target.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "tens of thousands of audited pushes: too slow under Miri (the model fuzz runs the same paths)"
+)]
 fn the_next_shrink_tries_again() {
     for how in SHRINKERS {
         for keep in [0usize, 1, 100, 1000] {
@@ -215,6 +220,10 @@ fn the_next_shrink_tries_again() {
 /// `fail_next_decommits(n)`: each pop while the vector is sparse retries the
 /// decommit; the `n + 1`-th try succeeds.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "tens of thousands of audited pushes: too slow under Miri (the model fuzz runs the same paths)"
+)]
 fn each_pop_retries_until_it_succeeds() {
     for n in [1u64, 2, 5, 17] {
         let m = mock(Mode::Poison);
@@ -255,6 +264,10 @@ fn each_pop_retries_until_it_succeeds() {
 /// `shrink_to_fit` reports a failed decommit as an error, changes nothing,
 /// and succeeds when called again.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "tens of thousands of audited pushes: too slow under Miri (the model fuzz runs the same paths)"
+)]
 fn shrink_to_fit_reports_and_retries() {
     let m = mock(Mode::Poison);
     let mut v: MappedVector<Tracked, 2> = always_mapped(&m);
@@ -288,6 +301,10 @@ fn shrink_to_fit_reports_and_retries() {
 /// An emptied vector whose decommits failed keeps its pages, truthfully,
 /// until a later shrinking call: `clear()` again, or a push and a pop.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "tens of thousands of audited pushes: too slow under Miri (the model fuzz runs the same paths)"
+)]
 fn an_emptied_vector_retries_later() {
     for retry in ["clear", "push+pop"] {
         let m = mock(Mode::Poison);

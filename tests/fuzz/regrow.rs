@@ -29,7 +29,7 @@ use std::mem::size_of;
 use std::sync::Arc;
 
 fn mock(mode: Mode, remap: bool, seed: u64) -> Arc<FaultyMapper> {
-    FaultyMapper::builder()
+    crate::on_os_or_heap(FaultyMapper::builder())
         .seed(seed)
         .mode(mode)
         .remap(remap)
@@ -378,12 +378,20 @@ fn sweep<T: Elem, const N: usize>(mode: Mode, sizes: &[usize]) {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "tens of thousands of audited pushes: too slow under Miri (the model fuzz runs the same paths)"
+)]
 fn regrow_u32_small_sizes() {
     sweep::<u32, 1>(Mode::Poison, &[1, 2, 3, 5, 8, 17]);
     sweep::<u32, 4>(Mode::Poison, &[1, 4, 5, 9, 33]);
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "tens of thousands of audited pushes: too slow under Miri (the model fuzz runs the same paths)"
+)]
 fn regrow_straddling_elements() {
     sweep::<Tri, 1>(Mode::Poison, &[1, 2, 3, 7, 64]);
     sweep::<Big, 1>(Mode::Poison, &[1, 2, 3, 7, 64, 255]);
@@ -391,6 +399,10 @@ fn regrow_straddling_elements() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "thousands of pages: too slow under Miri (the smaller sweeps run)"
+)]
 fn regrow_thousands_of_pages() {
     scenario::<Big, 1>(Mode::Poison, true, Some(16), 4096, Shrink::PopAll);
     scenario::<Big, 1>(Mode::Poison, false, Some(4), 2048, Shrink::Clear);
@@ -400,6 +412,10 @@ fn regrow_thousands_of_pages() {
 /// Sizes up and down, never emptying: each regrow crosses pages that were
 /// decommitted by the shrink before it.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "up to 1000 pages: too slow under Miri (the smaller sweeps run)"
+)]
 fn regrow_oscillating_sizes() {
     for (remap, window) in [(true, Some(1)), (false, Some(3))] {
         let m = mock(Mode::Poison, remap, 7);
@@ -436,6 +452,10 @@ fn regrow_oscillating_sizes() {
 /// A regrow whose commits are denied: each denied push leaves the page
 /// decommitted and the vector as it was; the retry commits it.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "tens of thousands of audited pushes: too slow under Miri (the model fuzz runs the same paths)"
+)]
 fn regrow_with_denied_commits() {
     let m = mock(Mode::Poison, true, 11);
     let mut a = Audit::<u32, 1>::new(&m, Some(2), "regrow with denials".into());
@@ -533,12 +553,17 @@ fn bug_analysis_scenario(mode: Mode, heap_limit: Option<usize>) {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "tens of thousands of audited pushes: too slow under Miri (the model fuzz runs the same paths)"
+)]
 fn bug_analysis_scenario_poison() {
     bug_analysis_scenario(Mode::Poison, None);
     bug_analysis_scenario(Mode::Poison, Some(0));
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "runs a child process, which Miri cannot")]
 fn bug_analysis_scenario_trap() {
     const NAME: &str = "regrow::bug_analysis_scenario_trap";
     if child::is_child(NAME) {
@@ -552,6 +577,7 @@ fn bug_analysis_scenario_trap() {
 
 /// The sweep in trap mode: decommitted pages really are `PROT_NONE`.
 #[test]
+#[cfg_attr(miri, ignore = "runs a child process, which Miri cannot")]
 fn regrow_sweep_trap() {
     const NAME: &str = "regrow::regrow_sweep_trap";
     if child::is_child(NAME) {

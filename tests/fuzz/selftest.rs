@@ -39,6 +39,7 @@ fn cfg(mode: Mode, lie: f64) -> CaseConfig {
         heap_limit: 0,
         container: Container::Vector,
         unguarded: false,
+        on_heap: cfg!(miri),
     }
 }
 
@@ -90,11 +91,13 @@ fn lying_mapper_is_reported(name: &str, lie: f64) {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "runs a child process, which Miri cannot")]
 fn a_mapper_that_never_commits_is_reported() {
     lying_mapper_is_reported("selftest::a_mapper_that_never_commits_is_reported", 1.0);
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "runs a child process, which Miri cannot")]
 fn a_mapper_that_sometimes_lies_is_reported() {
     lying_mapper_is_reported("selftest::a_mapper_that_sometimes_lies_is_reported", 0.25);
 }
@@ -102,6 +105,10 @@ fn a_mapper_that_sometimes_lies_is_reported() {
 /// Poison mode sees a write to a decommitted page: the mock records a
 /// violation at the recommit, and `assert_clean` fails naming the seed.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "tens of thousands of audited pushes: too slow under Miri (the model fuzz runs the same paths)"
+)]
 fn poison_catches_a_write_to_a_decommitted_page() {
     let mock = mock(Mode::Poison);
     // Heap limit 0: truncated, the vector keeps its (decommitted) pages.
@@ -201,6 +208,10 @@ fn harness_reports_a_leaked_element() {
 /// Without the bug, the same steps pass: the failures above are the
 /// harness seeing the breakage, not the harness failing anyway.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "tens of thousands of audited pushes: too slow under Miri (the model fuzz runs the same paths)"
+)]
 fn the_same_steps_pass_unbroken() {
     let c = quiet();
     run_steps::<u32, 1>(
@@ -223,6 +234,10 @@ fn the_same_steps_pass_unbroken() {
 /// proptest finds a failure that needs a refused commit and shrinks it to
 /// one step that keeps the denial and drops every other fault.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "up to 256 proptest cases and their shrinking: too slow under Miri"
+)]
 fn proptest_shrinks_to_the_needed_fault() {
     let c = quiet();
     let mut runner = strategies::runner(master_seed(), 256);

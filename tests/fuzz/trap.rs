@@ -49,6 +49,7 @@ fn must_fault(name: &str, reached: &str, body: impl FnOnce()) {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "runs a child process, which Miri cannot")]
 fn seed_scenario_in_trap_mode() {
     must_pass("trap::seed_scenario_in_trap_mode", || {
         let mock = mock(Mode::Trap);
@@ -71,6 +72,7 @@ fn seed_scenario_in_trap_mode() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "runs a child process, which Miri cannot")]
 fn random_sequences_in_trap_mode() {
     let stderr = must_pass("trap::random_sequences_in_trap_mode", || {
         let plan = Plan {
@@ -96,6 +98,7 @@ fn random_sequences_in_trap_mode() {
 /// A reach one element past the committed end after a shrink: into a
 /// decommitted page.
 #[test]
+#[cfg_attr(miri, ignore = "runs a child process, which Miri cannot")]
 fn reach_past_committed_end_is_trapped() {
     must_fault(
         "trap::reach_past_committed_end_is_trapped",
@@ -126,6 +129,7 @@ fn reach_past_committed_end_is_trapped() {
 /// After a refused commit, the page the push would have used is still not
 /// accessible: the refusal really committed nothing.
 #[test]
+#[cfg_attr(miri, ignore = "runs a child process, which Miri cannot")]
 fn slot_of_a_refused_push_is_trapped() {
     must_fault(
         "trap::slot_of_a_refused_push_is_trapped",

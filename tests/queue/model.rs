@@ -43,6 +43,27 @@ fn from_vector_heapifies_and_sorts() {
     }
 }
 
+/// `From<Vec<T>>` and `From<[T; K]>` heapify as std's `BinaryHeap` does:
+/// the same storage order, element for element.
+#[test]
+fn from_vec_and_array_match_std_storage_order() {
+    use std::collections::BinaryHeap;
+    for seed in seeds(0x5eed_1000, 20) {
+        let _seed = SeedOnFailure::new("from_vec_and_array_match_std_storage_order", seed);
+        let mut rng = StdRng::seed_from_u64(seed);
+        let n = rng.random_range(0..5_000);
+        let data: Vec<u32> = (0..n).map(|_| rng.random_range(0..100)).collect();
+        let q: MappedQueue<u32> = MappedQueue::from(data.clone());
+        let std_heap = BinaryHeap::from(data);
+        assert_eq!(q.as_slice(), std_heap.as_slice());
+    }
+    let array = [2, 4, 6, 2, 1, 8, 10, 3, 5, 7, 0, 9, 1];
+    let q: MappedQueue<i32, 2> = MappedQueue::from(array);
+    assert_eq!(q.as_slice(), BinaryHeap::from(array).as_slice());
+    let empty: MappedQueue<i32> = MappedQueue::from([]);
+    assert!(empty.is_empty());
+}
+
 #[test]
 fn the_pinned_api_and_friends() {
     let mut q: MappedQueue<u64, 1> = MappedQueue::new(MAPPER);

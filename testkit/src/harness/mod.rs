@@ -4,7 +4,7 @@
 use crate::{expect, fault_reporter, ledger, CaseConfig, Elem, Probs, Step, Tally, CASES_ENV};
 use mapped::Error;
 use mapped::{MappedQueue, MappedVector, Storage};
-use mapped_mock::{FaultyMapper, MockStats};
+use mapped_mock::{FaultyMapper, HeapMapper, MockStats};
 use std::collections::VecDeque;
 use std::fmt;
 use std::mem::size_of;
@@ -124,7 +124,10 @@ impl<T: Elem, C: Subject<T>> Harness<T, C> {
         fault_reporter::set_case(cfg.seed);
         ledger::reset();
         let inner = FaultyMapper::builder();
-        let inner = if cfg.unguarded {
+        let unguarded = cfg.unguarded && !cfg.on_heap;
+        let inner = if cfg.on_heap {
+            inner.inner(HeapMapper::new())
+        } else if unguarded {
             inner.inner(mapped::UNGUARDED)
         } else {
             inner
@@ -139,7 +142,7 @@ impl<T: Elem, C: Subject<T>> Harness<T, C> {
             .fail_decommits(cfg.probs.fail_decommits)
             // (The mock's shadow table does not follow a remap that grows
             // a mapping in place, which the unguarded kind does: it copies.)
-            .remap(cfg.remap && !cfg.unguarded)
+            .remap(cfg.remap && !unguarded)
             .lie_on_commit(cfg.lie_on_commit)
             .build_arc();
         let page = mapped::Mapper::page_size(&*mock);
@@ -161,7 +164,13 @@ impl<T: Elem, C: Subject<T>> Harness<T, C> {
             T::NAME,
             C::PAGES,
             cfg.mode,
-            if cfg.unguarded { " (unguarded)" } else { "" },
+            if cfg.on_heap {
+                " (heap mapper)"
+            } else if unguarded {
+                " (unguarded)"
+            } else {
+                ""
+            },
             cfg.probs,
             cfg.remap,
             cfg.heap_limit,
