@@ -1,6 +1,6 @@
 //! The one clock every delay reads: the decay option's and the reservation
 //! cache's. With the `test-util` cargo feature a test can pause it and move
-//! it forward ([`test_clock`](crate::test_clock)), as tokio's
+//! it forward (`mapped::test_clock`), as tokio's
 //! `time::pause` lets a test, so that no test sleeps to wait out a delay.
 
 use std::time::Instant;

@@ -1,5 +1,5 @@
 //! Who holds the memory: a registry of every live mapped container, read
-//! by [`inventory()`](crate::inventory).
+//! by [`inventory()`](crate::inventory()).
 //!
 //! jemalloc's `malloc_stats_print` and mimalloc's `mi_stats_print` give
 //! totals; a program with a thousand named containers also wants owners:
@@ -55,8 +55,8 @@ impl Record {
 }
 
 /// Registers a container (of `kind`, named `name`, on `mapper`) that
-/// moved into a mapping at `site`. Drop the handle (or call
-/// [`Registration::end`]) when it leaves the mapping.
+/// moved into a mapping at `site`. Drop the handle when it leaves the
+/// mapping.
 pub(crate) fn register(
     name: Option<Arc<str>>,
     kind: &'static str,
@@ -252,7 +252,7 @@ impl Entry {
 
 /// A snapshot of who holds the memory: every live mapped container,
 /// largest committed first, and the process's totals. Its `Display` is a
-/// report for a log. From [`inventory()`](crate::inventory).
+/// report for a log. From [`inventory()`](crate::inventory()).
 #[derive(Clone, Debug)]
 pub struct Inventory {
     pub(crate) containers: Vec<Entry>,

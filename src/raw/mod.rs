@@ -152,7 +152,7 @@ struct Full {
     align: usize,
     /// The decay clock, read only when the settings have a delay.
     decay: Decay,
-    /// Its place in the [inventory](crate::inventory) while mapped.
+    /// Its place in the [inventory](crate::inventory()) while mapped.
     registration: Option<Registration>,
 }
 
