@@ -78,16 +78,26 @@
     unused_mut
 )]
 
-use mapped::{Error, MappedVector, MAPPER};
+use mapped::{Error, MappedVector, MapperRef, MAPPER};
 
 /// The container under test.
 type V<T> = MappedVector<T>;
 
-/// An empty vector on the OS mapper, with `heap_limit` if given.
+/// The mapper every test runs on: the OS's, or under Miri (which cannot
+/// run `mmap`) the heap mapper, so that the mapped paths run there too.
+fn mapper() -> MapperRef {
+    if cfg!(miri) {
+        MapperRef::from(&mapped_mock::HEAP_MAPPER)
+    } else {
+        MapperRef::from(MAPPER)
+    }
+}
+
+/// An empty vector, with `heap_limit` if given.
 fn new_with_limit<T>(heap_limit: Option<usize>) -> V<T> {
     match heap_limit {
-        None => MappedVector::new(MAPPER),
-        Some(limit) => MappedVector::builder(MAPPER)
+        None => MappedVector::new(mapper()),
+        Some(limit) => MappedVector::builder(mapper())
             .heap_limit(limit)
             .build()
             .unwrap(),
