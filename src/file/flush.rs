@@ -82,6 +82,7 @@ impl<T: Pod> FileVector<T> {
         self.header = next;
         self.slot = slot;
         self.saved_len = len;
+        self.limits_changed();
         Ok(())
     }
 }

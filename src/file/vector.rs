@@ -67,8 +67,13 @@ pub struct FileVector<T: Pod> {
     pub(super) len: usize,
     /// Data bytes whose blocks are allocated: writes below it cannot fail.
     pub(super) committed: usize,
-    /// `committed / size_of::<T>()`, kept for the push fast path.
+    /// `committed / size_of::<T>()`.
     pub(super) cap: usize,
+    /// The push fast path writes at `len` only while `len < write_below`:
+    /// `cap`, or 0 while `len < saved_len` (the next write would change
+    /// saved data, so the shorter length is saved first). One compare, as
+    /// `Vec::push` has; kept by [`Self::limits_changed`].
+    write_below: usize,
     /// The length the current durable header holds.
     pub(super) saved_len: usize,
     /// The current durable header and its slot.
@@ -279,6 +284,7 @@ impl<T: Pod> FileVector<T> {
             len: 0,
             committed: 0,
             cap: 0,
+            write_below: 0,
             saved_len: 0,
             header,
             slot,
@@ -300,6 +306,17 @@ impl<T: Pod> FileVector<T> {
     pub(super) fn set_committed(&mut self, committed: usize) {
         self.committed = committed;
         self.cap = committed / self.elem_size();
+        self.limits_changed();
+    }
+
+    /// Recomputes the push fast path's limit after `len` fell, or `cap`
+    /// or `saved_len` changed.
+    pub(super) fn limits_changed(&mut self) {
+        self.write_below = if self.len < self.saved_len {
+            0
+        } else {
+            self.cap
+        };
     }
 
     /// The file's path.
@@ -349,7 +366,7 @@ impl<T: Pod> FileVector<T> {
     /// save of a shorter length hands it back in the error.
     #[inline]
     pub fn push(&mut self, value: T) -> Result<(), FilePushError<T>> {
-        if self.len == self.cap || self.len < self.saved_len {
+        if self.len >= self.write_below {
             return self.push_slow(value);
         }
         self.write_at_len(value);
@@ -377,7 +394,10 @@ impl<T: Pod> FileVector<T> {
     /// Writes `value` at index `len` (within capacity) and counts it.
     #[inline]
     fn write_at_len(&mut self, value: T) {
-        debug_assert!(self.len < self.cap);
+        // Read `len` once: after the write through the raw pointer the
+        // compiler cannot assume `self.len` unchanged (as in `Vec::push`).
+        let len = self.len;
+        debug_assert!(len < self.cap);
         // SAFETY: `len < cap`, and the mapping covers `data_offset` plus
         // `cap` elements; `data_offset` is a power of two at least `T`'s
         // alignment and the mapping starts on a page, so the slot is
@@ -385,9 +405,9 @@ impl<T: Pod> FileVector<T> {
         // reference into the mapping outlives `&mut self`.
         unsafe {
             let data = self.map.as_mut_ptr().add(self.data_offset).cast::<T>();
-            data.add(self.len).write(value);
+            data.add(len).write(value);
         }
-        self.len += 1;
+        self.len = len + 1;
     }
 
     /// Appends all of `other`, or (on an error) nothing.
@@ -421,6 +441,7 @@ impl<T: Pod> FileVector<T> {
     pub fn pop(&mut self) -> Option<T> {
         let last = *self.as_slice().last()?;
         self.len -= 1;
+        self.limits_changed();
         self.after_removal("pop");
         Some(last)
     }
@@ -429,6 +450,7 @@ impl<T: Pod> FileVector<T> {
     pub fn truncate(&mut self, len: usize) {
         if len < self.len {
             self.len = len;
+            self.limits_changed();
             self.after_removal("truncate");
         }
     }
@@ -437,6 +459,7 @@ impl<T: Pod> FileVector<T> {
     pub fn clear(&mut self) {
         if self.len > 0 {
             self.len = 0;
+            self.limits_changed();
             self.after_removal("clear");
         }
     }
