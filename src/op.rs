@@ -7,7 +7,11 @@ use std::fmt;
 
 /// What happened: a mapper call (the five of [`Mapper`](crate::Mapper) and
 /// its populate hint), a grow/shrink decision (which contains mapper calls),
-/// or a use of the reservation cache.
+/// a use of the reservation cache, or a file vector's flush. A file vector
+/// (cargo feature `file`) reports its file system calls as the mapper calls
+/// they stand for: `Commit` (blocks allocated), `Decommit` (a hole
+/// punched), `Remap` (the mapping moved to the grown file), with `mapper =
+/// "file"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Op {
@@ -36,6 +40,10 @@ pub enum Op {
     /// A new container took a reservation from the cache instead of
     /// reserving (no system call); its committed pages come with it.
     Reuse,
+    /// A file vector made its elements and length durable
+    /// ([`FileVector::flush`](crate::FileVector::flush), or a header write
+    /// that saves a shorter length first); committed bytes do not change.
+    Flush,
 }
 
 impl Op {
@@ -50,8 +58,8 @@ impl Op {
         Op::Remap,
     ];
 
-    /// How many operations there are (`Op::Reuse` is the last).
-    pub(crate) const COUNT: usize = Op::Reuse as usize + 1;
+    /// How many operations there are (`Op::Flush` is the last).
+    pub(crate) const COUNT: usize = Op::Flush as usize + 1;
 
     /// The span name and `op` label value: `"commit"`, `"grow"`, ...
     pub const fn as_str(self) -> &'static str {
@@ -66,10 +74,12 @@ impl Op {
             Op::Shrink => "shrink",
             Op::Park => "park",
             Op::Reuse => "reuse",
+            Op::Flush => "flush",
         }
     }
 
-    /// Whether this is a call to the [`Mapper`](crate::Mapper), as opposed to
+    /// Whether this is a call to the [`Mapper`](crate::Mapper) (or a file
+    /// vector's call to the file system, `Flush` among them), as opposed to
     /// a grow/shrink decision or a use of the reservation cache.
     pub const fn is_mapper_call(self) -> bool {
         !matches!(self, Op::Grow | Op::Shrink | Op::Park | Op::Reuse)
@@ -88,8 +98,8 @@ impl fmt::Display for Op {
     }
 }
 
-/// Why a grow or shrink happened: the `cause` field of their spans, and
-/// [`Event::cause`](crate::Event::cause). A small, fixed set, so a log
+/// Why a grow, shrink or flush happened: the `cause` field of their spans,
+/// and [`Event::cause`](crate::Event::cause). A small, fixed set, so a log
 /// query or a dashboard can group by it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -115,6 +125,11 @@ pub enum Cause {
     Decay,
     /// Shrink: `shrink_to_fit` or `shrink_to`.
     Fit,
+    /// Flush: a file vector's `flush`.
+    Flush,
+    /// Flush: a file vector's write below its saved length first saved the
+    /// shorter length (nothing saved is overwritten in place).
+    Overwrite,
 }
 
 impl Cause {
@@ -130,6 +145,8 @@ impl Cause {
             Cause::Truncate => "truncate",
             Cause::Decay => "decay",
             Cause::Fit => "fit",
+            Cause::Flush => "flush",
+            Cause::Overwrite => "overwrite",
         }
     }
 }

@@ -4,8 +4,8 @@
 //!
 //! | point | fails as |
 //! |---|---|
-//! | `mapped::file_grow` | `fallocate`/`set_len` with `ENOSPC` (nothing grows) |
-//! | `mapped::file_remap` | `mremap` with `ENOMEM` (the file is cut back, nothing grows) |
+//! | `mapped::file_grow` | `fallocate`/`set_len` with `ENOSPC` (the file is cut back, nothing grows) |
+//! | `mapped::file_remap` | `mremap` with `ENOMEM` (nothing grows) |
 //! | `mapped::file_flush` | `msync` of the data with `EIO` (the header is not written) |
 //! | `mapped::file_header` | the header's sync with `EIO` (the previous header is put back) |
 //! | `mapped::file_punch` | `fallocate(PUNCH_HOLE)` with `EIO` (the blocks stay) |
@@ -124,16 +124,6 @@ impl Point {
             Point::Flush | Point::Header | Point::Punch => libc::EIO,
         }
     }
-
-    /// The `op` label its injections count under.
-    pub(crate) fn op(self) -> &'static str {
-        match self {
-            Point::Grow => "commit",
-            Point::Remap => "remap",
-            Point::Flush | Point::Header => "flush",
-            Point::Punch => "decommit",
-        }
-    }
 }
 
 /// Whether `point` fails now (the hook first, then the failpoint), as the
@@ -147,8 +137,8 @@ pub(crate) fn check(faults: &mut Option<FileFaults>, point: Point) -> Option<io:
     });
     #[cfg(feature = "failpoints")]
     let hook = hook || fail::eval(point.name(), |_| ()).is_some();
+    // Counted, as a failpoint's, by the telemetry of the step it fails.
     hook.then(|| {
-        super::telemetry::injected(point.op());
         let kind = io::Error::from_raw_os_error(point.errno()).kind();
         io::Error::new(
             kind,

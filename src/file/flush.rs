@@ -2,9 +2,10 @@
 
 use super::faults::{self, Point};
 use super::header::{Header, SLOTS, SLOT_BYTES};
-use super::telemetry::{self as tel, FileOp};
 use super::{FileError, FileVector};
+use crate::telemetry::{Cause, Op};
 use bytemuck::Pod;
+use std::io;
 
 impl<T: Pod> FileVector<T> {
     /// Makes the elements and the length durable: the data is synced
@@ -27,37 +28,33 @@ impl<T: Pod> FileVector<T> {
     /// ```
     pub fn flush(&mut self) -> Result<(), FileError> {
         let bytes = self.len * self.elem_size();
-        let _flush = tel::span(FileOp::Flush, bytes, 0, 0, "flush");
+        let flush = self.probe(Op::Flush, bytes, 0, Some(Cause::Flush));
         let synced = match faults::check(&mut self.faults, Point::Flush) {
             Some(e) => Err(e),
             None if bytes == 0 => Ok(()),
             None => self.map.flush_range(self.data_offset, bytes),
         };
-        if let Err(e) = synced {
-            tel::failed(FileOp::Flush, bytes, &self.path, &e);
-            return Err(FileError::io(&self.path, "flush", e));
-        }
-        self.write_header(self.len, bytes)?;
-        tel::done(FileOp::Flush, bytes);
-        Ok(())
+        let saved = synced.and_then(|()| self.write_header(self.len));
+        self.report(flush, saved.as_ref().err());
+        saved.map_err(|e| FileError::io(&self.path, "flush", e))
     }
 
     /// Saves the current, shorter length before a write or a punched hole
     /// would change saved data. `[0, len)` is unchanged since the flush
     /// that synced it (nothing below the saved length is ever written), so
     /// only the header is written.
-    pub(super) fn save_prefix(&mut self, cause: &'static str) -> Result<(), FileError> {
+    pub(super) fn save_prefix(&mut self, cause: Cause) -> Result<(), FileError> {
         debug_assert!(self.len < self.saved_len);
-        let _flush = tel::span(FileOp::Flush, 0, 0, 0, cause);
-        self.write_header(self.len, 0)?;
-        tel::done(FileOp::Flush, 0);
-        Ok(())
+        let flush = self.probe(Op::Flush, 0, 0, Some(cause));
+        let saved = self.write_header(self.len);
+        self.report(flush, saved.as_ref().err());
+        saved.map_err(|e| FileError::io(&self.path, "flush", e))
     }
 
     /// Writes a header holding `len` to the slot not in use and syncs it;
     /// on a failure puts the slot's old bytes back, so the current header
     /// stays the one in force.
-    fn write_header(&mut self, len: usize, bytes: usize) -> Result<(), FileError> {
+    fn write_header(&mut self, len: usize) -> io::Result<()> {
         let next = Header {
             seq: self.header.seq + 1,
             len: len as u64,
@@ -76,8 +73,7 @@ impl<T: Pod> FileVector<T> {
         };
         if let Err(e) = synced {
             self.slot_bytes(slot).copy_from_slice(&old);
-            tel::failed(FileOp::Flush, bytes, &self.path, &e);
-            return Err(FileError::io(&self.path, "flush", e));
+            return Err(e);
         }
         self.header = next;
         self.slot = slot;

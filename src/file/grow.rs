@@ -4,11 +4,12 @@
 //! punch holes when sparse (its "decommit").
 
 use super::faults::{self, Point};
-use super::telemetry::{self as tel, FileOp};
 use super::{FileError, FileVector};
 use crate::os::file as sys;
 use crate::policy;
+use crate::telemetry::{Cause, Op};
 use bytemuck::Pod;
+use std::io;
 
 impl<T: Pod> FileVector<T> {
     fn initial_bytes(&self) -> usize {
@@ -17,61 +18,71 @@ impl<T: Pod> FileVector<T> {
 
     /// Allocates blocks (and grows the mapping) so that `needed` data bytes
     /// fit. On an error nothing has changed: the same elements, the same
-    /// capacity, the file cut back to its old length.
-    pub(super) fn grow(&mut self, needed: usize, cause: &'static str) -> Result<(), FileError> {
+    /// capacity, the file cut back to its old length (the mapping may be
+    /// left longer: it is never touched past the allocated bytes).
+    pub(super) fn grow(&mut self, needed: usize, cause: Cause) -> Result<(), FileError> {
         let from = self.committed;
         let to = policy::grow_target(from, needed, self.initial_bytes(), self.page)
             .filter(|&t| t.checked_add(self.data_offset).is_some())
             .ok_or(FileError::CapacityOverflow)?;
-        let _grow = tel::span(FileOp::Grow, to - from, from, to, cause);
-        let old_window = self.window();
-        {
-            let bytes = to - from;
-            let _commit = tel::span(FileOp::Commit, bytes, 0, 0, cause);
-            let at = (self.data_offset + from) as u64;
-            let allocated = match faults::check(&mut self.faults, Point::Grow) {
-                Some(e) => Err(e),
-                None => sys::allocate(&self.file, at, bytes as u64),
-            };
-            if let Err(e) = allocated {
-                tel::failed(FileOp::Commit, bytes, &self.path, &e);
-                self.cut_back(old_window);
-                return Err(FileError::io(&self.path, "grow", e));
-            }
-            tel::done(FileOp::Commit, bytes);
-        }
-        if to > old_window {
-            let new_len = self.data_offset + to;
-            let _remap = tel::span(FileOp::Remap, new_len, 0, 0, cause);
+        let grow = self.probe(Op::Grow, to - from, to, Some(cause));
+        let grown = self.remap_then_allocate(from, to);
+        self.report(grow, grown.as_ref().err().map(|(_, e)| e));
+        grown.map_err(|(step, e)| FileError::io(&self.path, step, e))
+    }
+
+    /// The steps of [`grow`](Self::grow): the mapping moved over the grown
+    /// file first (a remap changes no allocated bytes, so a refused one
+    /// leaves nothing to undo), then the blocks allocated. The error names
+    /// the step that failed.
+    fn remap_then_allocate(
+        &mut self,
+        from: usize,
+        to: usize,
+    ) -> Result<(), (&'static str, io::Error)> {
+        let new_len = self.data_offset + to;
+        if new_len > self.map.len() {
+            let remap = self.probe(Op::Remap, new_len, 0, None);
             let moved = match faults::check(&mut self.faults, Point::Remap) {
                 Some(e) => Err(e),
                 None => self.remap(new_len),
             };
-            if let Err(e) = moved {
-                tel::failed(FileOp::Remap, new_len, &self.path, &e);
-                self.cut_back(old_window);
-                return Err(FileError::io(&self.path, "remap", e));
-            }
-            tel::done(FileOp::Remap, new_len);
+            self.report(remap, moved.as_ref().err());
+            moved.map_err(|e| ("remap", e))?;
         }
-        self.set_committed(to);
-        tel::done(FileOp::Grow, to - from);
-        Ok(())
+        let old_len = self.file.metadata().map_err(|e| ("grow", e))?.len();
+        let bytes = to - from;
+        let commit = self.probe(Op::Commit, bytes, 0, None);
+        let at = (self.data_offset + from) as u64;
+        let allocated = match faults::check(&mut self.faults, Point::Grow) {
+            Some(e) => Err(e),
+            None => sys::allocate(&self.file, at, bytes as u64),
+        };
+        match allocated {
+            Ok(_) => {
+                self.set_committed(to);
+                self.report(commit, None);
+                Ok(())
+            }
+            Err(e) => {
+                // Best effort: a longer file only holds ignored bytes.
+                let _ = self.file.set_len(old_len);
+                self.report(commit, Some(&e));
+                Err(("grow", e))
+            }
+        }
     }
 
-    /// After a failed grow: the file back to the length the mapping covers
-    /// (best effort: a longer file only holds ignored bytes).
-    fn cut_back(&mut self, window: usize) {
-        let _ = self.file.set_len((self.data_offset + window) as u64);
-    }
-
-    /// The mapping over the first `new_len` bytes of the (grown) file.
-    fn remap(&mut self, new_len: usize) -> std::io::Result<()> {
+    /// The mapping over the first `new_len` bytes of the file (which may
+    /// be shorter until its blocks are allocated: nothing touches the
+    /// mapping past them).
+    fn remap(&mut self, new_len: usize) -> io::Result<()> {
         #[cfg(target_os = "linux")]
         {
-            // SAFETY: the file is at least `new_len` bytes long (just
-            // allocated), so the grown mapping lies within it; the mapping
-            // may move, and no reference into it outlives `&mut self`.
+            // SAFETY: a mapping may run past the end of its file; this one
+            // is read and written only below the allocated bytes, which the
+            // file holds. The mapping may move, and no reference into it
+            // outlives `&mut self`.
             unsafe {
                 self.map
                     .remap(new_len, memmap2::RemapOptions::new().may_move(true))
@@ -91,7 +102,7 @@ impl<T: Pod> FileVector<T> {
     /// bytes back to the file system (the length saved first if that cuts
     /// into saved data). Best effort, as a decommit: on a failure the
     /// blocks stay.
-    pub(super) fn after_removal(&mut self, cause: &'static str) {
+    pub(super) fn after_removal(&mut self, cause: Cause) {
         let live = self.len * self.elem_size();
         let initial = self.initial_bytes();
         if !policy::should_shrink(live, self.committed, initial) {
@@ -102,26 +113,32 @@ impl<T: Pod> FileVector<T> {
         if to >= from {
             return;
         }
-        let _shrink = tel::span(FileOp::Shrink, from - to, from, to, cause);
-        if to < self.saved_len * self.elem_size() && self.save_prefix("shrink").is_err() {
-            return;
+        let shrink = self.probe(Op::Shrink, from - to, to, Some(cause));
+        if to < self.saved_len * self.elem_size() && self.save_prefix(cause).is_err() {
+            // The flush inside reported the failure.
+            return shrink.abandon();
         }
         let bytes = from - to;
-        let _decommit = tel::span(FileOp::Decommit, bytes, 0, 0, cause);
+        let decommit = self.probe(Op::Decommit, bytes, 0, None);
         let punched = match faults::check(&mut self.faults, Point::Punch) {
             Some(e) => Err(e),
             None => sys::punch_hole(&self.file, (self.data_offset + to) as u64, bytes as u64),
         };
         match punched {
-            Ok(true) => {}
-            Ok(false) => return, // the file system cannot: the blocks stay
+            Ok(true) => {
+                self.set_committed(to);
+                self.report(decommit, None);
+                self.report(shrink, None);
+            }
+            // The file system cannot: the blocks stay, nothing happened.
+            Ok(false) => {
+                decommit.abandon();
+                shrink.abandon();
+            }
             Err(e) => {
-                tel::failed(FileOp::Decommit, bytes, &self.path, &e);
-                return;
+                self.report(decommit, Some(&e));
+                self.report(shrink, Some(&e));
             }
         }
-        tel::done(FileOp::Decommit, bytes);
-        self.set_committed(to);
-        tel::done(FileOp::Shrink, bytes);
     }
 }

@@ -43,10 +43,18 @@
 //!
 //! # Telemetry and faults
 //!
-//! Spans `grow`, `shrink`, `commit` (blocks allocated), `decommit` (a
-//! hole punched), `remap` and `flush`, target `mapped`, with `mapper =
-//! "file"`; the counters of the memory containers with the same labels, and
-//! `mapped_file_flushes_total`. Faults: a seeded [`FileFaults`] hook
+//! Every step is one of the crate's [`Event`](crate::Event)s, through the
+//! same pipeline as the memory containers': spans `reserve` (the file
+//! mapped, at create and open), `grow` (holding `remap` and `commit`:
+//! blocks allocated), `shrink` (holding `decommit`: a hole punched),
+//! `flush` and `release` (the drop), target `mapped`, with `mapper =
+//! "file"` and the path as the container's `name`; the memory containers'
+//! metrics with the same labels, and `mapped_file_flushes_total`; the
+//! observers ([`set_observer`](crate::set_observer)); and
+//! [`stats()`](crate::stats), where the allocated bytes are
+//! [`Stats::file_bytes`](crate::Stats::file_bytes) (disk, not memory) and
+//! flushes [`Stats::flushes`](crate::Stats::flushes). The table is in the
+//! `telemetry` module of this one. Faults: a seeded [`FileFaults`] hook
 //! ([`FileOptions::faults`]) and, with the `failpoints` feature, the points
 //! listed in [`InjectedFileFault`]'s module: `mapped::file_grow`,
 //! `mapped::file_remap`, `mapped::file_flush`, `mapped::file_header`,

@@ -3,7 +3,9 @@
 
 use super::faults::FileFaults;
 use super::header::{self, Header, SlotError, HEADER_AREA, SLOTS, SLOT_BYTES};
+use super::telemetry;
 use super::{FileError, FileOptions, FilePushError};
+use crate::telemetry::{Cause, Label, Op};
 use crate::Mapper;
 use bytemuck::Pod;
 use memmap2::{MmapMut, MmapOptions};
@@ -81,6 +83,8 @@ pub struct FileVector<T: Pod> {
     pub(super) slot: usize,
     pub(super) page: usize,
     pub(super) faults: Option<FileFaults>,
+    /// Who it is, for telemetry (named by its path).
+    pub(super) label: Label,
     _t: PhantomData<T>,
 }
 
@@ -189,15 +193,9 @@ impl<T: Pod> FileVector<T> {
                 return Err(FileError::io(path, "create", e));
             }
         };
-        Ok(Self::assemble(
-            file,
-            map,
-            path,
-            header,
-            0,
-            page,
-            opts.faults,
-        ))
+        let v = Self::assemble(file, map, path, header, 0, page, opts.faults);
+        v.report_mapped();
+        Ok(v)
     }
 
     pub(super) fn open_with(path: &Path, opts: FileOptions<T>) -> Result<Self, FileError> {
@@ -264,6 +262,7 @@ impl<T: Pod> FileVector<T> {
         let committed =
             crate::policy::round_to_pages(len * v.elem_size(), page).unwrap_or(usize::MAX);
         v.set_committed(committed.min(v.window()));
+        v.report_mapped();
         Ok(v)
     }
 
@@ -290,6 +289,7 @@ impl<T: Pod> FileVector<T> {
             slot,
             page,
             faults,
+            label: telemetry::label(path),
             _t: PhantomData,
         }
     }
@@ -317,6 +317,13 @@ impl<T: Pod> FileVector<T> {
         } else {
             self.cap
         };
+    }
+
+    /// The telemetry of a vector just created or opened: the file mapped,
+    /// with the bytes it holds allocated.
+    fn report_mapped(&self) {
+        let reserve = self.probe_from_nothing(Op::Reserve, self.map.len());
+        self.report(reserve, None);
     }
 
     /// The file's path.
@@ -383,7 +390,7 @@ impl<T: Pod> FileVector<T> {
             }
         }
         if self.len < self.saved_len {
-            if let Err(error) = self.save_prefix("overwrite") {
+            if let Err(error) = self.save_prefix(Cause::Overwrite) {
                 return Err(FilePushError { value, error });
             }
         }
@@ -414,7 +421,7 @@ impl<T: Pod> FileVector<T> {
     pub fn extend_from_slice(&mut self, other: &[T]) -> Result<(), FileError> {
         self.reserve(other.len())?;
         if self.len < self.saved_len && !other.is_empty() {
-            self.save_prefix("overwrite")?;
+            self.save_prefix(Cause::Overwrite)?;
         }
         let off = self.data_offset + self.len * self.elem_size();
         let src: &[u8] = bytemuck::cast_slice(other);
@@ -432,7 +439,12 @@ impl<T: Pod> FileVector<T> {
             .and_then(|n| crate::policy::bytes_for(n, self.elem_size()))
             .ok_or(FileError::CapacityOverflow)?;
         if needed > self.committed {
-            self.grow(needed, if additional == 1 { "full" } else { "reserve" })?;
+            let cause = if additional == 1 {
+                Cause::Full
+            } else {
+                Cause::Reserve
+            };
+            self.grow(needed, cause)?;
         }
         Ok(())
     }
@@ -442,7 +454,7 @@ impl<T: Pod> FileVector<T> {
         let last = *self.as_slice().last()?;
         self.len -= 1;
         self.limits_changed();
-        self.after_removal("pop");
+        self.after_removal(Cause::Sparse);
         Some(last)
     }
 
@@ -451,7 +463,7 @@ impl<T: Pod> FileVector<T> {
         if len < self.len {
             self.len = len;
             self.limits_changed();
-            self.after_removal("truncate");
+            self.after_removal(Cause::Truncate);
         }
     }
 
@@ -460,7 +472,7 @@ impl<T: Pod> FileVector<T> {
         if self.len > 0 {
             self.len = 0;
             self.limits_changed();
-            self.after_removal("clear");
+            self.after_removal(Cause::Clear);
         }
     }
 
@@ -480,6 +492,16 @@ fn temp_name(path: &Path) -> PathBuf {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     path.with_file_name(format!(".{name}.{}.{n}.creating", std::process::id()))
+}
+
+/// Unmaps and closes the file without flushing (see the type's docs); its
+/// telemetry: a `release` whose allocated bytes leave the live file
+/// vectors' count (the blocks stay in the file).
+impl<T: Pod> Drop for FileVector<T> {
+    fn drop(&mut self) {
+        let release = self.probe(Op::Release, self.map.len(), 0, None);
+        self.report_nothing_left(release);
+    }
 }
 
 impl<T: Pod> Deref for FileVector<T> {

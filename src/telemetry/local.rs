@@ -24,7 +24,7 @@ use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicPtr, Ordering};
 
 /// How many counters a slot holds: see [`Counter`].
-const COUNTERS: usize = Counter::Unguarded as usize + 1;
+const COUNTERS: usize = Counter::FileBytes as usize + 1;
 
 /// What each counter of a slot counts.
 #[derive(Clone, Copy)]
@@ -45,6 +45,8 @@ pub(crate) enum Counter {
     Mapped,
     /// Live containers with an unguarded mapping.
     Unguarded,
+    /// Allocated data bytes of live file vectors.
+    FileBytes,
 }
 
 impl Counter {

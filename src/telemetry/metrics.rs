@@ -71,6 +71,7 @@ metrics_with_labels! {
     CommittedBytes => COMMITTED_BYTES,
     ReservedBytes => RESERVED_BYTES,
     MappedContainers => MAPPED_CONTAINERS,
+    Flushes => FILE_FLUSHES_TOTAL,
 }
 
 /// The `container` and `mapper` labels of one container's events.
@@ -119,7 +120,7 @@ impl Labels {
 pub(super) fn record(event: &Event<'_>) {
     if let Some(error) = event.error {
         // An injected failure is counted by `INJECTED_FAULTS_TOTAL` alone.
-        let injected = crate::failpoints::Injected::of(error).is_some();
+        let injected = super::is_injected(error);
         if event.op.is_mapper_call() && !injected {
             let labels = [
                 (LABEL_CONTAINER, event.container),
@@ -150,6 +151,7 @@ pub(super) fn record(event: &Event<'_>) {
         Op::Park => labels.count(Metric::Parks, 1),
         Op::Reuse => labels.count(Metric::Reuses, 1),
         Op::Populate => labels.count(Metric::Populates, 1),
+        Op::Flush => labels.count(Metric::Flushes, 1),
         Op::Reserve | Op::Release | Op::Remap => {}
     }
     if event.op.owns_its_change() {
@@ -205,7 +207,7 @@ pub(super) fn budget(mappings: usize) {
 }
 
 /// Counts a failure a failpoint injected into `op`.
-#[cfg(feature = "failpoints")]
+#[cfg(any(feature = "failpoints", feature = "file"))]
 pub(super) fn injected(op: &'static str) {
     counter!(INJECTED_FAULTS_TOTAL, LABEL_OP => op).increment(1);
 }

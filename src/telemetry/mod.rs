@@ -43,18 +43,20 @@ pub struct Event<'a> {
     /// reservation reserved, released or remapped to, or, for grow and
     /// shrink, the change in committed bytes asked for.
     pub bytes: usize,
-    /// The container's committed bytes before.
+    /// The container's committed bytes before (for a file vector: the data
+    /// bytes whose disk blocks are allocated).
     pub from_bytes: usize,
     /// The container's committed bytes after (equal to `from_bytes` when
     /// the operation failed).
     pub to_bytes: usize,
-    /// The container's reserved bytes before.
+    /// The container's reserved bytes before (0 for a file vector, which
+    /// reserves no memory).
     pub reserved_from: usize,
     /// The container's reserved bytes after.
     pub reserved_to: usize,
     /// `"vector"` or `"queue"`.
     pub container: &'static str,
-    /// The name the user gave the container, if any.
+    /// The name the user gave the container, if any; a file vector's path.
     pub name: Option<&'a str>,
     /// [`Mapper::name`](crate::Mapper::name).
     pub mapper: &'static str,
@@ -62,10 +64,11 @@ pub struct Event<'a> {
     /// a stray access faults): false only for the OS's unguarded kind
     /// ([`UNGUARDED`](crate::UNGUARDED)), which containers on the OS
     /// mapper take past the kernel-mapping budget
-    /// ([`set_mapping_budget`](crate::set_mapping_budget)).
+    /// ([`set_mapping_budget`](crate::set_mapping_budget)), and for file
+    /// vectors (a punched hole reads as zeros).
     pub guarded: bool,
-    /// For a grow or shrink: why it happened (`None` for every other
-    /// operation).
+    /// For a grow, shrink or flush: why it happened (`None` for every
+    /// other operation).
     pub cause: Option<Cause>,
     /// For a shrink: whether its reservation was parked in the reservation
     /// cache, pages and all (still resident, see
@@ -176,13 +179,16 @@ impl Kind {
     }
 }
 
-/// Who a container is, for telemetry: its kind, the user's name for it and
-/// its own observer.
+/// Who a container is, for telemetry: its kind, the user's name for it,
+/// its own observer, and whether it lives in a file.
 #[derive(Clone)]
 pub(crate) struct Label {
     pub(crate) kind: Kind,
     pub(crate) name: Option<Arc<str>>,
     pub(crate) observer: Option<Arc<dyn Observer>>,
+    /// A [`FileVector`](crate::FileVector): its committed bytes are disk
+    /// blocks, counted apart from memory ([`Stats::file_bytes`]).
+    pub(crate) file: bool,
 }
 
 // Unwind safety: a container holding a `Label` is as unwind safe as a
@@ -202,6 +208,17 @@ impl Label {
             kind,
             name: None,
             observer: None,
+            file: false,
+        }
+    }
+
+    /// A file vector named `name` (its path).
+    #[cfg(feature = "file")]
+    pub(crate) fn file(name: Option<Arc<str>>) -> Self {
+        Label {
+            name,
+            file: true,
+            ..Label::of(Kind::Vector)
         }
     }
 
@@ -345,7 +362,7 @@ impl Probe {
             error,
             duration: self.start.map_or(Duration::ZERO, |start| start.elapsed()),
         };
-        emit(&event, label.observer.as_deref());
+        emit(&event, label);
         if event.op.is_mapper_call() {
             if let Some(threshold) = slow::threshold() {
                 if event.duration >= threshold {
@@ -452,9 +469,9 @@ pub(crate) fn heap_fallback(kind: Kind, bytes: usize) {
     let _ = (kind, bytes, first);
 }
 
-/// A failpoint injected a failure into the call `op` (see
-/// [`crate::failpoints`]): counted apart from real failures.
-#[cfg(feature = "failpoints")]
+/// A failpoint (or a file vector's fault hook) injected a failure into the
+/// call `op` (see [`crate::failpoints`]): counted apart from real failures.
+#[cfg(any(feature = "failpoints", feature = "file"))]
 pub(crate) fn injected(op: &'static str) {
     stats::injected();
     #[cfg(feature = "metrics")]
@@ -463,16 +480,27 @@ pub(crate) fn injected(op: &'static str) {
     let _ = op;
 }
 
-fn emit(event: &Event<'_>, own: Option<&dyn Observer>) {
+/// Whether `error` was injected (by a failpoint, or by a file vector's
+/// fault hook) rather than returned by the OS.
+pub(crate) fn is_injected(error: &io::Error) -> bool {
+    #[cfg(feature = "file")]
+    if crate::file::InjectedFileFault::of(error).is_some() {
+        return true;
+    }
+    crate::failpoints::Injected::of(error).is_some()
+}
+
+fn emit(event: &Event<'_>, label: &Label) {
     // A failpoint hands its failure up as the call's error (the OS layer
     // reports nothing itself): count it here, once, on the call's event.
-    #[cfg(feature = "failpoints")]
+    #[cfg(any(feature = "failpoints", feature = "file"))]
     if let Some(error) = event.error {
-        if event.op.is_mapper_call() && crate::failpoints::Injected::of(error).is_some() {
+        if event.op.is_mapper_call() && is_injected(error) {
             injected(event.op.as_str());
         }
     }
-    stats::record(event);
+    let own = label.observer.as_deref();
+    stats::record(event, label.file);
     #[cfg(feature = "metrics")]
     {
         metrics::record(event);

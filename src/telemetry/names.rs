@@ -20,13 +20,15 @@ pub const GROWS_TOTAL: &str = "mapped_grows_total";
 pub const SHRINKS_TOTAL: &str = "mapped_shrinks_total";
 /// Committed ranges faulted in ahead of writes (one call each).
 pub const POPULATES_TOTAL: &str = "mapped_populates_total";
-/// Failed mapper calls, labelled by `op`.
+/// Failed mapper calls (and file vectors' file system calls, `flush`
+/// among them), labelled by `op`.
 pub const ERRORS_TOTAL: &str = "mapped_errors_total";
 /// Reservations of dropped containers kept in the cache for reuse.
 pub const CACHE_PARKS_TOTAL: &str = "mapped_cache_parks_total";
 /// Reservations new containers took from the cache.
 pub const CACHE_REUSES_TOTAL: &str = "mapped_cache_reuses_total";
-/// Bytes committed now, by all containers.
+/// Bytes committed now, by all containers (for `mapper = "file"`: the
+/// data bytes whose disk blocks live file vectors hold allocated).
 pub const COMMITTED_BYTES: &str = "mapped_committed_bytes";
 /// Bytes of address space reserved now, by all containers.
 pub const RESERVED_BYTES: &str = "mapped_reserved_bytes";

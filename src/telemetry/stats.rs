@@ -67,6 +67,14 @@ pub struct Stats {
     /// Times a container stayed on the heap past its limit because the
     /// process was out of kernel mappings (it grew there like a `Vec`).
     pub heap_fallbacks: u64,
+    /// Successful flushes of file vectors (cargo feature `file`): data and
+    /// length made durable, or a shorter length saved first.
+    pub flushes: u64,
+    /// Data bytes whose disk blocks live file vectors hold allocated now
+    /// (their `committed_bytes`; disk, so not in `committed_bytes`, which
+    /// is memory). Their commits, decommits, remaps, grows, shrinks and
+    /// errors are counted with everyone's.
+    pub file_bytes: u64,
 }
 
 impl Stats {
@@ -79,6 +87,7 @@ impl Stats {
             + self.releases
             + self.remaps
             + self.populates
+            + self.flushes
             + self.errors
     }
 }
@@ -88,15 +97,23 @@ impl Stats {
 static INJECTED: AtomicU64 = AtomicU64::new(0);
 static FALLBACKS: AtomicU64 = AtomicU64::new(0);
 
-pub(super) fn record(event: &Event<'_>) {
+/// Counts `event`; `file`: a file vector's (its committed bytes are disk).
+pub(super) fn record(event: &Event<'_>, file: bool) {
     if let Some(error) = event.error {
         // An injected failure is counted by `injected_faults` alone.
-        if event.op.is_mapper_call() && crate::failpoints::Injected::of(error).is_none() {
+        if event.op.is_mapper_call() && !super::is_injected(error) {
             local::add(Counter::Errors as usize, 1);
         }
         return;
     }
     local::add(Counter::op(event.op), 1);
+    if file {
+        let change = event.committed_change();
+        if event.op.owns_its_change() && change != 0 {
+            local::add(Counter::FileBytes as usize, change as isize);
+        }
+        return;
+    }
     if event.op.owns_its_change() {
         for (total, change) in [
             (Counter::Committed, event.committed_change()),
@@ -114,8 +131,8 @@ pub(super) fn record(event: &Event<'_>) {
     }
 }
 
-/// A failpoint injected a failure.
-#[cfg(feature = "failpoints")]
+/// A failpoint (or a file vector's fault hook) injected a failure.
+#[cfg(any(feature = "failpoints", feature = "file"))]
 pub(super) fn injected() {
     INJECTED.fetch_add(1, Relaxed);
 }
@@ -154,5 +171,7 @@ pub(crate) fn counters() -> Stats {
         guarded_reservations: 0,
         mapping_budget: 0,
         heap_fallbacks: FALLBACKS.load(Relaxed),
+        flushes: count(Op::Flush),
+        file_bytes: sum(Counter::FileBytes),
     }
 }

@@ -39,6 +39,9 @@ pub(super) fn span(
         Op::Remap => debug_span!(target: TARGET, "remap", bytes, container, mapper, guarded, name),
         Op::Park => debug_span!(target: TARGET, "park", bytes, container, mapper, guarded, name),
         Op::Reuse => debug_span!(target: TARGET, "reuse", bytes, container, mapper, guarded, name),
+        Op::Flush => {
+            debug_span!(target: TARGET, "flush", bytes, container, mapper, guarded, name, cause)
+        }
         Op::Grow => {
             debug_span!(target: TARGET, "grow", bytes, container, mapper, guarded, name, from_bytes = from, to_bytes = to, cause)
         }
@@ -52,7 +55,7 @@ pub(super) fn record(event: &Event<'_>) {
     let op = event.op.as_str();
     let micros = event.duration.as_micros() as u64;
     if let Some(error) = event.error {
-        let injected = crate::failpoints::Injected::of(error).is_some();
+        let injected = super::is_injected(error);
         if !event.op.is_mapper_call() {
             // The mapper call inside already warned: one failure, one WARN.
             tracing::debug!(target: TARGET, micros, "{op} failed: {error}");
@@ -110,6 +113,12 @@ pub(super) fn record(event: &Event<'_>) {
             target: TARGET,
             "reused: {} committed bytes from the reservation cache",
             event.to_bytes
+        ),
+        Op::Flush => tracing::debug!(
+            target: TARGET,
+            micros,
+            "flushed: {} bytes of elements and the length made durable",
+            event.bytes
         ),
         _ => tracing::trace!(target: TARGET, micros, "{op} ok"),
     }

@@ -4,6 +4,7 @@
 use crate::temp_path;
 use mapped::{FileFaults, FileVector};
 
+#[cfg(any(feature = "metrics", feature = "tracing"))]
 fn work(path: &std::path::Path) {
     let faults = FileFaults::new(1).refuse_growth(0.0);
     let mut f: FileVector<u64> = FileVector::options().faults(faults).create(path).unwrap();
@@ -151,4 +152,129 @@ fn describe_metrics_describes_the_flush_counter() {
     let (_, unit, description, _) = flushes;
     assert_eq!(unit, Some(metrics::Unit::Count));
     assert!(description.is_some_and(|d| d.contains("flush")));
+}
+
+/// Observers and `stats()` see file vectors as they see memory containers:
+/// every step an `Event` with `mapper = "file"` and the path as the name;
+/// the allocated bytes in `file_bytes` (disk), never in `committed_bytes`
+/// (memory); flushes counted; a refused growth an injected fault.
+#[test]
+fn observers_and_stats_see_file_vectors() {
+    // In a child: `stats()` and the observer are process-wide, and the
+    // other tests of this binary make file vectors at the same time.
+    const NAME: &str = "telemetry::observers_and_stats_see_file_vectors";
+    if !mapped_mock::child::is_child(NAME) {
+        let out = mapped_mock::child::run(NAME, &[]);
+        assert!(
+            out.status.success(),
+            "{}",
+            mapped_mock::child::describe(&out)
+        );
+        return;
+    }
+    use mapped::{stats, Cause, Event, Observer, Op};
+    use std::sync::{Arc, Mutex};
+
+    /// (op, cause, from_bytes, to_bytes, failed), for events of `path`.
+    type Seen = Vec<(Op, Option<Cause>, usize, usize, bool)>;
+    struct Record(String, Mutex<Seen>);
+    impl Observer for Record {
+        fn on_event(&self, e: &Event<'_>) {
+            assert_eq!(e.mapper, "file");
+            assert_eq!(e.container, "vector");
+            assert_eq!(e.name, Some(self.0.as_str()));
+            assert_eq!((e.reserved_from, e.reserved_to), (0, 0));
+            let seen = (e.op, e.cause, e.from_bytes, e.to_bytes, !e.is_ok());
+            self.1.lock().unwrap().push(seen);
+        }
+    }
+    let path = temp_path("observed");
+    let record = Arc::new(Record(path.to_str().unwrap().to_owned(), Mutex::default()));
+    mapped::set_observer(Some(record.clone()));
+    let take = || std::mem::take(&mut *record.1.lock().unwrap());
+    let before = stats();
+
+    let mut f: FileVector<u64> = FileVector::create(&path).unwrap();
+    assert_eq!(take(), [(Op::Reserve, None, 0, 0, false)]);
+    f.extend_from_slice(&vec![3; 1 << 20]).unwrap(); // 8 MiB
+    let grown = f.committed_bytes();
+    assert!(grown >= 8 << 20);
+    assert_eq!(
+        take(),
+        [
+            (Op::Remap, None, 0, 0, false),
+            (Op::Commit, None, 0, grown, false),
+            (Op::Grow, Some(Cause::Reserve), 0, grown, false),
+        ]
+    );
+    let now = stats();
+    assert_eq!(now.file_bytes - before.file_bytes, grown as u64);
+    assert_eq!(
+        now.committed_bytes, before.committed_bytes,
+        "disk counted as memory"
+    );
+    assert_eq!(now.grows - before.grows, 1);
+    assert_eq!(now.commits - before.commits, 1);
+
+    f.flush().unwrap();
+    assert_eq!(
+        take(),
+        [(Op::Flush, Some(Cause::Flush), grown, grown, false)]
+    );
+    assert_eq!(stats().flushes - before.flushes, 1);
+
+    f.truncate(10); // below the saved length: the prefix is saved first
+    let kept = f.committed_bytes();
+    assert!(kept < grown);
+    assert_eq!(
+        take(),
+        [
+            (Op::Flush, Some(Cause::Truncate), grown, grown, false),
+            (Op::Decommit, None, grown, kept, false),
+            (Op::Shrink, Some(Cause::Truncate), grown, kept, false),
+        ]
+    );
+    let now = stats();
+    assert_eq!(now.file_bytes - before.file_bytes, kept as u64);
+    assert_eq!(now.flushes - before.flushes, 2);
+    assert_eq!(
+        (
+            now.decommits - before.decommits,
+            now.shrinks - before.shrinks
+        ),
+        (1, 1)
+    );
+
+    drop(f);
+    assert_eq!(take(), [(Op::Release, None, kept, 0, false)]);
+    assert_eq!(stats().file_bytes, before.file_bytes);
+
+    // Reopened: the saved prefix's blocks are counted again; a refused
+    // growth is an injected fault, not an error, and changes nothing.
+    let faults = FileFaults::new(1).refuse_growth(1.0);
+    let mut f: FileVector<u64> = FileVector::options().faults(faults).open(&path).unwrap();
+    let held = f.committed_bytes();
+    assert_eq!(take(), [(Op::Reserve, None, 0, held, false)]);
+    assert_eq!(stats().file_bytes - before.file_bytes, held as u64);
+    f.extend_from_slice(&vec![3; 1 << 20]).unwrap_err();
+    let seen = take();
+    assert!(
+        seen.contains(&(Op::Commit, None, held, held, true)),
+        "{seen:?}"
+    );
+    assert_eq!(
+        seen.last(),
+        Some(&(Op::Grow, Some(Cause::Reserve), held, held, true))
+    );
+    let now = stats();
+    assert_eq!(now.injected_faults - before.injected_faults, 1);
+    assert_eq!(
+        now.errors, before.errors,
+        "an injected fault counted as real"
+    );
+    assert_eq!(now.file_bytes - before.file_bytes, held as u64);
+    drop(f);
+    mapped::set_observer(None);
+    assert_eq!(stats().file_bytes, before.file_bytes);
+    std::fs::remove_file(&path).unwrap();
 }
