@@ -41,7 +41,7 @@ pub enum Op {
     /// reserving (no system call); its committed pages come with it.
     Reuse,
     /// A file vector made its elements and length durable
-    /// ([`FileVector::flush`](crate::FileVector::flush), or a header write
+    /// (`FileVector::flush`, or a header write
     /// that saves a shorter length first); committed bytes do not change.
     Flush,
 }

@@ -186,7 +186,7 @@ pub(crate) struct Label {
     pub(crate) kind: Kind,
     pub(crate) name: Option<Arc<str>>,
     pub(crate) observer: Option<Arc<dyn Observer>>,
-    /// A [`FileVector`](crate::FileVector): its committed bytes are disk
+    /// A `FileVector`: its committed bytes are disk
     /// blocks, counted apart from memory ([`Stats::file_bytes`]).
     pub(crate) file: bool,
 }
