@@ -4,6 +4,22 @@
 use crate::temp_path;
 use mapped::{FileFaults, FileVector};
 
+/// What a test run in a child writes when it got to its end.
+const CHILD_DONE: &str = "file telemetry child: done";
+
+/// In the parent: runs the test `name` (its full path) alone in a child
+/// and asserts that it passed and got to its end; true, so the parent
+/// returns. In that child: false, so it does the work. For tests of
+/// process-wide state (the tracing interest cache, `stats()`, the
+/// observer) that the other tests of this binary touch meanwhile.
+fn ran_in_a_child(name: &str) -> bool {
+    if mapped_mock::child::is_child(name) {
+        return false;
+    }
+    mapped_mock::child::run_expecting(name, &[], CHILD_DONE);
+    true
+}
+
 #[cfg(any(feature = "metrics", feature = "tracing"))]
 fn work(path: &std::path::Path) {
     let faults = FileFaults::new(1).refuse_growth(0.0);
@@ -62,14 +78,7 @@ fn metrics_carry_mapper_file() {
 fn spans_nest_and_carry_mapper_file() {
     // In a child: threads of other tests hitting the same callsites with no
     // subscriber would race this one's interest cache.
-    const NAME: &str = "telemetry::spans_nest_and_carry_mapper_file";
-    if !mapped_mock::child::is_child(NAME) {
-        let out = mapped_mock::child::run(NAME, &[]);
-        assert!(
-            out.status.success(),
-            "{}",
-            mapped_mock::child::describe(&out)
-        );
+    if ran_in_a_child("telemetry::spans_nest_and_carry_mapper_file") {
         return;
     }
     use std::sync::{Arc, Mutex};
@@ -131,6 +140,7 @@ fn spans_nest_and_carry_mapper_file() {
         assert!(seen.iter().any(|s| s == want), "no {want} in {seen:#?}");
     }
     std::fs::remove_file(&path).unwrap();
+    eprintln!("{CHILD_DONE}");
 }
 
 #[cfg(feature = "metrics")]
@@ -162,14 +172,7 @@ fn describe_metrics_describes_the_flush_counter() {
 fn observers_and_stats_see_file_vectors() {
     // In a child: `stats()` and the observer are process-wide, and the
     // other tests of this binary make file vectors at the same time.
-    const NAME: &str = "telemetry::observers_and_stats_see_file_vectors";
-    if !mapped_mock::child::is_child(NAME) {
-        let out = mapped_mock::child::run(NAME, &[]);
-        assert!(
-            out.status.success(),
-            "{}",
-            mapped_mock::child::describe(&out)
-        );
+    if ran_in_a_child("telemetry::observers_and_stats_see_file_vectors") {
         return;
     }
     use mapped::{stats, Cause, Event, Observer, Op};
@@ -277,4 +280,5 @@ fn observers_and_stats_see_file_vectors() {
     mapped::set_observer(None);
     assert_eq!(stats().file_bytes, before.file_bytes);
     std::fs::remove_file(&path).unwrap();
+    eprintln!("{CHILD_DONE}");
 }
