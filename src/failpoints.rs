@@ -146,3 +146,54 @@ impl Point {
         })
     }
 }
+
+/// Whether `error` was injected (by a failpoint, or by a file vector's
+/// fault hook) rather than returned by the OS.
+pub(crate) fn is_injected(error: &io::Error) -> bool {
+    #[cfg(feature = "file")]
+    if InjectedFileFault::of(error).is_some() {
+        return true;
+    }
+    Injected::of(error).is_some()
+}
+
+// A file vector's injected failure lives here, below telemetry (which
+// tells injected failures from real ones), and is re-exported by `file`.
+
+/// A failure injected into a file vector ([`FileFaults`](crate::FileFaults) or a failpoint),
+/// as the inner error of the [`io::Error`] a step returned.
+#[cfg(feature = "file")]
+#[derive(Debug)]
+pub struct InjectedFileFault {
+    pub(crate) point: &'static str,
+    pub(crate) errno: i32,
+}
+
+#[cfg(feature = "file")]
+impl InjectedFileFault {
+    /// The point that fired, e.g. `"mapped::file_grow"`.
+    pub fn point(&self) -> &'static str {
+        self.point
+    }
+
+    /// The OS error number it stands for.
+    pub fn errno(&self) -> i32 {
+        self.errno
+    }
+
+    /// The injected fault inside `error`, if it is one.
+    pub fn of(error: &io::Error) -> Option<&InjectedFileFault> {
+        error.get_ref()?.downcast_ref()
+    }
+}
+
+#[cfg(feature = "file")]
+impl fmt::Display for InjectedFileFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let os = io::Error::from_raw_os_error(self.errno);
+        write!(f, "{os} (injected at {})", self.point)
+    }
+}
+
+#[cfg(feature = "file")]
+impl std::error::Error for InjectedFileFault {}

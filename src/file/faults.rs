@@ -12,7 +12,7 @@
 //!
 //! An injected error's inner value is an [`InjectedFileFault`].
 
-use std::fmt;
+pub use crate::failpoints::InjectedFileFault;
 use std::io;
 
 /// A seeded fault injector for one [`FileVector`](super::FileVector):
@@ -149,37 +149,3 @@ pub(crate) fn check(faults: &mut Option<FileFaults>, point: Point) -> Option<io:
         )
     })
 }
-
-/// A failure injected into a file vector ([`FileFaults`] or a failpoint),
-/// as the inner error of the [`io::Error`] a step returned.
-#[derive(Debug)]
-pub struct InjectedFileFault {
-    point: &'static str,
-    errno: i32,
-}
-
-impl InjectedFileFault {
-    /// The point that fired, e.g. `"mapped::file_grow"`.
-    pub fn point(&self) -> &'static str {
-        self.point
-    }
-
-    /// The OS error number it stands for.
-    pub fn errno(&self) -> i32 {
-        self.errno
-    }
-
-    /// The injected fault inside `error`, if it is one.
-    pub fn of(error: &io::Error) -> Option<&InjectedFileFault> {
-        error.get_ref()?.downcast_ref()
-    }
-}
-
-impl fmt::Display for InjectedFileFault {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let os = io::Error::from_raw_os_error(self.errno);
-        write!(f, "{os} (injected at {})", self.point)
-    }
-}
-
-impl std::error::Error for InjectedFileFault {}

@@ -56,7 +56,7 @@
 //! flushes [`Stats::flushes`](crate::Stats::flushes). The table is in the
 //! `telemetry` module of this one. Faults: a seeded [`FileFaults`] hook
 //! ([`FileOptions::faults`]) and, with the `failpoints` feature, the points
-//! listed in [`InjectedFileFault`]'s module: `mapped::file_grow`,
+//! (their errors marked by an [`InjectedFileFault`]): `mapped::file_grow`,
 //! `mapped::file_remap`, `mapped::file_flush`, `mapped::file_header`,
 //! `mapped::file_punch`.
 

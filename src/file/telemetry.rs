@@ -25,6 +25,12 @@ use std::sync::Arc;
 /// The `mapper` label (and span field) of everything a file vector does.
 pub(crate) const MAPPER: &str = "file";
 
+/// Nothing held: before the file is mapped, and after the drop.
+const NOTHING: Footprint = Footprint {
+    committed: 0,
+    reserved: 0,
+};
+
 /// The label of the file vector at `path`: named by its path.
 pub(super) fn label(path: &Path) -> Label {
     Label::file(path.to_str().map(Arc::from))
@@ -49,11 +55,7 @@ impl<T: Pod> FileVector<T> {
     /// Like [`probe`](Self::probe), for a step that starts from nothing
     /// (the file mapped at create or open).
     pub(super) fn probe_from_nothing(&self, op: Op, bytes: usize) -> Probe {
-        let nothing = Footprint {
-            committed: 0,
-            reserved: 0,
-        };
-        Probe::start(op, &self.label, MAPPER, false, bytes, nothing, 0, None)
+        Probe::start(op, &self.label, MAPPER, false, bytes, NOTHING, 0, None)
     }
 
     /// Reports the step's outcome with what the vector holds now.
@@ -63,10 +65,6 @@ impl<T: Pod> FileVector<T> {
 
     /// Reports the step's outcome as having left nothing held (the drop).
     pub(super) fn report_nothing_left(&self, probe: Probe) {
-        let nothing = Footprint {
-            committed: 0,
-            reserved: 0,
-        };
-        probe.finish(&self.label, MAPPER, nothing, None);
+        probe.finish(&self.label, MAPPER, NOTHING, None);
     }
 }

@@ -120,7 +120,7 @@ impl Labels {
 pub(super) fn record(event: &Event<'_>) {
     if let Some(error) = event.error {
         // An injected failure is counted by `INJECTED_FAULTS_TOTAL` alone.
-        let injected = super::is_injected(error);
+        let injected = crate::failpoints::is_injected(error);
         if event.op.is_mapper_call() && !injected {
             let labels = [
                 (LABEL_CONTAINER, event.container),

@@ -480,22 +480,12 @@ pub(crate) fn injected(op: &'static str) {
     let _ = op;
 }
 
-/// Whether `error` was injected (by a failpoint, or by a file vector's
-/// fault hook) rather than returned by the OS.
-pub(crate) fn is_injected(error: &io::Error) -> bool {
-    #[cfg(feature = "file")]
-    if crate::file::InjectedFileFault::of(error).is_some() {
-        return true;
-    }
-    crate::failpoints::Injected::of(error).is_some()
-}
-
 fn emit(event: &Event<'_>, label: &Label) {
     // A failpoint hands its failure up as the call's error (the OS layer
     // reports nothing itself): count it here, once, on the call's event.
     #[cfg(any(feature = "failpoints", feature = "file"))]
     if let Some(error) = event.error {
-        if event.op.is_mapper_call() && is_injected(error) {
+        if event.op.is_mapper_call() && crate::failpoints::is_injected(error) {
             injected(event.op.as_str());
         }
     }

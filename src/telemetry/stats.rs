@@ -101,7 +101,7 @@ static FALLBACKS: AtomicU64 = AtomicU64::new(0);
 pub(super) fn record(event: &Event<'_>, file: bool) {
     if let Some(error) = event.error {
         // An injected failure is counted by `injected_faults` alone.
-        if event.op.is_mapper_call() && !super::is_injected(error) {
+        if event.op.is_mapper_call() && !crate::failpoints::is_injected(error) {
             local::add(Counter::Errors as usize, 1);
         }
         return;

@@ -55,7 +55,7 @@ pub(super) fn record(event: &Event<'_>) {
     let op = event.op.as_str();
     let micros = event.duration.as_micros() as u64;
     if let Some(error) = event.error {
-        let injected = super::is_injected(error);
+        let injected = crate::failpoints::is_injected(error);
         if !event.op.is_mapper_call() {
             // The mapper call inside already warned: one failure, one WARN.
             tracing::debug!(target: TARGET, micros, "{op} failed: {error}");
