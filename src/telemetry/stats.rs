@@ -51,7 +51,9 @@ pub struct Stats {
     /// two kernel mappings); containers on the heap hold none.
     pub mapped_containers: u64,
     /// Failures injected by failpoints (cargo feature `failpoints`), of
-    /// mapper calls and heap allocations: never counted in `errors`.
+    /// mapper calls and heap allocations, and by file vectors' fault hooks
+    /// (`FileFaults`, feature `file`): never counted
+    /// in `errors`.
     pub injected_faults: u64,
     /// Live containers holding an unguarded mapping now (included in
     /// `mapped_containers`): the OS's kind taken past the kernel-mapping
