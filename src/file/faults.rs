@@ -9,6 +9,7 @@
 //! | `mapped::file_flush` | `msync` of the data with `EIO` (the header is not written) |
 //! | `mapped::file_header` | the header's sync with `EIO` (the previous header is put back) |
 //! | `mapped::file_punch` | `fallocate(PUNCH_HOLE)` with `EIO` (the blocks stay) |
+//! | `mapped::file_populate` | the zeros written ahead of pushes, with `EIO` (the pushes fault the pages in themselves) |
 //!
 //! An injected error's inner value is an [`InjectedFileFault`].
 
@@ -104,6 +105,7 @@ pub(crate) enum Point {
     Flush,
     Header,
     Punch,
+    Populate,
 }
 
 impl Point {
@@ -114,6 +116,7 @@ impl Point {
             Point::Flush => "mapped::file_flush",
             Point::Header => "mapped::file_header",
             Point::Punch => "mapped::file_punch",
+            Point::Populate => "mapped::file_populate",
         }
     }
 
@@ -121,7 +124,7 @@ impl Point {
         match self {
             Point::Grow => libc::ENOSPC,
             Point::Remap => libc::ENOMEM,
-            Point::Flush | Point::Header | Point::Punch => libc::EIO,
+            Point::Flush | Point::Header | Point::Punch | Point::Populate => libc::EIO,
         }
     }
 }
@@ -133,7 +136,7 @@ pub(crate) fn check(faults: &mut Option<FileFaults>, point: Point) -> Option<io:
         Point::Grow => f.hit(f.grow),
         // A flush fails at one of its two points, half the time each.
         Point::Flush | Point::Header => f.hit(f.flush / 2.0),
-        Point::Remap | Point::Punch => false,
+        Point::Remap | Point::Punch | Point::Populate => false,
     });
     #[cfg(feature = "failpoints")]
     let hook = hook || fail::eval(point.name(), |_| ()).is_some();

@@ -34,7 +34,12 @@
 //! ([`policy::grow_target`](crate::policy::grow_target)), allocating the
 //! file's blocks ahead of writes (`fallocate`, so a full disk is an error
 //! and not a `SIGBUS`), and moves the mapping (`mremap` on Linux, a new
-//! mapping elsewhere). Under a quarter in use, the blocks past twice the
+//! mapping elsewhere). Pushes find their pages ready: as the memory vector
+//! populates ahead of them, the file vector writes zeros over the next
+//! 256 KiB past the elements in one call, so the page cache holds them in
+//! large folios and a page fault maps a whole folio, not one page (at the
+//! growing end of a file the kernel's read-ahead, cut short by the end,
+//! would fill them a few pages at a time). Under a quarter in use, the blocks past twice the
 //! live bytes are punched out (`fallocate(PUNCH_HOLE | KEEP_SIZE)`), the
 //! hysteresis of decommit. A refused growth (`ENOSPC`, `EFBIG` from
 //! `RLIMIT_FSIZE`; the process must ignore `SIGXFSZ` for the latter to be
@@ -46,7 +51,8 @@
 //! Every step is one of the crate's [`Event`](crate::Event)s, through the
 //! same pipeline as the memory containers': spans `reserve` (the file
 //! mapped, at create and open), `grow` (holding `remap` and `commit`:
-//! blocks allocated), `shrink` (holding `decommit`: a hole punched),
+//! blocks allocated), `populate` (pages readied ahead of pushes), `shrink`
+//! (holding `decommit`: a hole punched),
 //! `flush` and `release` (the drop), target `mapped`, with `mapper =
 //! "file"` and the path as the container's `name`; the memory containers'
 //! metrics with the same labels, and `mapped_file_flushes_total`; the
@@ -58,7 +64,7 @@
 //! ([`FileOptions::faults`]) and, with the `failpoints` feature, the points
 //! (their errors marked by an [`InjectedFileFault`]): `mapped::file_grow`,
 //! `mapped::file_remap`, `mapped::file_flush`, `mapped::file_header`,
-//! `mapped::file_punch`.
+//! `mapped::file_punch`, `mapped::file_populate`.
 
 mod error;
 mod faults;

@@ -71,10 +71,14 @@ pub struct FileVector<T: Pod> {
     pub(super) committed: usize,
     /// `committed / size_of::<T>()`.
     pub(super) cap: usize,
+    /// Data bytes below which the page cache holds the file's pages ready
+    /// for pushes to write ([`Self::prepare_writes`]), at most `committed`.
+    pub(super) populated: usize,
     /// The push fast path writes at `len` only while `len < write_below`:
-    /// `cap`, or 0 while `len < saved_len` (the next write would change
-    /// saved data, so the shorter length is saved first). One compare, as
-    /// `Vec::push` has; kept by [`Self::limits_changed`].
+    /// the elements below `populated` (at most `cap`), or 0 while `len <
+    /// saved_len` (the next write would change saved data, so the shorter
+    /// length is saved first). One compare, as `Vec::push` has; kept by
+    /// [`Self::limits_changed`].
     write_below: usize,
     /// The length the current durable header holds.
     pub(super) saved_len: usize,
@@ -283,6 +287,7 @@ impl<T: Pod> FileVector<T> {
             len: 0,
             committed: 0,
             cap: 0,
+            populated: 0,
             write_below: 0,
             saved_len: 0,
             header,
@@ -306,16 +311,17 @@ impl<T: Pod> FileVector<T> {
     pub(super) fn set_committed(&mut self, committed: usize) {
         self.committed = committed;
         self.cap = committed / self.elem_size();
+        self.populated = self.populated.min(committed);
         self.limits_changed();
     }
 
-    /// Recomputes the push fast path's limit after `len` fell, or `cap`
-    /// or `saved_len` changed.
+    /// Recomputes the push fast path's limit after `len` fell, or `cap`,
+    /// `populated` or `saved_len` changed.
     pub(super) fn limits_changed(&mut self) {
         self.write_below = if self.len < self.saved_len {
             0
         } else {
-            self.cap
+            self.populated / self.elem_size()
         };
     }
 
@@ -373,37 +379,18 @@ impl<T: Pod> FileVector<T> {
     /// save of a shorter length hands it back in the error.
     #[inline]
     pub fn push(&mut self, value: T) -> Result<(), FilePushError<T>> {
-        if self.len >= self.write_below {
-            return self.push_slow(value);
-        }
-        self.write_at_len(value);
-        Ok(())
-    }
-
-    /// `push` when it must grow or first save a shorter length.
-    #[cold]
-    #[inline(never)]
-    fn push_slow(&mut self, value: T) -> Result<(), FilePushError<T>> {
-        if self.len == self.cap {
-            if let Err(error) = self.reserve(1) {
-                return Err(FilePushError { value, error });
-            }
-        }
-        if self.len < self.saved_len {
-            if let Err(error) = self.save_prefix(Cause::Overwrite) {
-                return Err(FilePushError { value, error });
-            }
-        }
-        self.write_at_len(value);
-        Ok(())
-    }
-
-    /// Writes `value` at index `len` (within capacity) and counts it.
-    #[inline]
-    fn write_at_len(&mut self, value: T) {
-        // Read `len` once: after the write through the raw pointer the
-        // compiler cannot assume `self.len` unchanged (as in `Vec::push`).
+        // Read `len` once, and let nothing out of line change it: after the
+        // write through the raw pointer the compiler cannot assume
+        // `self.len` unchanged, so a loop of pushes keeps it in a register
+        // only this way (as `Vec::push` does).
         let len = self.len;
+        // One compare: `write_below <= cap`, so this also catches a full
+        // vector.
+        if len >= self.write_below {
+            if let Err(error) = self.prepare_push() {
+                return Err(FilePushError { value, error });
+            }
+        }
         debug_assert!(len < self.cap);
         // SAFETY: `len < cap`, and the mapping covers `data_offset` plus
         // `cap` elements; `data_offset` is a power of two at least `T`'s
@@ -415,6 +402,23 @@ impl<T: Pod> FileVector<T> {
             data.add(len).write(value);
         }
         self.len = len + 1;
+        Ok(())
+    }
+
+    /// Readies slot `len` for a `push` (called when `len >= write_below`):
+    /// grows when full, saves a shorter length first when the write would
+    /// change saved data, and gets the next pages ready. `len` unchanged.
+    #[cold]
+    #[inline(never)]
+    fn prepare_push(&mut self) -> Result<(), FileError> {
+        if self.len == self.cap {
+            self.reserve(1)?;
+        }
+        if self.len < self.saved_len {
+            self.save_prefix(Cause::Overwrite)?;
+        }
+        self.prepare_writes();
+        Ok(())
     }
 
     /// Appends all of `other`, or (on an error) nothing.

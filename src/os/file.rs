@@ -1,11 +1,64 @@
 //! The file system calls memmap2 does not offer: allocating a file's blocks
 //! ahead of writes through the mapping (so a full disk is an error at grow
-//! time, not a `SIGBUS` at the write) and punching holes to give them back.
+//! time, not a `SIGBUS` at the write), writing zeros to put pages in the
+//! page cache ahead of them, and punching holes to give blocks back.
 //! The `file` module's only way to the OS's file calls beyond std and
 //! memmap2.
 
 use std::fs::File;
 use std::io;
+
+/// One page of zeros, the source of every [`write_zeros`] (each call
+/// gathers it many times over).
+static ZEROS: [u8; ZERO_CHUNK] = [0; ZERO_CHUNK];
+const ZERO_CHUNK: usize = 4096;
+
+/// Writes `len` zero bytes to `file` at `offset`: on Linux one `pwritev`
+/// per 256 KiB, gathering [`ZEROS`] 64 times.
+pub(crate) fn write_zeros(file: &File, offset: u64, len: usize) -> io::Result<()> {
+    let mut done = 0;
+    while done < len {
+        let at = offset
+            .checked_add(done as u64)
+            .ok_or_else(|| io::Error::from(io::ErrorKind::InvalidInput))?;
+        match write_some_zeros(file, at, len - done) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => done += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// One write of up to `len` zero bytes; how many it wrote.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn write_some_zeros(file: &File, offset: u64, len: usize) -> io::Result<usize> {
+    use std::os::fd::AsRawFd;
+    const IOVECS: usize = 64;
+    let page = libc::iovec {
+        iov_base: ZEROS.as_ptr() as *mut libc::c_void,
+        iov_len: ZERO_CHUNK,
+    };
+    let mut iovecs = [page; IOVECS];
+    let count = len.div_ceil(ZERO_CHUNK).min(IOVECS);
+    iovecs[count - 1].iov_len = (len - (count - 1) * ZERO_CHUNK).min(ZERO_CHUNK);
+    let (off, _) = to_off(offset, 0)?;
+    // SAFETY: `count` (1 to 64) iovecs, each naming at most the
+    // `ZERO_CHUNK` bytes of `ZEROS`, which `pwritev` only reads; the
+    // descriptor is open for as long as `file` is borrowed.
+    let rc = unsafe { libc::pwritev(file.as_raw_fd(), iovecs.as_ptr(), count as libc::c_int, off) };
+    if rc < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(rc as usize)
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn write_some_zeros(file: &File, offset: u64, len: usize) -> io::Result<usize> {
+    use std::os::unix::fs::FileExt;
+    file.write_at(&ZEROS[..len.min(ZERO_CHUNK)], offset)
+}
 
 /// How a range's blocks were provided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

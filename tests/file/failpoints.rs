@@ -65,5 +65,19 @@ fn each_file_point_fires_and_loses_nothing() {
     drop(f);
     // The pop wrote nothing and punched nothing below the saved length.
     assert_eq!(&FileVector::<u64>::open(&path).unwrap()[..], &[1, 2, 3]);
+
+    // A failed populate is a hint missed: the pushes fault the pages in
+    // themselves, and every value is there.
+    let mut f: FileVector<u64> = FileVector::open(&path).unwrap();
+    fail::cfg("mapped::file_populate", "return").unwrap();
+    let before = mapped::stats();
+    for i in 0..100_000 {
+        f.push(i).unwrap();
+    }
+    assert!(mapped::stats().injected_faults > before.injected_faults);
+    fail::remove("mapped::file_populate");
+    assert_eq!(&f[..3], &[1, 2, 3]);
+    assert!(f[3..].iter().copied().eq(0..100_000));
+    drop(f);
     std::fs::remove_file(&path).unwrap();
 }

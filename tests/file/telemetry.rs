@@ -226,6 +226,19 @@ fn observers_and_stats_see_file_vectors() {
     );
     assert_eq!(stats().flushes - before.flushes, 1);
 
+    // A push past the populated bytes gets the next ones ready in one call
+    // (after a growth, if full): a `populate`, allocating nothing.
+    f.push(4).unwrap();
+    let grown = f.committed_bytes();
+    let seen = take();
+    assert_eq!(
+        seen.last(),
+        Some(&(Op::Populate, None, grown, grown, false)),
+        "{seen:?}"
+    );
+    assert_eq!(stats().populates - before.populates, 1);
+    assert_eq!(stats().file_bytes - before.file_bytes, grown as u64);
+
     f.truncate(10); // below the saved length: the prefix is saved first
     let kept = f.committed_bytes();
     assert!(kept < grown);
