@@ -146,7 +146,11 @@ impl<T: Pod> FileVector<T> {
             Some(e) => Err(e),
             None => sys::write_zeros(&self.file, (self.data_offset + start) as u64, end - start),
         };
-        self.report(populate, written.as_ref().err());
+        match written {
+            // Past the file size limit: left to the pushes' page faults.
+            Ok(false) => populate.abandon(),
+            _ => self.report(populate, written.as_ref().err()),
+        }
     }
 
     /// After a removal: if sparse, give the blocks past twice the live

@@ -14,8 +14,15 @@ static ZEROS: [u8; ZERO_CHUNK] = [0; ZERO_CHUNK];
 const ZERO_CHUNK: usize = 4096;
 
 /// Writes `len` zero bytes to `file` at `offset`: on Linux one `pwritev`
-/// per 256 KiB, gathering [`ZEROS`] 64 times.
-pub(crate) fn write_zeros(file: &File, offset: u64, len: usize) -> io::Result<()> {
+/// per 256 KiB, gathering [`ZEROS`] 64 times. `Ok(false)`, writing
+/// nothing, where the range passes the process's file size limit.
+pub(crate) fn write_zeros(file: &File, offset: u64, len: usize) -> io::Result<bool> {
+    let end = offset
+        .checked_add(len as u64)
+        .ok_or_else(|| io::Error::from(io::ErrorKind::InvalidInput))?;
+    if !within_size_limit(end) {
+        return Ok(false);
+    }
     let mut done = 0;
     while done < len {
         let at = offset
@@ -28,7 +35,25 @@ pub(crate) fn write_zeros(file: &File, offset: u64, len: usize) -> io::Result<()
             Err(e) => return Err(e),
         }
     }
-    Ok(())
+    Ok(true)
+}
+
+/// Whether a write ending at `end` stays within the file size limit
+/// (`RLIMIT_FSIZE`). A write past it raises `SIGXFSZ`, which kills a
+/// process that does not ignore it, even below the file's size (the file
+/// may have grown before the limit fell); writes through a mapping have
+/// no such limit, so the zeros ahead of them must not either.
+fn within_size_limit(end: u64) -> bool {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `getrlimit` writes only the `rlimit` it is given.
+    let rc = unsafe { libc::getrlimit(libc::RLIMIT_FSIZE, &mut limit) };
+    // `rlim_t` is `u64` here, not on every platform.
+    #[allow(clippy::unnecessary_cast)]
+    let soft = limit.rlim_cur as u64;
+    rc == 0 && (limit.rlim_cur == libc::RLIM_INFINITY || end <= soft)
 }
 
 /// One write of up to `len` zero bytes; how many it wrote.

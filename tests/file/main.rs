@@ -6,6 +6,8 @@
 //!   refusals, with reopens.
 //! - `crash`: a writer killed with `SIGKILL` at random moments.
 //! - `failpoints` (with `--features failpoints`): each file point fires.
+//! - `limits`: a real file size limit (`RLIMIT_FSIZE`) refuses growth
+//!   cleanly, and kills nothing.
 //! - `memory`: bigger than memory, in a 512 MiB memory cgroup (ignored by
 //!   default; `.ci/run` runs it by name).
 
@@ -13,6 +15,7 @@ mod basic;
 mod crash;
 #[cfg(feature = "failpoints")]
 mod failpoints;
+mod limits;
 mod memory;
 mod model;
 mod telemetry;
@@ -27,6 +30,23 @@ pub fn temp_path(name: &str) -> PathBuf {
     let path = dir.join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_file(&path);
     path
+}
+
+/// What a test run in a child writes when it got to its end.
+pub const CHILD_DONE: &str = "file test child: done";
+
+/// In the parent: runs the test `name` (its full path) alone in a child
+/// and asserts that it passed and got to its end ([`CHILD_DONE`]); true,
+/// so the parent returns. In that child: false, so it does the work. For
+/// tests of process-wide state (the tracing interest cache, `stats()`,
+/// the observer, resource limits) that the other tests of this binary
+/// would see or touch meanwhile.
+pub fn ran_in_a_child(name: &str) -> bool {
+    if mapped_mock::child::is_child(name) {
+        return false;
+    }
+    mapped_mock::child::run_expecting(name, &[], CHILD_DONE);
+    true
 }
 
 /// The value at index `i` of the tests' vectors: every element differs.

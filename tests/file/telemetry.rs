@@ -1,24 +1,8 @@
 //! The file vector's spans and metrics carry `mapper = "file"`, with the
 //! pinned names; a refused growth is a WARN event and an injected fault.
 
-use crate::temp_path;
+use crate::{ran_in_a_child, temp_path, CHILD_DONE};
 use mapped::{FileFaults, FileVector};
-
-/// What a test run in a child writes when it got to its end.
-const CHILD_DONE: &str = "file telemetry child: done";
-
-/// In the parent: runs the test `name` (its full path) alone in a child
-/// and asserts that it passed and got to its end; true, so the parent
-/// returns. In that child: false, so it does the work. For tests of
-/// process-wide state (the tracing interest cache, `stats()`, the
-/// observer) that the other tests of this binary touch meanwhile.
-fn ran_in_a_child(name: &str) -> bool {
-    if mapped_mock::child::is_child(name) {
-        return false;
-    }
-    mapped_mock::child::run_expecting(name, &[], CHILD_DONE);
-    true
-}
 
 #[cfg(any(feature = "metrics", feature = "tracing"))]
 fn work(path: &std::path::Path) {
