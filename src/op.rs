@@ -9,8 +9,8 @@ use std::fmt;
 /// its populate hint), a grow/shrink decision (which contains mapper calls),
 /// a use of the reservation cache, or a file vector's flush. A file vector
 /// (cargo feature `file`) reports its file system calls as the mapper calls
-/// they stand for: `Commit` (blocks allocated), `Decommit` (a hole
-/// punched), `Remap` (the mapping moved to the grown file), with `mapper =
+/// they stand for: `Commit` (blocks allocated), `Decommit` (the file cut
+/// short), `Remap` (the mapping moved to the grown file), with `mapper =
 /// "file"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -8,7 +8,7 @@
 //! | `mapped::file_remap` | `mremap` with `ENOMEM` (nothing grows) |
 //! | `mapped::file_flush` | `msync` of the data with `EIO` (the header is not written) |
 //! | `mapped::file_header` | the header's sync with `EIO` (the previous header is put back) |
-//! | `mapped::file_punch` | `fallocate(PUNCH_HOLE)` with `EIO` (the blocks stay) |
+//! | `mapped::file_punch` | the shrink's cut of the file (`set_len`; named for the hole punch it replaced) with `EIO` (the blocks stay) |
 //! | `mapped::file_populate` | the zeros written ahead of pushes, with `EIO` (the pushes fault the pages in themselves) |
 //!
 //! An injected error's inner value is an [`InjectedFileFault`].

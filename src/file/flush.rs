@@ -39,7 +39,7 @@ impl<T: Pod> FileVector<T> {
         saved.map_err(|e| FileError::io(&self.path, "flush", e))
     }
 
-    /// Saves the current, shorter length before a write or a punched hole
+    /// Saves the current, shorter length before a write or a cut of the file
     /// would change saved data. `[0, len)` is unchanged since the flush
     /// that synced it (nothing below the saved length is ever written), so
     /// only the header is written.

@@ -1,8 +1,17 @@
 //! Growth and shrinking of a [`FileVector`]'s file, by the memory
 //! vector's policy ([`crate::policy`]): allocate blocks ahead of writes
 //! (the file's "commit"), move the mapping when the file grows past it,
-//! get the pages pushes are about to write ready (its "populate"), punch
-//! holes when sparse (its "decommit").
+//! get the pages pushes are about to write ready (its "populate"), cut the
+//! file short when sparse (its "decommit").
+//!
+//! Every byte below the file's length is allocated (where the file system
+//! allocates ahead at all: see [`sys::allocate`]): growth allocates up to
+//! the new length, and giving back cuts the length rather than punching a
+//! hole below it. A hole below the length could be mapped by a large
+//! page-cache folio that also covers allocated bytes, and a write fault on
+//! that folio would reserve blocks for the hole (ext4's delayed
+//! allocation): disk taken back unasked, and on a full disk a `SIGBUS` at
+//! a push within capacity.
 
 use super::faults::{self, Point};
 use super::{FileError, FileVector};
@@ -154,9 +163,10 @@ impl<T: Pod> FileVector<T> {
     }
 
     /// After a removal: if sparse, give the blocks past twice the live
-    /// bytes back to the file system (the length saved first if that cuts
-    /// into saved data). Best effort, as a decommit: on a failure the
-    /// blocks stay.
+    /// bytes back to the file system by cutting the file there (the length
+    /// saved first if that cuts into saved data). The mapping stays as
+    /// long: nothing touches it past the allocated bytes. Best effort, as a
+    /// decommit: on a failure the blocks stay.
     pub(super) fn after_removal(&mut self, cause: Cause) {
         let live = self.len * self.elem_size();
         let initial = self.initial_bytes();
@@ -175,20 +185,15 @@ impl<T: Pod> FileVector<T> {
         }
         let bytes = from - to;
         let decommit = self.probe(Op::Decommit, bytes, 0, None);
-        let punched = match faults::check(&mut self.faults, Point::Punch) {
+        let cut = match faults::check(&mut self.faults, Point::Punch) {
             Some(e) => Err(e),
-            None => sys::punch_hole(&self.file, (self.data_offset + to) as u64, bytes as u64),
+            None => self.file.set_len((self.data_offset + to) as u64),
         };
-        match punched {
-            Ok(true) => {
+        match cut {
+            Ok(()) => {
                 self.set_committed(to);
                 self.report(decommit, None);
                 self.report(shrink, None);
-            }
-            // The file system cannot: the blocks stay, nothing happened.
-            Ok(false) => {
-                decommit.abandon();
-                shrink.abandon();
             }
             Err(e) => {
                 self.report(decommit, Some(&e));

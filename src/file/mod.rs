@@ -22,7 +22,7 @@
 //! random moments and checks this.
 //!
 //! One refinement: nothing below the saved length is ever overwritten in
-//! place. The first write (or punched hole) into a removed part of the
+//! place. The first write (or cut of the file) into a removed part of the
 //! saved contents first saves the current, shorter length (a header write,
 //! counted as a `flush` span with cause `overwrite` or `shrink`); a reopen
 //! then returns that prefix of the last flush. [`FileVector::saved_len`]
@@ -40,8 +40,10 @@
 //! large folios and a page fault maps a whole folio, not one page (at the
 //! growing end of a file the kernel's read-ahead, cut short by the end,
 //! would fill them a few pages at a time). Under a quarter in use, the blocks past twice the
-//! live bytes are punched out (`fallocate(PUNCH_HOLE | KEEP_SIZE)`), the
-//! hysteresis of decommit. A refused growth (`ENOSPC`, `EFBIG` from
+//! live bytes are given back by cutting the file there (`set_len`), the
+//! hysteresis of decommit. (Not by punching a hole below the length: every
+//! byte below it stays allocated, so no write through the mapping ever
+//! needs new space; see the `grow` module.) A refused growth (`ENOSPC`, `EFBIG` from
 //! `RLIMIT_FSIZE`; the process must ignore `SIGXFSZ` for the latter to be
 //! an error rather than a kill) changes nothing and hands the pushed value
 //! back.
@@ -52,7 +54,7 @@
 //! same pipeline as the memory containers': spans `reserve` (the file
 //! mapped, at create and open), `grow` (holding `remap` and `commit`:
 //! blocks allocated), `populate` (pages readied ahead of pushes), `shrink`
-//! (holding `decommit`: a hole punched),
+//! (holding `decommit`: the file cut short),
 //! `flush` and `release` (the drop), target `mapped`, with `mapper =
 //! "file"` and the path as the container's `name`; the memory containers'
 //! metrics with the same labels, and `mapped_file_flushes_total`; the

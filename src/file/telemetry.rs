@@ -9,7 +9,7 @@
 //! | `create`, `open`: the file mapped | `reserve` | 0 to those the file holds |
 //! | growth | `grow`, holding `remap` and `commit` (`fallocate`) | up |
 //! | pushes past the readied pages | `populate` (zeros written ahead of them) | unchanged |
-//! | sparse after a removal | `shrink`, holding `decommit` (a hole punched) | down |
+//! | sparse after a removal | `shrink`, holding `decommit` (the file cut short) | down |
 //! | `flush`, or a shorter length saved first | `flush` | unchanged |
 //! | drop: the file unmapped and closed | `release` | to 0 (the blocks stay in the file) |
 //!

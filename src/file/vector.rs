@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 ///   a full disk (`ENOSPC`) or a file size limit is an error at the push,
 ///   which hands the value back, and never a `SIGBUS` at the write.
 /// - When fewer than a quarter of the allocated bytes are in use, the
-///   blocks past twice the live bytes are given back (a punched hole), as
+///   blocks past twice the live bytes are given back (the file cut short), as
 ///   memory is decommitted, with the same hysteresis.
 /// - Elements are read through [`Deref`] to a slice. There is no mutable
 ///   slice: a write below the saved length would change what a reopen

@@ -1,7 +1,7 @@
-//! The file system calls memmap2 does not offer: allocating a file's blocks
-//! ahead of writes through the mapping (so a full disk is an error at grow
-//! time, not a `SIGBUS` at the write), writing zeros to put pages in the
-//! page cache ahead of them, and punching holes to give blocks back.
+//! The file system calls memmap2 and std do not offer: allocating a file's
+//! blocks ahead of writes through the mapping (so a full disk is an error
+//! at grow time, not a `SIGBUS` at the write), and writing zeros to put
+//! pages in the page cache ahead of them.
 //! The `file` module's only way to the OS's file calls beyond std and
 //! memmap2.
 
@@ -120,34 +120,6 @@ pub(crate) fn allocate(file: &File, offset: u64, len: u64) -> io::Result<Allocat
         file.set_len(end)?;
     }
     Ok(Allocated::Sparse)
-}
-
-/// Gives the blocks of `[offset, offset + len)` back to the file system,
-/// keeping the file's size: the range then reads as zeros. `Ok(false)`
-/// where the file system or the OS cannot punch holes.
-pub(crate) fn punch_hole(file: &File, offset: u64, len: u64) -> io::Result<bool> {
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    {
-        use std::os::fd::AsRawFd;
-        let (off, n) = to_off(offset, len)?;
-        let mode = libc::FALLOC_FL_PUNCH_HOLE | libc::FALLOC_FL_KEEP_SIZE;
-        // SAFETY: as in `allocate`; punching only deallocates blocks of the
-        // file, and the caller no longer reads or writes that range.
-        let rc = unsafe { libc::fallocate(file.as_raw_fd(), mode, off, n) };
-        if rc == 0 {
-            return Ok(true);
-        }
-        let err = io::Error::last_os_error();
-        if err.raw_os_error() == Some(libc::EOPNOTSUPP) {
-            return Ok(false);
-        }
-        Err(err)
-    }
-    #[cfg(not(any(target_os = "linux", target_os = "android")))]
-    {
-        let _ = (file, offset, len);
-        Ok(false)
-    }
 }
 
 #[cfg(any(target_os = "linux", target_os = "android"))]

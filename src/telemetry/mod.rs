@@ -65,7 +65,7 @@ pub struct Event<'a> {
     /// ([`UNGUARDED`](crate::UNGUARDED)), which containers on the OS
     /// mapper take past the kernel-mapping budget
     /// ([`set_mapping_budget`](crate::set_mapping_budget)), and for file
-    /// vectors (a punched hole reads as zeros).
+    /// vectors (their bytes past the allocated ones are not protected).
     pub guarded: bool,
     /// For a grow, shrink or flush: why it happened (`None` for every
     /// other operation).

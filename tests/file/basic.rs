@@ -186,6 +186,34 @@ fn truncating_a_gibibyte_to_a_thousand_elements_gives_the_disk_back() {
     std::fs::remove_file(&path).unwrap();
 }
 
+/// Growth allocates up to the file's length and giving back cuts the
+/// length, so no hole ever lies below it: a hole there could be written
+/// through a page-cache folio that spans it and allocated blocks both,
+/// taking disk unasked (and on a full disk, a `SIGBUS` at a push within
+/// capacity).
+#[test]
+fn every_byte_below_the_file_length_stays_allocated() {
+    let path = temp_path("no-holes");
+    let mut f: FileVector<u64> = FileVector::create(&path).unwrap();
+    let length = || std::fs::metadata(&path).unwrap().len();
+    for round in 0..3 {
+        for i in 0..1 << 20 {
+            f.push(value(i)).unwrap(); // 8 MiB
+        }
+        assert!(allocated(&path) >= length(), "round {round}, grown");
+        f.truncate(1000);
+        assert!(f.committed_bytes() < 1 << 20, "round {round}: no shrink");
+        assert!(
+            allocated(&path) >= length(),
+            "round {round}, shrunk: {} bytes allocated below a length of {}",
+            allocated(&path),
+            length()
+        );
+    }
+    drop(f);
+    std::fs::remove_file(&path).unwrap();
+}
+
 #[test]
 fn clear_without_a_flush_gives_back_what_was_never_saved() {
     let path = temp_path("clear");

@@ -57,13 +57,13 @@ fn each_file_point_fires_and_loses_nothing() {
     assert_eq!(
         f.committed_bytes(),
         committed,
-        "a failed punch gave blocks back"
+        "a failed cut gave blocks back"
     );
     fail::remove("mapped::file_punch");
     f.pop();
     assert!(f.committed_bytes() < committed);
     drop(f);
-    // The pop wrote nothing and punched nothing below the saved length.
+    // The pop wrote nothing and cut nothing below the saved length.
     assert_eq!(&FileVector::<u64>::open(&path).unwrap()[..], &[1, 2, 3]);
 
     // A failed populate is a hint missed: the pushes fault the pages in
