@@ -65,7 +65,7 @@ pub struct Event<'a> {
     /// ([`UNGUARDED`](crate::UNGUARDED)), which containers on the OS
     /// mapper take past the kernel-mapping budget
     /// ([`set_mapping_budget`](crate::set_mapping_budget)), and for file
-    /// vectors (their bytes past the allocated ones are not protected).
+    /// vectors, which protect no pages.
     pub guarded: bool,
     /// For a grow, shrink or flush: why it happened (`None` for every
     /// other operation).
