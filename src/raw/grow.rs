@@ -1,7 +1,7 @@
 //! Growth: more room on the heap, the move from the heap into a mapping,
 //! and more committed pages in a mapping.
 
-use super::{heap, Full, Holding, RawStore, Shape, State, Writes};
+use super::{heap, Holding, RawStore, Shape, State, Writes};
 use crate::error::Error;
 use crate::op::Cause;
 use crate::policy;
@@ -15,11 +15,11 @@ impl RawStore {
     /// Readies slot `len` for a `push` (called when `len >= write_below`):
     /// when full, grows (populating ahead); mapped and not full, populates
     /// the next stretch of committed pages ahead of the pushes.
-    #[cold]
-    #[inline(never)]
     ///
     /// `site` is the caller's source location, for the inventory if this
     /// push moves the contents into a mapping.
+    #[cold]
+    #[inline(never)]
     pub(crate) fn prepare_push(
         &mut self,
         shape: Shape,
@@ -60,8 +60,7 @@ impl RawStore {
         if !self.is_mapped() || len == self.capacity(shape) {
             return self.grow_amortized(shape, len, 1, Writes::Ahead, site);
         }
-        if let State::Full(full) = &mut self.state {
-            let full: &mut Full = full;
+        if let Some(full) = self.state.full_mut() {
             if let Holding::Mapped(region) = &mut full.holding {
                 let from = len * shape.size;
                 region.prepare_writes(&full.settings, from, from + populate_ahead(shape));

@@ -113,6 +113,18 @@ enum State {
     Full(ManuallyDrop<Box<Full>>),
 }
 
+impl State {
+    /// The full state, as a plain reference, so that its fields (the
+    /// settings and the holding, say) can be borrowed apart; `None` for a
+    /// light store.
+    fn full_mut(&mut self) -> Option<&mut Full> {
+        match self {
+            State::Full(full) => Some(full),
+            State::Light(_) => None,
+        }
+    }
+}
+
 /// A container with `new(MAPPER)`'s settings, but perhaps the heap limit,
 /// that is empty or on the heap: 16 bytes, inline.
 #[derive(Clone, Copy)]

@@ -1,7 +1,7 @@
 //! Giving memory back: decommitting a sparse mapping, moving back to the
 //! heap, shrinking to fit, and the decay option's delay.
 
-use super::{decay, heap, Full, Holding, RawStore, Shape, State};
+use super::{decay, heap, Holding, RawStore, Shape, State};
 use crate::error::Error;
 use crate::op::Cause;
 use crate::policy;
@@ -90,10 +90,9 @@ impl RawStore {
             self.initial_bytes(shape),
             self.page_size(),
         );
-        let State::Full(full) = &mut self.state else {
+        let Some(full) = self.state.full_mut() else {
             return;
         };
-        let full: &mut Full = full;
         let Holding::Mapped(region) = &mut full.holding else {
             return;
         };
@@ -131,10 +130,9 @@ impl RawStore {
             return self.move_to_heap(shape, len, keep_len, Cause::Fit);
         }
         let to = policy::fit_target(keep, self.initial_bytes(shape), self.page_size());
-        let State::Full(full) = &mut self.state else {
+        let Some(full) = self.state.full_mut() else {
             return Ok(());
         };
-        let full: &mut Full = full;
         let Holding::Mapped(region) = &mut full.holding else {
             return Ok(());
         };
@@ -165,10 +163,9 @@ impl RawStore {
             // SAFETY: nothing is allocated yet (old size 0).
             unsafe { heap::resize(shape.dangling(), 0, bytes, shape.align, kind)? }
         };
-        let State::Full(full) = &mut self.state else {
+        let Some(full) = self.state.full_mut() else {
             unreachable!("a mapped store is full");
         };
-        let full: &mut Full = full;
         let Holding::Mapped(region) = &mut full.holding else {
             unreachable!("moving to the heap from a mapping");
         };
