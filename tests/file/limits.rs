@@ -1,7 +1,9 @@
-//! A real file size limit (`RLIMIT_FSIZE`), in children (a limit is the
-//! whole process's): growth past it is an error that loses nothing, and
-//! none of the vector's own writes raises `SIGXFSZ` (which kills) where
-//! the file is already larger than the limit.
+//! Real refusals from the kernel. A file size limit (`RLIMIT_FSIZE`), in
+//! children (a limit is the whole process's): growth past it is an error
+//! that loses nothing, and none of the vector's own writes raises
+//! `SIGXFSZ` (which kills) where the file is already larger than the
+//! limit. A full file system (a 4 MiB tmpfs, where one can be mounted):
+//! growth is `ENOSPC`, and loses nothing.
 
 use crate::{ran_in_a_child, temp_path, value, CHILD_DONE};
 use mapped::FileVector;
@@ -73,4 +75,78 @@ fn pushes_into_a_file_larger_than_the_limit_are_not_killed() {
     drop(f);
     std::fs::remove_file(&path).unwrap();
     eprintln!("{CHILD_DONE}");
+}
+
+/// A small tmpfs mounted for one test, unmounted (and its mount point
+/// removed) on drop.
+struct SmallFileSystem(std::path::PathBuf);
+
+impl SmallFileSystem {
+    /// A tmpfs of `bytes`, or why there is none (mounting takes root).
+    fn mount(bytes: u64) -> Result<Self, String> {
+        let dir = temp_path("small-fs");
+        std::fs::create_dir_all(&dir).map_err(|e| format!("mkdir {}: {e}", dir.display()))?;
+        let out = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={bytes}"), "mapped-test"])
+            .arg(&dir)
+            .output();
+        match out {
+            Ok(out) if out.status.success() => Ok(SmallFileSystem(dir)),
+            Ok(out) => {
+                let _ = std::fs::remove_dir(&dir);
+                Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
+            }
+            Err(e) => {
+                let _ = std::fs::remove_dir(&dir);
+                Err(format!("cannot run mount: {e}"))
+            }
+        }
+    }
+}
+
+impl Drop for SmallFileSystem {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
+#[test]
+fn growth_on_a_full_file_system_is_an_error_that_loses_nothing() {
+    let fs = match SmallFileSystem::mount(4 << 20) {
+        Ok(fs) => fs,
+        Err(why) => {
+            eprintln!("skipped: no 4 MiB tmpfs to fill ({why})");
+            return;
+        }
+    };
+    let path = fs.0.join("full");
+    let mut f: FileVector<u64> = FileVector::create(&path).unwrap();
+    let mut pushed = 0;
+    let refused = loop {
+        match f.push(value(pushed)) {
+            Ok(()) => pushed += 1,
+            Err(e) => break e,
+        }
+        assert!(pushed < 1 << 20, "the 4 MiB file system is not full");
+    };
+    let errno = refused.error().os_error().and_then(|e| e.raw_os_error());
+    assert_eq!(errno, Some(libc::ENOSPC), "{}", refused.error());
+    assert_eq!(refused.into_value(), value(pushed));
+    assert!(pushed > 0);
+    assert!(f.iter().copied().eq((0..pushed).map(value)));
+    // Refused again, and still nothing lost; the saved length can be
+    // written on the full file system.
+    assert!(f.extend_from_slice(&[1; 1 << 20]).is_err());
+    assert_eq!(f.len(), pushed as usize);
+    f.flush().unwrap();
+    drop(f);
+    let mut f: FileVector<u64> = FileVector::open(&path).unwrap();
+    assert!(f.iter().copied().eq((0..pushed).map(value)));
+    // Giving the space back makes room again.
+    f.clear();
+    for i in 0..pushed / 2 {
+        f.push(value(i)).unwrap();
+    }
+    drop(f);
 }

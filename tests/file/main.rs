@@ -6,8 +6,8 @@
 //!   refusals, with reopens.
 //! - `crash`: a writer killed with `SIGKILL` at random moments.
 //! - `failpoints` (with `--features failpoints`): each file point fires.
-//! - `limits`: a real file size limit (`RLIMIT_FSIZE`) refuses growth
-//!   cleanly, and kills nothing.
+//! - `limits`: a real file size limit (`RLIMIT_FSIZE`) and a real full
+//!   file system refuse growth cleanly, and kill nothing.
 //! - `memory`: bigger than memory, in a 512 MiB memory cgroup (ignored by
 //!   default; `.ci/run` runs it by name).
 
