@@ -140,7 +140,7 @@ fn oscillate_vec(v: &mut Vec<u64>, pop_first: bool) {
 fn run(side: Side, scenario: Scenario, len: usize) -> Duration {
     let pop_first = scenario.pop_first();
     match side {
-        Side::Mapped => {
+        Side::Subject => {
             let mut v = setup_mapped(scenario);
             let t = cpu_now();
             oscillate_mapped(&mut v, pop_first);
@@ -148,7 +148,7 @@ fn run(side: Side, scenario: Scenario, len: usize) -> Duration {
             black_box(&v);
             took
         }
-        Side::Vec => {
+        Side::Reference => {
             let mut v = setup_vec(len);
             let t = cpu_now();
             oscillate_vec(&mut v, pop_first);
@@ -217,7 +217,12 @@ fn main() {
         let report = calls(scenario);
         let len = setup_mapped(scenario).len();
         // Warm up both sides (page cache, allocator, reservation cache).
-        for side in [Side::Mapped, Side::Vec, Side::Mapped, Side::Vec] {
+        for side in [
+            Side::Subject,
+            Side::Reference,
+            Side::Subject,
+            Side::Reference,
+        ] {
             run(side, scenario, len);
         }
         // Each slice of a round is one run: the sides take turns run by run.

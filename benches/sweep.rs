@@ -43,7 +43,7 @@ const ELEM: usize = std::mem::size_of::<u64>();
 /// `reps` times: a fresh container, `size` pushes, drop.
 fn work(side: Side, size: usize, reps: usize) {
     match side {
-        Side::Mapped => {
+        Side::Subject => {
             for r in 0..reps {
                 let mut v = MappedVector::<u64>::new(MAPPER);
                 for i in 0..size {
@@ -52,7 +52,7 @@ fn work(side: Side, size: usize, reps: usize) {
                 black_box(&v);
             }
         }
-        Side::Vec => {
+        Side::Reference => {
             for r in 0..reps {
                 let mut v = Vec::new();
                 for i in 0..size {
@@ -89,8 +89,8 @@ fn time(side: Side, size: usize, reps: usize, threads: usize) -> Duration {
 
 fn measure(size: usize, reps: usize, threads: usize, rounds: usize) -> Cell {
     // Warm up both sides once (page cache, allocator, reservation cache).
-    work(Side::Mapped, size, reps.min(4));
-    work(Side::Vec, size, reps.min(4));
+    work(Side::Subject, size, reps.min(4));
+    work(Side::Reference, size, reps.min(4));
     support::interleave(rounds, 1, reps, |side| time(side, size, reps, threads))
 }
 

@@ -1,9 +1,10 @@
-//! The plain harness shared by `benches/sweep.rs` and
-//! `benches/oscillation.rs` (no criterion): `MappedVector` and `Vec` run in
-//! the same process, interleaved round by round, which side goes first
-//! alternating, so that a change in the machine's load between two rounds
-//! hits both sides of a ratio about alike. The ratio MappedVector/Vec is
-//! taken per round; a [`Cell`] keeps its median and its spread (min-max)
+//! The plain harness shared by `benches/sweep.rs`, `benches/oscillation.rs`
+//! and the pairs of `benches/file.rs` (no criterion): the side under test
+//! and its reference (`MappedVector` and `Vec`; `FileVector` and
+//! `MappedVector`) run in the same process, interleaved round by round,
+//! which side goes first alternating, so that a change in the machine's
+//! load between two rounds hits both sides of a ratio about alike. The
+//! ratio subject/reference is taken per round; a [`Cell`] keeps its median and its spread (min-max)
 //! over the rounds, and the median absolute time of each side.
 //!
 //! Each bench includes this file with
@@ -15,19 +16,21 @@ use std::time::Duration;
 /// Which container a timed round runs.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Side {
-    Mapped,
-    Vec,
+    /// The container under test (`MappedVector`, `FileVector`).
+    Subject,
+    /// What it is measured against (`Vec`, `MappedVector`).
+    Reference,
 }
 
-/// One measured row: the median ratio MappedVector/Vec over the rounds,
+/// One measured row: the median ratio subject/reference over the rounds,
 /// its spread, and the median time of each side per unit of work (what the
 /// caller divided by: a container, a million operations).
 pub struct Cell {
     pub ratio: f64,
     pub min: f64,
     pub max: f64,
-    pub mapped_ns: f64,
-    pub vec_ns: f64,
+    pub subject_ns: f64,
+    pub reference_ns: f64,
 }
 
 impl Cell {
@@ -36,9 +39,14 @@ impl Cell {
         format!("{:.2}x [{:.2}-{:.2}]", self.ratio, self.min, self.max)
     }
 
-    /// `1.20 ms / 1.15 ms`: the median time of each side, mapped first.
+    /// `1.20 ms / 1.15 ms`: the median time of each side, the subject's
+    /// first.
     pub fn abs_text(&self) -> String {
-        format!("{} / {}", fmt_ns(self.mapped_ns), fmt_ns(self.vec_ns))
+        format!(
+            "{} / {}",
+            fmt_ns(self.subject_ns),
+            fmt_ns(self.reference_ns)
+        )
     }
 }
 
@@ -55,8 +63,8 @@ pub fn median(xs: &mut [f64]) -> f64 {
 }
 
 /// `rounds` rounds of both sides. A round is `slices` slices of each side,
-/// in pairs, and in slice `j` of round `r` the mapped side goes first when
-/// `r + j` is even, the `Vec` side when it is odd: with one slice a round,
+/// in pairs, and in slice `j` of round `r` the subject goes first when
+/// `r + j` is even, the reference when it is odd: with one slice a round,
 /// which side goes first alternates round by round; with more, the two
 /// sides also take turns within the round, so that a change in the
 /// machine's load during the round is shared by both. `run(side)` does one
@@ -76,15 +84,15 @@ pub fn interleave(
         let (mut m, mut v) = (Duration::ZERO, Duration::ZERO);
         for slice in 0..slices.max(1) {
             let order = if (round + slice) % 2 == 0 {
-                [Side::Mapped, Side::Vec]
+                [Side::Subject, Side::Reference]
             } else {
-                [Side::Vec, Side::Mapped]
+                [Side::Reference, Side::Subject]
             };
             for side in order {
                 let t = run(side);
                 match side {
-                    Side::Mapped => m += t,
-                    Side::Vec => v += t,
+                    Side::Subject => m += t,
+                    Side::Reference => v += t,
                 }
             }
         }
@@ -98,8 +106,8 @@ pub fn interleave(
         ratio: median(&mut ratios),
         min,
         max,
-        mapped_ns: median(&mut ms),
-        vec_ns: median(&mut vs),
+        subject_ns: median(&mut ms),
+        reference_ns: median(&mut vs),
     }
 }
 
