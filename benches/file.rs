@@ -138,26 +138,25 @@ fn sum(s: &[u64]) -> u64 {
 fn timed_push(side: Side) -> Duration {
     match side {
         Side::Subject => {
-            let mut v = FileVector::<u64>::create(fresh("pair-push")).unwrap();
-            let t = Instant::now();
-            for i in 0..N {
-                v.push(i).unwrap();
-            }
-            let took = t.elapsed();
-            drop(black_box(v));
-            took
+            let v = FileVector::<u64>::create(fresh("pair-push")).unwrap();
+            time_filling(v, |v, i| v.push(i).unwrap())
         }
         Side::Reference => {
-            let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
-            let t = Instant::now();
-            for i in 0..N {
-                v.push(i).unwrap();
-            }
-            let took = t.elapsed();
-            drop(black_box(v));
-            took
+            let v: MappedVector<u64> = MappedVector::new(MAPPER);
+            time_filling(v, |v, i| v.push(i).unwrap())
         }
     }
+}
+
+/// The time `push` takes to put `0..N` into `v`; `v` dropped untimed.
+fn time_filling<V>(mut v: V, mut push: impl FnMut(&mut V, u64)) -> Duration {
+    let t = Instant::now();
+    for i in 0..N {
+        push(&mut v, i);
+    }
+    let took = t.elapsed();
+    drop(black_box(v));
+    took
 }
 
 /// Push and read as interleaved pairs: see the module docs.

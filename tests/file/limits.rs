@@ -22,6 +22,26 @@ fn limit_file_size(bytes: u64) {
     }
 }
 
+/// Pushes `value(i)` into the empty `f` until the OS refuses with `errno`
+/// (within 8 MiB), checks that the refusal handed the value back and
+/// lost nothing, and returns how many went in.
+fn push_until_refused(f: &mut FileVector<u64>, errno: i32) -> u64 {
+    let mut pushed = 0;
+    let refused = loop {
+        match f.push(value(pushed)) {
+            Ok(()) => pushed += 1,
+            Err(e) => break e,
+        }
+        assert!(pushed < 1 << 20, "nothing refused 8 MiB");
+    };
+    let got = refused.error().os_error().and_then(|e| e.raw_os_error());
+    assert_eq!(got, Some(errno), "{}", refused.error());
+    assert_eq!(refused.into_value(), value(pushed));
+    assert!(pushed > 0);
+    assert!(f.iter().copied().eq((0..pushed).map(value)));
+    pushed
+}
+
 #[test]
 fn growth_past_a_file_size_limit_is_an_error_that_loses_nothing() {
     if ran_in_a_child("limits::growth_past_a_file_size_limit_is_an_error_that_loses_nothing") {
@@ -33,19 +53,7 @@ fn growth_past_a_file_size_limit_is_an_error_that_loses_nothing() {
     let path = temp_path("fsize-limit");
     let mut f: FileVector<u64> = FileVector::create(&path).unwrap();
     limit_file_size(4 << 20);
-    let mut pushed = 0;
-    let refused = loop {
-        match f.push(value(pushed)) {
-            Ok(()) => pushed += 1,
-            Err(e) => break e,
-        }
-        assert!(pushed < 1 << 20, "the 4 MiB limit is not in force");
-    };
-    let errno = refused.error().os_error().and_then(|e| e.raw_os_error());
-    assert_eq!(errno, Some(libc::EFBIG), "{}", refused.error());
-    assert_eq!(refused.into_value(), value(pushed));
-    assert!(pushed > 0);
-    assert!(f.iter().copied().eq((0..pushed).map(value)));
+    let pushed = push_until_refused(&mut f, libc::EFBIG);
     assert!(std::fs::metadata(&path).unwrap().len() <= 4 << 20);
     f.flush().unwrap();
     drop(f);
@@ -122,19 +130,7 @@ fn growth_on_a_full_file_system_is_an_error_that_loses_nothing() {
     };
     let path = fs.0.join("full");
     let mut f: FileVector<u64> = FileVector::create(&path).unwrap();
-    let mut pushed = 0;
-    let refused = loop {
-        match f.push(value(pushed)) {
-            Ok(()) => pushed += 1,
-            Err(e) => break e,
-        }
-        assert!(pushed < 1 << 20, "the 4 MiB file system is not full");
-    };
-    let errno = refused.error().os_error().and_then(|e| e.raw_os_error());
-    assert_eq!(errno, Some(libc::ENOSPC), "{}", refused.error());
-    assert_eq!(refused.into_value(), value(pushed));
-    assert!(pushed > 0);
-    assert!(f.iter().copied().eq((0..pushed).map(value)));
+    let pushed = push_until_refused(&mut f, libc::ENOSPC);
     // Refused again, and still nothing lost; the saved length can be
     // written on the full file system.
     assert!(f.extend_from_slice(&[1; 1 << 20]).is_err());
