@@ -141,15 +141,15 @@ impl<T: Pod> FileVector<T> {
             // Raised first: a failed hint is not retried on every push.
             self.populated = end;
             if end - start >= policy::POPULATE_MIN {
-                self.write_zeros(start, end);
+                self.populate(start, end);
             }
         }
         self.limits_changed();
     }
 
-    /// The call of [`prepare_writes`](Self::prepare_writes), reported as a
-    /// `populate`.
-    fn write_zeros(&mut self, start: usize, end: usize) {
+    /// The call of [`prepare_writes`](Self::prepare_writes): zeros over the
+    /// data bytes `[start, end)`, reported as a `populate`.
+    fn populate(&mut self, start: usize, end: usize) {
         let populate = self.probe(Op::Populate, end - start, self.committed, None);
         let written = match faults::check(&mut self.faults, Point::Populate) {
             Some(e) => Err(e),

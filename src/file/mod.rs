@@ -39,14 +39,14 @@
 //! 256 KiB past the elements in one call, so the page cache holds them in
 //! large folios and a page fault maps a whole folio, not one page (at the
 //! growing end of a file the kernel's read-ahead, cut short by the end,
-//! would fill them a few pages at a time). Under a quarter in use, the blocks past twice the
-//! live bytes are given back by cutting the file there (`set_len`), the
-//! hysteresis of decommit. (Not by punching a hole below the length: every
-//! byte below it stays allocated, so no write through the mapping ever
-//! needs new space; see the `grow` module.) A refused growth (`ENOSPC`, `EFBIG` from
-//! `RLIMIT_FSIZE`; the process must ignore `SIGXFSZ` for the latter to be
-//! an error rather than a kill) changes nothing and hands the pushed value
-//! back.
+//! would fill them a few pages at a time). Under a quarter in use, the
+//! blocks past twice the live bytes are given back by cutting the file
+//! there (`set_len`), the hysteresis of decommit. (Not by punching a hole
+//! below the length: every byte below it stays allocated, so no write
+//! through the mapping ever needs new space; see the `grow` module.) A
+//! refused growth (`ENOSPC`, `EFBIG` from `RLIMIT_FSIZE`; the process must
+//! ignore `SIGXFSZ` for the latter to be an error rather than a kill)
+//! changes nothing and hands the pushed value back.
 //!
 //! # Telemetry and faults
 //!

@@ -68,7 +68,7 @@ fn write_some_zeros(file: &File, offset: u64, len: usize) -> io::Result<usize> {
     let mut iovecs = [page; IOVECS];
     let count = len.div_ceil(ZERO_CHUNK).min(IOVECS);
     iovecs[count - 1].iov_len = (len - (count - 1) * ZERO_CHUNK).min(ZERO_CHUNK);
-    let (off, _) = to_off(offset, 0)?;
+    let off = to_off_t(offset)?;
     // SAFETY: `count` (1 to 64) iovecs, each naming at most the
     // `ZERO_CHUNK` bytes of `ZEROS`, which `pwritev` only reads; the
     // descriptor is open for as long as `file` is borrowed.
@@ -124,8 +124,11 @@ pub(crate) fn allocate(file: &File, offset: u64, len: u64) -> io::Result<Allocat
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
 fn to_off(offset: u64, len: u64) -> io::Result<(libc::off_t, libc::off_t)> {
-    let big = || io::Error::from(io::ErrorKind::InvalidInput);
-    let off = libc::off_t::try_from(offset).map_err(|_| big())?;
-    let n = libc::off_t::try_from(len).map_err(|_| big())?;
-    Ok((off, n))
+    Ok((to_off_t(offset)?, to_off_t(len)?))
+}
+
+/// `x` as a file offset, or `InvalidInput` past `off_t`'s range.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn to_off_t(x: u64) -> io::Result<libc::off_t> {
+    libc::off_t::try_from(x).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))
 }
