@@ -23,7 +23,10 @@
 //! }
 //! ```
 
-use std::process::{Command, ExitStatus, Output};
+use std::io::Read;
+use std::process::{Command, ExitStatus, Output, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
 
 /// The environment variable that marks the child, holding the test's name.
 pub const CHILD_ENV: &str = "MAPPED_MOCK_CHILD";
@@ -57,26 +60,112 @@ pub fn is_child(test: &str) -> bool {
     std::env::var_os(CHILD_ENV).is_some_and(|v| v == test)
 }
 
+/// How long [`run`] waits for a child before it kills it: 300 s, or
+/// [`TIMEOUT_ENV`] seconds. A bound for a child that hangs, not a
+/// measure of speed: a child that needs more is broken.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// The environment variable that sets [`run`]'s timeout, in seconds.
+pub const TIMEOUT_ENV: &str = "MAPPED_CHILD_TIMEOUT";
+
 /// Re-runs the current test binary with only the test named `test` (its
 /// full path, as the harness prints it), [`CHILD_ENV`]`=test` and `envs`
-/// set, single-threaded and with output not captured, and waits for it.
+/// set, single-threaded and with output not captured, and waits for it,
+/// for at most [`DEFAULT_TIMEOUT`] (or [`TIMEOUT_ENV`]).
 ///
 /// # Panics
 ///
-/// When the binary cannot be started, or when it ran no test (a wrong
-/// name would otherwise pass silently).
+/// When the binary cannot be started, when it ran no test (a wrong name
+/// would otherwise pass silently), or when it did not end in time (it is
+/// killed, and the panic shows what it printed).
 pub fn run(test: &str, envs: &[(&str, &str)]) -> Output {
     let exe = std::env::current_exe().expect("mapped-mock: no current executable");
-    let out = Command::new(exe)
+    let mut command = Command::new(exe);
+    command
         .args(["--exact", test, "--nocapture", "--test-threads=1"])
         .env(CHILD_ENV, test)
-        .envs(envs.iter().copied())
-        .output()
-        .expect("mapped-mock: cannot start the child test process");
+        .envs(envs.iter().copied());
+    let out = output_within(&mut command, timeout());
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         !stdout.contains("running 0 tests"),
         "mapped-mock: the child ran no test named {test:?} (give the full path)\n{}",
+        describe(&out)
+    );
+    out
+}
+
+/// [`DEFAULT_TIMEOUT`], or what [`TIMEOUT_ENV`] says.
+fn timeout() -> Duration {
+    match std::env::var(TIMEOUT_ENV) {
+        Ok(secs) => Duration::from_secs(secs.trim().parse().unwrap_or_else(|e| {
+            panic!("mapped-mock: {TIMEOUT_ENV}={secs:?} is not a number of seconds: {e}")
+        })),
+        Err(_) => DEFAULT_TIMEOUT,
+    }
+}
+
+/// Runs `command` to its end, as [`Command::output`] does, killing it if
+/// it has not ended within `limit`.
+///
+/// # Panics
+///
+/// When it cannot be started, or when it did not end in time: the panic
+/// message has what it printed until it was killed.
+pub fn output_within(command: &mut Command, limit: Duration) -> Output {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("mapped-mock: cannot start the child process");
+    // Read both pipes as the child writes them, so that it never blocks
+    // on a full pipe while we wait.
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        let mut pipe = pipe.expect("piped");
+        thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let start = Instant::now();
+    let (status, timed_out) = loop {
+        if let Some(status) = child
+            .try_wait()
+            .expect("mapped-mock: cannot wait for the child")
+        {
+            break (status, false);
+        }
+        if start.elapsed() >= limit {
+            let _ = child.kill();
+            break (
+                child.wait().expect("mapped-mock: cannot reap the child"),
+                true,
+            );
+        }
+        thread::sleep(Duration::from_millis(5));
+    };
+    let out = Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    };
+    assert!(
+        !timed_out,
+        "mapped-mock: the child did not end within {limit:?} and was killed\n{}",
         describe(&out)
     );
     out
