@@ -86,6 +86,8 @@ mod error;
 pub mod failpoints;
 #[cfg(feature = "file")]
 pub mod file;
+#[cfg(unix)]
+mod fork;
 pub mod inventory;
 mod mapper;
 mod mapper_ref;
@@ -98,7 +100,10 @@ mod region;
 #[cfg(feature = "serde")]
 mod serialize;
 mod settings;
+mod sync;
 pub mod telemetry;
+#[cfg(feature = "test-util")]
+pub mod test_cache;
 #[cfg(feature = "test-util")]
 pub mod test_clock;
 mod vector;

@@ -21,7 +21,7 @@ use crate::failpoints;
 use crate::mapper::Mapper;
 use std::io;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::Ordering;
 
 /// The system page size, read once.
 #[inline]
@@ -50,64 +50,23 @@ pub(crate) fn is_enomem(error: &io::Error) -> bool {
     error.raw_os_error() == Some(libc::ENOMEM)
 }
 
-/// Handlers that run around every `fork()` in this process, registered at
-/// most once, for one process-wide lock: `prepare` takes it in the forking
-/// thread just before the fork, `after` releases it in the parent and the
-/// child just after, so that no child ever finds it held by a thread it
-/// does not have (as glibc's malloc and jemalloc guard theirs).
-///
-/// Each lock's module owns one. No code holds one of these locks while it
-/// takes another, so the order in which their handlers run does not
-/// matter.
-pub(crate) struct AtFork {
-    state: AtomicU8,
-    prepare: unsafe extern "C" fn(),
-    after: unsafe extern "C" fn(),
+/// Registers handlers that run around every `fork()` in this process: in
+/// the forking thread just before, and in the parent and the child just
+/// after (`pthread_atfork`).
+#[cfg(unix)]
+pub(crate) fn at_fork(
+    prepare: extern "C" fn(),
+    parent: extern "C" fn(),
+    child: extern "C" fn(),
+) -> io::Result<()> {
+    sys::at_fork(prepare, parent, child)
 }
 
-const UNREGISTERED: u8 = 0;
-const REGISTERING: u8 = 1;
-const REGISTERED: u8 = 2;
-
-impl AtFork {
-    pub(crate) const fn new(
-        prepare: unsafe extern "C" fn(),
-        after: unsafe extern "C" fn(),
-    ) -> Self {
-        AtFork {
-            state: AtomicU8::new(UNREGISTERED),
-            prepare,
-            after,
-        }
-    }
-
-    /// Registers the handlers, once per process; call it before every use
-    /// of the lock.
-    ///
-    /// Never waits: a thread that finds another one registering goes on.
-    /// (A `Once` would make it wait, and a child forked while its parent
-    /// was registering would wait forever for a thread it does not have.)
-    #[inline]
-    pub(crate) fn ensure(&self) {
-        if self.state.load(Ordering::Acquire) == REGISTERED {
-            return;
-        }
-        let claimed = self
-            .state
-            .compare_exchange(
-                UNREGISTERED,
-                REGISTERING,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            )
-            .is_ok();
-        if claimed {
-            // A refusal (ENOMEM) leaves forks as unsafe as without us;
-            // there is nothing better to do with it.
-            let _ = sys::at_fork(self.prepare, self.after, self.after);
-            self.state.store(REGISTERED, Ordering::Release);
-        }
-    }
+/// A number for the calling thread, unique among live threads, readable
+/// anywhere (a thread-local destructor and a fork handler included).
+#[inline]
+pub(crate) fn thread_id() -> usize {
+    sys::thread_id()
 }
 
 /// The operating system's mapper: `mmap`, `mprotect`, `madvise`, `munmap`

@@ -60,13 +60,13 @@ pub(super) unsafe fn remap(
     unsupported()
 }
 
-/// There is no `fork()` to guard against.
-pub(super) fn at_fork(
-    _prepare: unsafe extern "C" fn(),
-    _parent: unsafe extern "C" fn(),
-    _child: unsafe extern "C" fn(),
-) -> io::Result<()> {
-    Ok(())
+/// The address of a thread-local byte: unique among live threads. (A
+/// constant without a destructor, so readable in any destructor too.)
+pub(super) fn thread_id() -> usize {
+    thread_local! {
+        static ID: u8 = const { 0 };
+    }
+    ID.with(|id| id as *const u8 as usize)
 }
 
 pub(super) fn map_rw(_len: usize) -> io::Result<NonNull<u8>> {

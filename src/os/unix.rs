@@ -213,9 +213,9 @@ pub(super) unsafe fn remap(
 /// the forking thread just before, and in the parent and the child just
 /// after.
 pub(super) fn at_fork(
-    prepare: unsafe extern "C" fn(),
-    parent: unsafe extern "C" fn(),
-    child: unsafe extern "C" fn(),
+    prepare: extern "C" fn(),
+    parent: extern "C" fn(),
+    child: extern "C" fn(),
 ) -> io::Result<()> {
     // SAFETY: the handlers are plain functions that live as long as the
     // process (they are never unregistered).
@@ -223,6 +223,14 @@ pub(super) fn at_fork(
         0 => Ok(()),
         error => Err(io::Error::from_raw_os_error(error)),
     }
+}
+
+/// `pthread_self()`: no thread-local involved, so it works in a
+/// thread-local destructor and in a fork handler.
+#[inline]
+pub(super) fn thread_id() -> usize {
+    // SAFETY: pthread_self has no preconditions.
+    unsafe { libc::pthread_self() as usize }
 }
 
 // ---- The unguarded mapper's calls (see `super::unguarded`) ----

@@ -25,10 +25,21 @@ use std::time::Duration;
 /// drop(trimmer); // stops the thread
 /// # Ok::<(), std::io::Error>(())
 /// ```
+///
+/// # In a forked child
+///
+/// A `fork()` copies only the forking thread, so a child has no trimmer
+/// thread even though it has the `CacheTrimmer` value: there, the value is
+/// inert. Dropping it (or `stop`) does nothing (there is no thread to stop
+/// or join), and the child's cache is trimmed only by its own use of the
+/// cache, [`trim_cache`](crate::trim_cache), or a trimmer the child starts
+/// itself.
 #[derive(Debug)]
 pub struct CacheTrimmer {
     stop: Option<Sender<()>>,
     thread: Option<JoinHandle<()>>,
+    /// The process that started the thread: only it has the thread.
+    pid: u32,
 }
 
 impl CacheTrimmer {
@@ -53,6 +64,7 @@ impl CacheTrimmer {
         Ok(CacheTrimmer {
             stop: Some(stop),
             thread: Some(thread),
+            pid: std::process::id(),
         })
     }
 
@@ -64,6 +76,13 @@ impl CacheTrimmer {
 
 impl Drop for CacheTrimmer {
     fn drop(&mut self) {
+        if std::process::id() != self.pid {
+            // A forked child: the thread is not here to stop or join, and
+            // its handle and channel belong to the parent's thread.
+            std::mem::forget(self.thread.take());
+            std::mem::forget(self.stop.take());
+            return;
+        }
         drop(self.stop.take());
         if let Some(thread) = self.thread.take() {
             // A panic in the thread has nothing to tell the caller here.

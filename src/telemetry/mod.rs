@@ -25,12 +25,13 @@ pub use slow::set_slow_call_threshold;
 pub(crate) use stats::counters;
 pub use stats::Stats;
 
-use crate::os::AtFork;
-use std::cell::RefCell;
+use crate::sync::ForkLock;
+#[cfg(unix)]
+use crate::sync::HeldAcrossFork;
 use std::fmt;
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
-use std::sync::{Arc, RwLock, RwLockWriteGuard};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// One memory event, as observers, metrics, logs and [`stats()`](crate::stats) see it.
@@ -46,8 +47,9 @@ pub struct Event<'a> {
     /// The container's committed bytes before (for a file vector: the data
     /// bytes whose disk blocks are allocated).
     pub from_bytes: usize,
-    /// The container's committed bytes after (equal to `from_bytes` when
-    /// the operation failed).
+    /// The container's committed bytes after: equal to `from_bytes` when
+    /// the operation failed, but for a failed release, after which the
+    /// container holds nothing all the same (the reservation is abandoned).
     pub to_bytes: usize,
     /// The container's reserved bytes before (0 for a file vector, which
     /// reserves no memory).
@@ -123,13 +125,12 @@ pub trait Observer: Send + Sync {
     }
 }
 
-static GLOBAL_OBSERVER: RwLock<Option<Arc<dyn Observer>>> = RwLock::new(None);
+static GLOBAL_OBSERVER: ForkLock<Option<Arc<dyn Observer>>> = ForkLock::new(None);
 
 /// Installs (or, with `None`, removes) the process-wide observer. Returns
 /// the one it replaces.
 pub fn set_observer(observer: Option<Arc<dyn Observer>>) -> Option<Arc<dyn Observer>> {
-    FORK.ensure();
-    let mut slot = GLOBAL_OBSERVER.write().unwrap_or_else(|e| e.into_inner());
+    let mut slot = GLOBAL_OBSERVER.lock();
     HAS_GLOBAL_OBSERVER.store(observer.is_some(), Relaxed);
     std::mem::replace(&mut *slot, observer)
 }
@@ -138,26 +139,10 @@ pub fn set_observer(observer: Option<Arc<dyn Observer>>) -> Option<Arc<dyn Obser
 /// every event, which times itself only if someone will see the time.
 static HAS_GLOBAL_OBSERVER: AtomicBool = AtomicBool::new(false);
 
-/// The process-wide observer's slot, locked for writing.
-type ObserverSlot = RwLockWriteGuard<'static, Option<Arc<dyn Observer>>>;
-
-thread_local! {
-    /// The observer's lock, held by the forking thread across a `fork()`.
-    static HELD: RefCell<Option<ObserverSlot>> = const { RefCell::new(None) };
-}
-
-/// The observer's lock is never left held in a forked child.
-static FORK: AtFork = AtFork::new(hold_for_fork, release_after_fork);
-
-/// Just before `fork()`, in the forking thread: takes the observer's lock.
-unsafe extern "C" fn hold_for_fork() {
-    let guard = GLOBAL_OBSERVER.write().unwrap_or_else(|e| e.into_inner());
-    HELD.with(|held| *held.borrow_mut() = Some(guard));
-}
-
-/// Just after `fork()`, in the parent and the child: releases it.
-unsafe extern "C" fn release_after_fork() {
-    HELD.with(|held| drop(held.borrow_mut().take()));
+/// The observer's lock, for the fork handlers.
+#[cfg(unix)]
+pub(crate) fn fork_locks() -> impl Iterator<Item = &'static dyn HeldAcrossFork> {
+    std::iter::once(&GLOBAL_OBSERVER as &dyn HeldAcrossFork)
 }
 
 /// The kind of container: what the `container` label says.
@@ -510,10 +495,7 @@ fn emit(event: &Event<'_>, label: &Label) {
     }
     // Called with the lock released: an observer may create containers,
     // and set_observer (or a fork) may want the lock meanwhile.
-    let global = GLOBAL_OBSERVER
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
+    let global = GLOBAL_OBSERVER.lock().clone();
     if let Some(observer) = global {
         observer.on_event(event);
     }

@@ -1,0 +1,164 @@
+//! [`ForkLock`]: the one lock type of the crate's process-wide state (the
+//! reservation cache, the inventory, the global observer), a mutex that is
+//! never left held in a forked child.
+//!
+//! A `fork()` copies only the forking thread. A lock another thread held at
+//! that moment stays held in the child for good, and the child's first use
+//! of it waits forever. So, as glibc's malloc and jemalloc guard theirs,
+//! every `ForkLock` of the crate is taken by the forking thread just before
+//! the fork and released, in the parent and in the child, just after (the
+//! handlers are in `crate::fork`, which lists every such lock).
+//!
+//! The guard held across the fork lives in the lock itself, not in a
+//! thread-local: a fork from a thread-local destructor (when this thread's
+//! thread-locals may already be gone) must work too. Only the thread holding
+//! the mutex ever touches that slot, so the mutex serializes it.
+
+use std::cell::UnsafeCell;
+use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::{Mutex, MutexGuard, TryLockError};
+
+/// A mutex that the crate's fork handlers hold across every `fork()`.
+/// Poisoning is ignored: every critical section leaves the data consistent
+/// before anything that can panic.
+pub(crate) struct ForkLock<T: 'static> {
+    mutex: Mutex<T>,
+    /// [`crate::os::thread_id`] of the thread holding the lock, 0 when free:
+    /// a thread that forks while it holds the lock (from an observer called
+    /// inside a trim, say) must not wait for itself in the fork handler.
+    owner: AtomicUsize,
+    /// The guard the forking thread holds from just before a `fork()` to
+    /// just after it. Written and taken only while the mutex is held by the
+    /// thread doing it.
+    held: UnsafeCell<Option<MutexGuard<'static, T>>>,
+}
+
+// SAFETY: the mutex makes `T` shareable as `Mutex<T>` does; `held` is
+// touched only by the thread holding the mutex (see the field), which
+// serializes it, and its guard is dropped on the thread that took it (in
+// the parent) or on the only thread there is (in the child).
+unsafe impl<T: Send + 'static> Sync for ForkLock<T> {}
+
+// Unwind safety, as `Mutex<T>`'s: the slot is only ever touched by fork
+// handlers, which cannot unwind, and the data is left consistent by every
+// critical section before anything in it can panic (poisoning is ignored
+// for that reason).
+impl<T: 'static> std::panic::RefUnwindSafe for ForkLock<T> {}
+impl<T: 'static> std::panic::UnwindSafe for ForkLock<T> {}
+
+/// Holds a [`ForkLock`]; derefs to the data.
+pub(crate) struct ForkGuard<'a, T: 'static> {
+    lock: &'a ForkLock<T>,
+    guard: MutexGuard<'a, T>,
+}
+
+impl<T: 'static> ForkLock<T> {
+    pub(crate) const fn new(value: T) -> Self {
+        ForkLock {
+            mutex: Mutex::new(value),
+            owner: AtomicUsize::new(0),
+            held: UnsafeCell::new(None),
+        }
+    }
+
+    fn guard<'a>(&'a self, guard: MutexGuard<'a, T>) -> ForkGuard<'a, T> {
+        self.owner.store(crate::os::thread_id(), Relaxed);
+        ForkGuard { lock: self, guard }
+    }
+
+    /// The lock, waiting for it.
+    pub(crate) fn lock(&self) -> ForkGuard<'_, T> {
+        let guard = self.mutex.lock().unwrap_or_else(|e| e.into_inner());
+        self.guard(guard)
+    }
+
+    /// The lock if no thread holds it now.
+    pub(crate) fn try_lock(&self) -> Option<ForkGuard<'_, T>> {
+        match self.mutex.try_lock() {
+            Ok(guard) => Some(self.guard(guard)),
+            Err(TryLockError::Poisoned(e)) => Some(self.guard(e.into_inner())),
+            Err(TryLockError::WouldBlock) => None,
+        }
+    }
+
+    /// Whether the calling thread holds the lock.
+    pub(crate) fn held_here(&self) -> bool {
+        self.owner.load(Relaxed) == crate::os::thread_id()
+    }
+}
+
+impl<T: 'static> Deref for ForkGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.guard
+    }
+}
+
+impl<T: 'static> DerefMut for ForkGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.guard
+    }
+}
+
+impl<T: 'static> Drop for ForkGuard<'_, T> {
+    fn drop(&mut self) {
+        // Cleared while still held: the next owner sets its own.
+        self.lock.owner.store(0, Relaxed);
+    }
+}
+
+/// What the fork handlers do with each lock.
+pub(crate) trait HeldAcrossFork: Sync {
+    /// Just before `fork()`, in the forking thread: takes the lock, unless
+    /// this thread holds it already (the child then goes on with it held
+    /// by its only thread, which releases it as the parent would).
+    fn hold(&'static self);
+    /// Just after `fork()`, in the parent and in the child: releases what
+    /// [`hold`](Self::hold) took.
+    fn release(&'static self);
+}
+
+impl<T: Send + 'static> HeldAcrossFork for ForkLock<T> {
+    fn hold(&'static self) {
+        if self.held_here() {
+            return;
+        }
+        let guard = self.mutex.lock().unwrap_or_else(|e| e.into_inner());
+        // SAFETY: this thread holds the mutex: no other thread touches
+        // `held` until it is released (see the field).
+        unsafe { *self.held.get() = Some(guard) };
+    }
+
+    fn release(&'static self) {
+        // SAFETY: if `hold` stored a guard, this thread holds the mutex
+        // through it, so no other thread touches `held`; if it did not
+        // (this thread held the lock already), the slot is `None` and this
+        // thread is the one that holds the mutex, so the same holds.
+        drop(unsafe { (*self.held.get()).take() });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static LOCK: ForkLock<u32> = ForkLock::new(0);
+
+    #[test]
+    fn held_across_a_fork_and_released_after() {
+        LOCK.hold();
+        assert!(LOCK.try_lock().is_none(), "held by the fork handler");
+        LOCK.release();
+        *LOCK.try_lock().expect("released") += 1;
+        // Held here already: the handler does not wait for itself.
+        let mut guard = LOCK.lock();
+        assert!(LOCK.held_here());
+        LOCK.hold();
+        LOCK.release();
+        *guard += 1;
+        drop(guard);
+        assert!(!LOCK.held_here());
+        assert_eq!(*LOCK.lock(), 2);
+    }
+}
