@@ -13,22 +13,24 @@
 //! lock-free stack, and the list itself is only ever locked with
 //! `try_lock` by containers (the one who gets it also takes in the stack
 //! and drops the records of containers that are gone); a reader of the
-//! inventory waits for the lock. The lock is never left held in a forked
-//! child.
+//! inventory waits for the lock, and takes in and drops everything. The
+//! list holds no more records of gone containers than of live ones, and
+//! gives back its capacity as it empties. The lock is never left held in
+//! a forked child ([`ForkLock`]).
 
-use crate::os::AtFork;
-use std::cell::RefCell;
+use crate::sync::ForkLock;
+#[cfg(unix)]
+use crate::sync::HeldAcrossFork;
 use std::fmt;
 use std::panic::Location;
 use std::ptr;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
+use std::sync::atomic::{fence, AtomicBool, AtomicPtr, AtomicU32, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// One live mapped container, as the registry keeps it.
 pub(crate) struct Record {
-    committed: AtomicUsize,
-    reserved: AtomicUsize,
+    bytes: Footprint,
     /// False once the container left its mapping or was dropped.
     alive: AtomicBool,
     name: Option<Arc<str>>,
@@ -46,11 +48,59 @@ impl Record {
         self.site
     }
 
-    /// Sets the bytes the inventory reports.
+    /// Sets the bytes the inventory reports. Only the container writes
+    /// its record.
     #[inline]
     pub(crate) fn update(&self, committed: usize, reserved: usize) {
+        self.bytes.write(committed, reserved);
+    }
+}
+
+/// A container's committed and reserved bytes, written by the container
+/// alone and read by inventories as one pair, never torn (a sequence
+/// lock: a reader retries while a write is under way).
+struct Footprint {
+    /// Odd while a write is under way; moves on by two per write.
+    seq: AtomicU32,
+    committed: AtomicUsize,
+    reserved: AtomicUsize,
+}
+
+impl Footprint {
+    const fn new() -> Self {
+        Footprint {
+            seq: AtomicU32::new(0),
+            committed: AtomicUsize::new(0),
+            reserved: AtomicUsize::new(0),
+        }
+    }
+
+    /// Sets both; called by the one writer only.
+    fn write(&self, committed: usize, reserved: usize) {
+        let seq = self.seq.load(Ordering::Relaxed);
+        self.seq.store(seq.wrapping_add(1), Ordering::Relaxed);
+        // The odd count is visible before either byte count changes.
+        fence(Ordering::Release);
         self.committed.store(committed, Ordering::Relaxed);
         self.reserved.store(reserved, Ordering::Relaxed);
+        self.seq.store(seq.wrapping_add(2), Ordering::Release);
+    }
+
+    /// Both, as one write left them.
+    fn read(&self) -> (usize, usize) {
+        loop {
+            let before = self.seq.load(Ordering::Acquire);
+            if before % 2 == 0 {
+                let committed = self.committed.load(Ordering::Relaxed);
+                let reserved = self.reserved.load(Ordering::Relaxed);
+                // The counts are read before the sequence is read again.
+                fence(Ordering::Acquire);
+                if self.seq.load(Ordering::Relaxed) == before {
+                    return (committed, reserved);
+                }
+            }
+            std::hint::spin_loop();
+        }
     }
 }
 
@@ -63,140 +113,180 @@ pub(crate) fn register(
     mapper: &'static str,
     site: &'static Location<'static>,
 ) -> Registration {
-    let record = Arc::new(Record {
-        committed: AtomicUsize::new(0),
-        reserved: AtomicUsize::new(0),
-        alive: AtomicBool::new(true),
-        name,
-        kind,
-        mapper,
-        site,
-        since: Instant::now(),
-        next_new: AtomicPtr::new(ptr::null_mut()),
-    });
-    // The stack owns one count of the record until the list takes it in.
-    let raw = Arc::into_raw(record.clone()).cast_mut();
-    let mut head = NEW.load(Ordering::Relaxed);
-    loop {
-        record.next_new.store(head, Ordering::Relaxed);
-        match NEW.compare_exchange_weak(head, raw, Ordering::Release, Ordering::Relaxed) {
-            Ok(_) => break,
-            Err(now) => head = now,
-        }
-    }
-    // Take the stack in now and then, not at every registration: the
-    // list's lock is a shared cache line.
-    if PENDING.fetch_add(1, Ordering::Relaxed) % TIDY_EVERY == TIDY_EVERY - 1 {
-        if let Some(mut list) = list_now() {
-            tidy(&mut list);
-        }
-    }
-    Registration(record)
+    REGISTRY.register(name, kind, mapper, site)
 }
 
 /// A container's place in the registry, while it is mapped.
-pub(crate) struct Registration(Arc<Record>);
+pub(crate) struct Registration {
+    record: Arc<Record>,
+    registry: &'static Registry,
+}
 
 impl Registration {
     /// The record to keep up to date.
     #[inline]
     pub(crate) fn record(&self) -> &Record {
-        &self.0
+        &self.record
     }
 }
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        self.0.alive.store(false, Ordering::Relaxed);
-        GONE.fetch_add(1, Ordering::Relaxed);
+        // Counted before it is marked: whoever sees it gone (Acquire) sees
+        // it counted, so the count never falls below the gone records.
+        self.registry.gone.fetch_add(1, Ordering::Relaxed);
+        self.record.alive.store(false, Ordering::Release);
     }
 }
-
-/// Records pushed since the list last took them in (a stack, newest
-/// first, each holding one count of its `Arc`).
-static NEW: AtomicPtr<Record> = AtomicPtr::new(ptr::null_mut());
-
-/// Registrations so far; every [`TIDY_EVERY`]th tidies the list.
-static PENDING: AtomicUsize = AtomicUsize::new(0);
 
 /// How many registrations may wait on the stack before one tidies: a
 /// bound on the records of gone containers kept between inventories.
 const TIDY_EVERY: usize = 32;
 
-/// Records of containers that went since the list was last tidied.
-static GONE: AtomicUsize = AtomicUsize::new(0);
-
-static LIST: Mutex<Vec<Arc<Record>>> = Mutex::new(Vec::new());
-
-/// The list's lock is never left held in a forked child.
-static FORK: AtFork = AtFork::new(hold_for_fork, release_after_fork);
-
-thread_local! {
-    /// The list's lock, held by the forking thread across a `fork()`.
-    static HELD: RefCell<Option<MutexGuard<'static, Vec<Arc<Record>>>>> =
-        const { RefCell::new(None) };
+/// The records of every mapped container: the process's is [`REGISTRY`].
+struct Registry {
+    /// Records pushed since the list last took them in (a stack, newest
+    /// first, each holding one count of its `Arc`).
+    new: AtomicPtr<Record>,
+    /// Registrations so far; every [`TIDY_EVERY`]th tidies the list.
+    registered: AtomicUsize,
+    /// Records of gone containers not yet dropped from the list or the
+    /// stack (at least as many as there are, never fewer).
+    gone: AtomicUsize,
+    list: ForkLock<Vec<Arc<Record>>>,
 }
 
-unsafe extern "C" fn hold_for_fork() {
-    let guard = LIST.lock().unwrap_or_else(|e| e.into_inner());
-    HELD.with(|held| *held.borrow_mut() = Some(guard));
+static REGISTRY: Registry = Registry::new();
+
+/// The inventory's lock, for the fork handlers.
+#[cfg(unix)]
+pub(crate) fn fork_locks() -> impl Iterator<Item = &'static dyn HeldAcrossFork> {
+    std::iter::once(&REGISTRY.list as &dyn HeldAcrossFork)
 }
 
-unsafe extern "C" fn release_after_fork() {
-    HELD.with(|held| drop(held.borrow_mut().take()));
-}
-
-/// The list if no other thread holds it now (containers never wait).
-fn list_now() -> Option<MutexGuard<'static, Vec<Arc<Record>>>> {
-    FORK.ensure();
-    match LIST.try_lock() {
-        Ok(guard) => Some(guard),
-        Err(TryLockError::Poisoned(e)) => Some(e.into_inner()),
-        Err(TryLockError::WouldBlock) => None,
+impl Registry {
+    const fn new() -> Self {
+        Registry {
+            new: AtomicPtr::new(ptr::null_mut()),
+            registered: AtomicUsize::new(0),
+            gone: AtomicUsize::new(0),
+            list: ForkLock::new(Vec::new()),
+        }
     }
-}
 
-/// Takes the new records into the list and, once as many containers have
-/// gone as the list holds, drops their records (so that the list stays
-/// about as long as the live containers, at a cost amortised over them).
-fn tidy(list: &mut Vec<Arc<Record>>) {
-    let mut at = NEW.swap(ptr::null_mut(), Ordering::Acquire);
-    while !at.is_null() {
-        // SAFETY: every pointer on the stack came from `Arc::into_raw` and
-        // owns one count; the swap above made this thread its only owner.
-        let record = unsafe { Arc::from_raw(at) };
-        at = record.next_new.load(Ordering::Relaxed);
-        list.push(record);
+    fn register(
+        &'static self,
+        name: Option<Arc<str>>,
+        kind: &'static str,
+        mapper: &'static str,
+        site: &'static Location<'static>,
+    ) -> Registration {
+        let record = Arc::new(Record {
+            bytes: Footprint::new(),
+            alive: AtomicBool::new(true),
+            name,
+            kind,
+            mapper,
+            site,
+            since: Instant::now(),
+            next_new: AtomicPtr::new(ptr::null_mut()),
+        });
+        // The stack owns one count of the record until the list takes it in.
+        let raw = Arc::into_raw(record.clone()).cast_mut();
+        let mut head = self.new.load(Ordering::Relaxed);
+        loop {
+            record.next_new.store(head, Ordering::Relaxed);
+            match self
+                .new
+                .compare_exchange_weak(head, raw, Ordering::Release, Ordering::Relaxed)
+            {
+                Ok(_) => break,
+                Err(now) => head = now,
+            }
+        }
+        // Take the stack in now and then, not at every registration: the
+        // list's lock is a shared cache line.
+        if self.registered.fetch_add(1, Ordering::Relaxed) % TIDY_EVERY == TIDY_EVERY - 1 {
+            if let Some(mut list) = self.list.try_lock() {
+                self.tidy(&mut list, false);
+            }
+        }
+        Registration {
+            record,
+            registry: self,
+        }
     }
-    let gone = GONE.load(Ordering::Relaxed);
-    if gone > 0 && gone * 2 >= list.len() {
-        GONE.fetch_sub(gone, Ordering::Relaxed);
-        list.retain(|r| r.alive.load(Ordering::Relaxed));
+
+    /// Takes the new records into the list and drops the records of gone
+    /// containers: every time if `all`, else once there are about as many
+    /// gone as the list holds (so that it stays about as long as the live
+    /// containers, at a cost amortised over them). The list gives back
+    /// capacity it no longer needs.
+    fn tidy(&self, list: &mut Vec<Arc<Record>>, all: bool) {
+        self.take_in_new(list);
+        self.drop_gone(list, all);
+    }
+
+    /// Moves the stack of new records onto the list.
+    fn take_in_new(&self, list: &mut Vec<Arc<Record>>) {
+        let mut at = self.new.swap(ptr::null_mut(), Ordering::Acquire);
+        while !at.is_null() {
+            // SAFETY: every pointer on the stack came from `Arc::into_raw` and
+            // owns one count; the swap above made this thread its only owner.
+            let record = unsafe { Arc::from_raw(at) };
+            at = record.next_new.load(Ordering::Relaxed);
+            list.push(record);
+        }
+    }
+
+    /// Drops the list's records of gone containers, as [`tidy`](Self::tidy)
+    /// says. Containers may register and go meanwhile: their records are
+    /// on the stack, counted in `gone` until a later tidy drops them.
+    fn drop_gone(&self, list: &mut Vec<Arc<Record>>, all: bool) {
+        let gone = self.gone.load(Ordering::Relaxed);
+        if gone == 0 || !(all || gone * 2 >= list.len()) {
+            return;
+        }
+        let before = list.len();
+        list.retain(|r| r.alive.load(Ordering::Acquire));
+        // Exactly the gone records dropped: one that went since `gone` was
+        // read stays counted until it is dropped too.
+        self.gone.fetch_sub(before - list.len(), Ordering::Relaxed);
+        if list.capacity() > 2 * list.len() + TIDY_EVERY {
+            list.shrink_to(list.len() + list.len() / 2);
+        }
+    }
+
+    /// Every live mapped container now, largest committed first.
+    fn entries(&self) -> Vec<Entry> {
+        let mut list = self.list.lock();
+        self.tidy(&mut list, true);
+        let now = Instant::now();
+        let mut entries: Vec<Entry> = list
+            .iter()
+            .filter(|r| r.alive.load(Ordering::Acquire))
+            .map(|r| {
+                let (committed, reserved) = r.bytes.read();
+                Entry {
+                    name: r.name.clone(),
+                    kind: r.kind,
+                    mapper: r.mapper,
+                    committed,
+                    reserved,
+                    site: r.site,
+                    age: now.duration_since(r.since),
+                }
+            })
+            .collect();
+        drop(list);
+        entries.sort_by_key(|e| std::cmp::Reverse(e.committed));
+        entries
     }
 }
 
 /// Every live mapped container now, largest committed first.
 pub(crate) fn entries() -> Vec<Entry> {
-    FORK.ensure();
-    let mut list = LIST.lock().unwrap_or_else(|e| e.into_inner());
-    tidy(&mut list);
-    let now = Instant::now();
-    let mut entries: Vec<Entry> = list
-        .iter()
-        .filter(|r| r.alive.load(Ordering::Relaxed))
-        .map(|r| Entry {
-            name: r.name.clone(),
-            kind: r.kind,
-            mapper: r.mapper,
-            committed: r.committed.load(Ordering::Relaxed),
-            reserved: r.reserved.load(Ordering::Relaxed),
-            site: r.site,
-            age: now.duration_since(r.since),
-        })
-        .collect();
-    drop(list);
-    entries.sort_by_key(|e| std::cmp::Reverse(e.committed));
-    entries
+    REGISTRY.entries()
 }
 
 /// One live mapped container in an [`Inventory`].
@@ -378,5 +468,115 @@ impl fmt::Display for Inventory {
             writeln!(f, "  ... and {rest} more, {bytes} bytes committed")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::thread;
+
+    fn register(registry: &'static Registry) -> Registration {
+        registry.register(None, "vector", "os", Location::caller())
+    }
+
+    /// Records of gone containers never pile up, whatever the
+    /// interleaving of registrations, drops and tidies: after threads
+    /// churned against a reader, everything gone leaves nothing behind,
+    /// not even the list's capacity.
+    #[test]
+    fn gone_records_are_all_dropped_and_the_list_gives_its_capacity_back() {
+        static REGISTRY: Registry = Registry::new();
+        let churners: Vec<_> = (0..3)
+            .map(|_| {
+                thread::spawn(|| {
+                    let mut held = Vec::new();
+                    for round in 0..20_000 {
+                        held.push(register(&REGISTRY));
+                        if round % 3 == 0 {
+                            held.clear();
+                        }
+                    }
+                })
+            })
+            .collect();
+        let reader = thread::spawn(|| {
+            for _ in 0..200 {
+                let _ = REGISTRY.entries();
+            }
+        });
+        for churner in churners {
+            churner.join().unwrap();
+        }
+        reader.join().unwrap();
+        assert!(REGISTRY.entries().is_empty());
+        let list = REGISTRY.list.lock();
+        assert_eq!(list.len(), 0);
+        assert!(list.capacity() <= TIDY_EVERY, "{} kept", list.capacity());
+        assert_eq!(REGISTRY.gone.load(Ordering::Relaxed), 0);
+    }
+
+    /// A container that registers and goes while the list is being tidied
+    /// stays counted as gone until its record is dropped, so a later tidy
+    /// drops it (counting it out while its record was still on the stack
+    /// kept it for good).
+    #[test]
+    fn a_container_gone_during_a_tidy_is_dropped_by_the_next() {
+        static REGISTRY: Registry = Registry::new();
+        let first = register(&REGISTRY);
+        drop(first);
+        let mut list = REGISTRY.list.lock();
+        REGISTRY.take_in_new(&mut list);
+        // Between taking the stack in and dropping the gone records:
+        drop(register(&REGISTRY));
+        REGISTRY.drop_gone(&mut list, false);
+        assert_eq!(REGISTRY.gone.load(Ordering::Relaxed), 1, "still counted");
+        REGISTRY.tidy(&mut list, false);
+        assert!(list.is_empty());
+        assert_eq!(REGISTRY.gone.load(Ordering::Relaxed), 0);
+    }
+
+    /// While registrations come and go with no reader, the list holds at
+    /// most about as many gone records as live ones.
+    #[test]
+    fn without_readers_the_list_stays_near_the_live_count() {
+        static REGISTRY: Registry = Registry::new();
+        let live: Vec<Registration> = (0..100).map(|_| register(&REGISTRY)).collect();
+        for _ in 0..10_000 {
+            drop(register(&REGISTRY));
+        }
+        let len = REGISTRY.list.lock().len();
+        assert!(
+            len <= 2 * live.len() + 2 * TIDY_EVERY,
+            "{len} records for 100 live"
+        );
+        drop(live);
+    }
+
+    /// A reader never sees a footprint half written: committed and
+    /// reserved always come from the same write.
+    #[test]
+    fn a_footprint_is_never_read_torn() {
+        static BYTES: Footprint = Footprint::new();
+        static DONE: AtomicBool = AtomicBool::new(false);
+        let small = (4096, 8192);
+        let large = (1 << 20, 1 << 21);
+        BYTES.write(small.0, small.1);
+        let writer = thread::spawn(move || {
+            for i in 0..1_000_000 {
+                let (c, r) = if i % 2 == 0 { large } else { small };
+                BYTES.write(c, r);
+            }
+            DONE.store(true, Ordering::Relaxed);
+        });
+        loop {
+            let done = DONE.load(Ordering::Relaxed);
+            let pair = BYTES.read();
+            assert!(pair == small || pair == large, "torn: {pair:?}");
+            if done {
+                break;
+            }
+        }
+        writer.join().unwrap();
     }
 }
