@@ -14,6 +14,8 @@ pub(crate) use budget::{has_room as budget_has_room, held as guarded_held};
 pub use budget::{mapping_budget, set_mapping_budget, BUDGET_ENV};
 
 pub(crate) use cache::cached_bytes;
+#[cfg(feature = "test-util")]
+pub(crate) use cache::isolated;
 pub use cache::{
     DELAY as CACHE_DELAY, MAX_CACHED_BYTES as CACHE_MAX_BYTES,
     MAX_COMMITTED as CACHE_MAX_COMMITTED, MAX_ENTRIES as CACHE_MAX_ENTRIES,
@@ -172,14 +174,13 @@ impl Region {
         debug_assert_eq!(self.reserved, 0);
         debug_assert!(bytes > 0 && bytes % cx.mapper.page_size() == 0);
         if cx.mapper.is_os() {
-            let mut expired = Vec::new();
             let wanted = cache::Wanted {
                 reserved: bytes,
                 kind: cx.label.kind,
                 unguarded: self.unguarded,
                 decays: cx.decay.is_some(),
             };
-            let taken = cache::take(wanted, &mut expired);
+            let (taken, expired) = cache::take(wanted);
             release_parked(expired);
             if let Some(parked) = taken {
                 telemetry::cached_bytes(cache::cached_bytes());
@@ -457,9 +458,9 @@ impl Region {
             decays: cx.decay.is_some(),
             held: cache::Held::from_now(cx.decay),
         };
-        let mut expired = Vec::new();
-        let parked = cache::park(entry, &mut expired).is_ok();
+        let (parked, expired) = cache::park(entry);
         release_parked(expired);
+        let parked = parked.is_ok();
         if !parked {
             return false;
         }
@@ -487,7 +488,9 @@ impl Region {
     }
 
     /// Releases the reservation. A failure is reported and the address
-    /// space leaked: there is nothing else to do with it.
+    /// space abandoned (leaked): there is nothing else to do with it, and
+    /// the container holds it no more either way, so the failed release's
+    /// event, too, says the container holds nothing after it.
     fn release_now(&mut self, cx: &Settings) {
         let probe = self.probe(cx, Op::Release, self.reserved, 0);
         // SAFETY: base/reserved are exactly our reservation; its owner has
@@ -497,11 +500,8 @@ impl Region {
             // Released, or leaked for good: either way no longer ours.
             budget::returned();
         }
-        if result.is_ok() {
-            self.clear();
-        }
-        self.finish(cx, probe, result.as_ref().err());
         self.clear();
+        self.finish(cx, probe, result.as_ref().err());
     }
 
     /// Forgets the reservation (it was parked or released).
@@ -530,19 +530,30 @@ impl Region {
 /// Until then the parked pages stay resident (in
 /// [`Stats::cached_bytes`](crate::Stats::cached_bytes), not in any
 /// container's committed bytes): call this to have them back at once.
+/// When it returns, everything parked before the call is back with the
+/// OS, also what another thread was releasing meanwhile (it waits for
+/// that thread; the bytes count in the other thread's return value).
 pub fn trim_cache() -> usize {
     release_parked(cache::take_all())
 }
 
+/// The cache's locks, for the fork handlers.
+#[cfg(unix)]
+pub(crate) fn fork_locks() -> impl Iterator<Item = &'static dyn crate::sync::HeldAcrossFork> {
+    cache::fork_locks()
+}
+
 /// Releases reservations taken out of the cache, reporting each release;
-/// returns the committed bytes given back to the OS.
-fn release_parked(parked: Vec<cache::Parked>) -> usize {
-    if parked.is_empty() {
+/// returns the committed bytes given back to the OS. Each leaves the
+/// cache's bytes once released, and the cache's release lock, if `expired`
+/// holds it, is let go after the last.
+fn release_parked(mut expired: cache::Expired) -> usize {
+    let entries = std::mem::take(&mut expired.entries);
+    if entries.is_empty() {
         return 0;
     }
-    telemetry::cached_bytes(cache::cached_bytes());
     let mut returned = 0;
-    for parked in parked {
+    for parked in entries {
         // Its owner for a moment, so the release is reported like any other.
         let cx = Settings::light(parked.kind, crate::settings::HeapLimit::NONE);
         // Its bytes already left every container's accounts when it was
@@ -553,7 +564,6 @@ fn release_parked(parked: Vec<cache::Parked>) -> usize {
             ..Region::new()
         };
         let probe = region.probe(&cx, Op::Release, parked.reserved, 0);
-        returned += parked.committed;
         // SAFETY: a parked reservation is owned by the cache alone, and was
         // made by the OS mapper (of its kind) with exactly this base and
         // length.
@@ -561,7 +571,12 @@ fn release_parked(parked: Vec<cache::Parked>) -> usize {
         if region.counts_against_budget(&cx) {
             budget::returned();
         }
+        expired.released(&parked);
+        if result.is_ok() {
+            returned += parked.committed;
+        }
         region.finish(&cx, probe, result.as_ref().err());
     }
+    telemetry::cached_bytes(cache::cached_bytes());
     returned
 }

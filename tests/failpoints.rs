@@ -243,3 +243,97 @@ fn injections_are_counted_by_op() {
     assert_eq!(injected, 2);
     scenario.teardown();
 }
+
+/// A release that fails abandons the reservation all the same: the
+/// container is gone from the stats, as from the inventory (it stayed
+/// counted as a live container holding its bytes).
+#[test]
+fn a_failed_release_leaves_no_container_behind_in_the_stats() {
+    let scenario = scenario();
+    let figures = || {
+        let s = mapped::stats();
+        (
+            s.mapped_containers,
+            s.committed_bytes,
+            s.reserved_bytes,
+            mapped::inventory().containers().len(),
+        )
+    };
+    let before = figures();
+    // The unguarded kind: never parked, so its drop releases.
+    let mut v: MappedVector<u64> = MappedVector::builder(&mapped::UNGUARDED)
+        .heap_limit(0)
+        .build()
+        .unwrap();
+    v.push(1).unwrap();
+    assert_eq!(figures().0, before.0 + 1);
+    fail::cfg("mapped::release", "1*return").unwrap();
+    drop(v);
+    assert_eq!(figures(), before);
+    scenario.teardown();
+}
+
+/// `trim_cache()` returns only once everything parked before it is back
+/// with the OS, also what another thread is releasing at that moment; and
+/// parked bytes count as cached until they are released.
+#[test]
+fn a_trim_waits_for_the_release_another_trim_is_making() {
+    use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    static RELEASED: AtomicBool = AtomicBool::new(false);
+    struct Releases;
+    impl Observer for Releases {
+        fn on_event(&self, event: &Event<'_>) {
+            if event.op == Op::Release && event.is_ok() {
+                RELEASED.store(true, SeqCst);
+            }
+        }
+    }
+    let scenario = scenario();
+    let v = mapped_vector(1000);
+    let committed = v.committed_bytes() as u64;
+    drop(v); // parked
+    assert_eq!(mapped::stats().cached_bytes, committed);
+    mapped::set_observer(Some(Arc::new(Releases)));
+
+    // The first release stops just before its `munmap` until told to go.
+    let (reached, at_release) = mpsc::channel::<()>();
+    let (go, wait_to_go) = mpsc::channel::<()>();
+    let (reached, wait_to_go) = (Mutex::new(reached), Mutex::new(wait_to_go));
+    let stopped = AtomicBool::new(false);
+    fail::cfg_callback("mapped::release", move || {
+        if !stopped.swap(true, SeqCst) {
+            reached.lock().unwrap().send(()).unwrap();
+            wait_to_go.lock().unwrap().recv().unwrap();
+        }
+    })
+    .unwrap();
+    let first = std::thread::spawn(mapped::trim_cache);
+    at_release.recv().unwrap();
+    assert_eq!(
+        mapped::stats().cached_bytes,
+        committed,
+        "counted until it is released"
+    );
+    let (done, second_done) = mpsc::channel();
+    let second = std::thread::spawn(move || {
+        let returned = mapped::trim_cache();
+        done.send(RELEASED.load(SeqCst)).unwrap();
+        returned
+    });
+    // A second trim that returned while the first still holds the memory
+    // would say so here; one that waits says nothing until the first ends.
+    if let Ok(released) = second_done.recv_timeout(Duration::from_millis(200)) {
+        panic!("the second trim returned before the release (released: {released})");
+    }
+    go.send(()).unwrap();
+    assert_eq!(first.join().unwrap(), committed as usize);
+    assert!(second_done.recv().unwrap(), "returned after the release");
+    assert_eq!(second.join().unwrap(), 0, "the first trim released it");
+    assert_eq!(mapped::stats().cached_bytes, 0);
+    mapped::set_observer(None);
+    fail::remove("mapped::release");
+    scenario.teardown();
+}

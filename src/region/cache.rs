@@ -26,12 +26,11 @@
 //! only containers that decay too take it.
 
 use crate::clock;
-use crate::os::AtFork;
+use crate::sync::{ForkGuard, ForkLock, HeldAcrossFork};
 use crate::telemetry::Kind;
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-use std::sync::{Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, Instant};
 
 /// At most this many reservations are parked at once.
@@ -93,33 +92,35 @@ unsafe impl Send for Parked {}
 /// its own has nothing that fits. The bounds hold for all shards together.
 const SHARDS: usize = 4;
 
-/// One shard of the cache: its parked reservations.
-type Shard = Mutex<Vec<Parked>>;
+/// One cache: the process's ([`SHARED`]), or, with the `test-util`
+/// feature, a thread's own ([`crate::test_cache`]).
+pub(super) struct Cache {
+    shards: [ForkLock<Vec<Parked>>; SHARDS],
+    /// Held by whoever releases reservations taken out of the cache, until
+    /// they are released: a [`trim`](take_all) waits for it, so that when
+    /// one returns, everything parked before it is back with the OS, and a
+    /// container that finds it busy leaves expired entries for later.
+    releasing: ForkLock<()>,
+    /// The committed bytes of every parked reservation and of every one
+    /// being released, read without a lock: memory leaves this count only
+    /// once it has left the process (or a container took it).
+    cached_bytes: AtomicUsize,
+    /// Parked reservations, in all shards: at most [`MAX_ENTRIES`].
+    entries: AtomicUsize,
+    /// Committed bytes of the parked reservations of containers without
+    /// decay: at most [`MAX_CACHED_BYTES`].
+    plain_bytes: AtomicUsize,
+}
 
-static PARKED: [Shard; SHARDS] = [const { Mutex::new(Vec::new()) }; SHARDS];
-
-/// The committed bytes of every parked reservation, read without a lock.
-static CACHED_BYTES: AtomicUsize = AtomicUsize::new(0);
-
-/// Parked reservations, in all shards: at most [`MAX_ENTRIES`].
-static ENTRIES: AtomicUsize = AtomicUsize::new(0);
-
-/// Committed bytes of the parked reservations of containers without decay:
-/// at most [`MAX_CACHED_BYTES`].
-static PLAIN_BYTES: AtomicUsize = AtomicUsize::new(0);
+/// The process-wide cache.
+static SHARED: Cache = Cache::new();
 
 /// The next home shard to hand out.
 static NEXT_HOME: AtomicUsize = AtomicUsize::new(0);
 
-/// The cache's locks are never left held in a forked child.
-static FORK: AtFork = AtFork::new(hold_for_fork, release_after_fork);
-
 thread_local! {
     /// This thread's home shard (`usize::MAX` until its first use).
     static HOME: Cell<usize> = const { Cell::new(usize::MAX) };
-    /// The cache's locks, held by the forking thread across a `fork()`.
-    static HELD: RefCell<[Option<MutexGuard<'static, Vec<Parked>>>; SHARDS]> =
-        const { RefCell::new([const { None }; SHARDS]) };
 }
 
 /// This thread's home shard: threads are spread over the shards in turn.
@@ -132,87 +133,116 @@ fn home() -> usize {
     })
 }
 
-/// Shard `at`, waiting for it if another thread holds it.
-fn shard(at: usize) -> MutexGuard<'static, Vec<Parked>> {
-    FORK.ensure();
-    PARKED[at].lock().unwrap_or_else(|e| e.into_inner())
+/// The shared cache's locks, in the order the fork handlers take them:
+/// the release lock first (it is held while shards are locked).
+pub(crate) fn fork_locks() -> impl Iterator<Item = &'static dyn HeldAcrossFork> {
+    std::iter::once(&SHARED.releasing as &dyn HeldAcrossFork)
+        .chain(SHARED.shards.iter().map(|s| s as &dyn HeldAcrossFork))
 }
 
-/// Shard `at` if no other thread holds it now. The cache only saves system
-/// calls: a container that finds it busy reserves or releases directly
-/// rather than wait.
-fn shard_now(at: usize) -> Option<MutexGuard<'static, Vec<Parked>>> {
-    FORK.ensure();
-    match PARKED[at].try_lock() {
-        Ok(guard) => Some(guard),
-        Err(TryLockError::Poisoned(e)) => Some(e.into_inner()),
-        Err(TryLockError::WouldBlock) => None,
+/// The cache this thread uses: the shared one, unless the thread isolated
+/// itself (`test-util`).
+fn current() -> &'static Cache {
+    #[cfg(feature = "test-util")]
+    if let Some(own) = isolated::current() {
+        return own;
+    }
+    &SHARED
+}
+
+/// Reservations taken out of a cache to be released, with the cache's
+/// release lock held (if any are) until they are: give it to
+/// `region::release_parked`, which releases each and counts it out with
+/// [`released`](Self::released).
+pub(super) struct Expired {
+    cache: &'static Cache,
+    pub(super) entries: Vec<Parked>,
+    _releasing: Option<ForkGuard<'static, ()>>,
+}
+
+impl Expired {
+    fn none(cache: &'static Cache) -> Self {
+        Expired {
+            cache,
+            entries: Vec::new(),
+            _releasing: None,
+        }
+    }
+
+    /// `entry` has left the process (or its release failed, and it is
+    /// lost): its bytes leave the cache's count.
+    pub(super) fn released(&self, entry: &Parked) {
+        self.cache.cached_bytes.fetch_sub(entry.committed, Relaxed);
     }
 }
 
-/// Just before `fork()`, in the forking thread: takes every shard's lock,
-/// in order.
-unsafe extern "C" fn hold_for_fork() {
-    HELD.with(|held| {
-        let mut held = held.borrow_mut();
-        for (at, slot) in held.iter_mut().enumerate() {
-            *slot = Some(PARKED[at].lock().unwrap_or_else(|e| e.into_inner()));
+impl Cache {
+    const fn new() -> Self {
+        Cache {
+            shards: [const { ForkLock::new(Vec::new()) }; SHARDS],
+            releasing: ForkLock::new(()),
+            cached_bytes: AtomicUsize::new(0),
+            entries: AtomicUsize::new(0),
+            plain_bytes: AtomicUsize::new(0),
         }
-    });
-}
-
-/// Just after `fork()`, in the parent and the child: releases them.
-unsafe extern "C" fn release_after_fork() {
-    HELD.with(|held| {
-        for slot in held.borrow_mut().iter_mut().rev() {
-            drop(slot.take());
-        }
-    });
-}
-
-/// Counts `entry` in the cache's bounds, if it fits them.
-fn admit(entry: &Parked) -> bool {
-    if ENTRIES.fetch_add(1, Relaxed) >= MAX_ENTRIES {
-        ENTRIES.fetch_sub(1, Relaxed);
-        return false;
     }
-    if !entry.decays {
-        let before = PLAIN_BYTES.fetch_add(entry.committed, Relaxed);
-        if entry.committed > MAX_COMMITTED || before + entry.committed > MAX_CACHED_BYTES {
-            PLAIN_BYTES.fetch_sub(entry.committed, Relaxed);
-            ENTRIES.fetch_sub(1, Relaxed);
+
+    /// Counts `entry` in the cache's bounds, if it fits them.
+    fn admit(&self, entry: &Parked) -> bool {
+        if self.entries.fetch_add(1, Relaxed) >= MAX_ENTRIES {
+            self.entries.fetch_sub(1, Relaxed);
             return false;
         }
+        if !entry.decays {
+            let before = self.plain_bytes.fetch_add(entry.committed, Relaxed);
+            if entry.committed > MAX_COMMITTED || before + entry.committed > MAX_CACHED_BYTES {
+                self.plain_bytes.fetch_sub(entry.committed, Relaxed);
+                self.entries.fetch_sub(1, Relaxed);
+                return false;
+            }
+        }
+        self.cached_bytes.fetch_add(entry.committed, Relaxed);
+        true
     }
-    CACHED_BYTES.fetch_add(entry.committed, Relaxed);
-    true
-}
 
-/// Takes the entry at `at` out of its shard, and out of the bounds.
-fn remove(parked: &mut Vec<Parked>, at: usize) -> Parked {
-    let entry = parked.swap_remove(at);
-    CACHED_BYTES.fetch_sub(entry.committed, Relaxed);
-    ENTRIES.fetch_sub(1, Relaxed);
-    if !entry.decays {
-        PLAIN_BYTES.fetch_sub(entry.committed, Relaxed);
+    /// Takes the entry at `at` out of its shard and out of the bounds. Its
+    /// bytes stay in `cached_bytes` until it is released or reused.
+    fn remove(&self, parked: &mut Vec<Parked>, at: usize) -> Parked {
+        let entry = parked.swap_remove(at);
+        self.entries.fetch_sub(1, Relaxed);
+        if !entry.decays {
+            self.plain_bytes.fetch_sub(entry.committed, Relaxed);
+        }
+        entry
     }
-    entry
-}
 
-/// Moves every entry whose delay has passed into `expired`, for the caller
-/// to release. Reads the clock only if there is an entry.
-fn expire(parked: &mut Vec<Parked>, expired: &mut Vec<Parked>) {
-    if parked.is_empty() {
-        return;
-    }
-    let now = clock::now();
-    let mut i = 0;
-    while i < parked.len() {
-        let held = parked[i].held;
-        if now.duration_since(held.since) >= held.delay {
-            expired.push(remove(parked, i));
-        } else {
-            i += 1;
+    /// Moves every entry of `parked` whose delay has passed into
+    /// `expired`, taking the release lock first if `expired` has none
+    /// (without waiting: a container never waits; if it is busy, the
+    /// entries stay for a later use of the cache). Reads the clock only
+    /// if there is an entry.
+    fn expire(&'static self, parked: &mut Vec<Parked>, expired: &mut Expired) {
+        if parked.is_empty() {
+            return;
+        }
+        let now = clock::now();
+        let due = |p: &Parked| now.duration_since(p.held.since) >= p.held.delay;
+        if !parked.iter().any(due) {
+            return;
+        }
+        if expired._releasing.is_none() {
+            match self.releasing.try_lock() {
+                Some(guard) => expired._releasing = Some(guard),
+                None => return,
+            }
+        }
+        let mut i = 0;
+        while i < parked.len() {
+            if due(&parked[i]) {
+                expired.entries.push(self.remove(parked, i));
+            } else {
+                i += 1;
+            }
         }
     }
 }
@@ -233,17 +263,20 @@ pub(super) struct Wanted {
 /// Takes a parked reservation that is what `wanted` says, most recently
 /// parked first (its pages are the likeliest to be in cache): from this
 /// thread's home shard, else from any other shard free now. Entries in the
-/// shards it looks at that have outstayed their delay go to `expired`.
-pub(super) fn take(wanted: Wanted, expired: &mut Vec<Parked>) -> Option<Parked> {
+/// shards it looks at that have outstayed their delay come back too, to be
+/// released.
+pub(super) fn take(wanted: Wanted) -> (Option<Parked>, Expired) {
+    let cache = current();
+    let mut expired = Expired::none(cache);
     let home = home();
     for step in 0..SHARDS {
-        if step > 0 && ENTRIES.load(Relaxed) == 0 {
-            return None;
+        if step > 0 && cache.entries.load(Relaxed) == 0 {
+            break;
         }
-        let Some(mut parked) = shard_now((home + step) % SHARDS) else {
+        let Some(mut parked) = cache.shards[(home + step) % SHARDS].try_lock() else {
             continue;
         };
-        expire(&mut parked, expired);
+        cache.expire(&mut parked, &mut expired);
         let found = parked.iter().rposition(|p| {
             p.reserved == wanted.reserved
                 && p.kind == wanted.kind
@@ -251,52 +284,128 @@ pub(super) fn take(wanted: Wanted, expired: &mut Vec<Parked>) -> Option<Parked> 
                 && (wanted.decays || !p.decays)
         });
         if let Some(at) = found {
-            return Some(remove(&mut parked, at));
+            let entry = cache.remove(&mut parked, at);
+            // A container's now: its bytes are in its own accounts.
+            cache.cached_bytes.fetch_sub(entry.committed, Relaxed);
+            return (Some(entry), expired);
         }
     }
-    None
+    (None, expired)
 }
 
 /// Parks a reservation in this thread's home shard (or the next one free
 /// now), or hands it back when the cache would not keep it (the caller then
-/// releases it). Entries of that shard that have outstayed their delay go
-/// to `expired`.
-pub(super) fn park(entry: Parked, expired: &mut Vec<Parked>) -> Result<(), Parked> {
+/// releases it). Entries of that shard that have outstayed their delay
+/// come back too, to be released.
+pub(super) fn park(entry: Parked) -> (Result<(), Parked>, Expired) {
+    let cache = current();
+    let mut expired = Expired::none(cache);
     let home = home();
-    let Some(mut parked) = (0..SHARDS).find_map(|step| shard_now((home + step) % SHARDS)) else {
-        return Err(entry);
+    let Some(mut parked) =
+        (0..SHARDS).find_map(|step| cache.shards[(home + step) % SHARDS].try_lock())
+    else {
+        return (Err(entry), expired);
     };
-    expire(&mut parked, expired);
-    if !admit(&entry) {
-        return Err(entry);
+    cache.expire(&mut parked, &mut expired);
+    if !cache.admit(&entry) {
+        return (Err(entry), expired);
     }
     parked.push(entry);
-    Ok(())
+    (Ok(()), expired)
 }
 
-/// Takes every entry whose delay has passed out of the cache, for the
-/// caller to release (the trimmer's round), waiting for each shard.
-pub(super) fn take_expired() -> Vec<Parked> {
-    let mut expired = Vec::new();
-    for at in 0..SHARDS {
-        expire(&mut shard(at), &mut expired);
+/// Takes every entry whose delay has passed out of the cache, to be
+/// released (the trimmer's round), waiting for the release lock and for
+/// each shard.
+pub(super) fn take_expired() -> Expired {
+    take_where(|parked, expired| {
+        let cache = expired.cache;
+        cache.expire(parked, expired)
+    })
+}
+
+/// Empties the cache, to be released, waiting for the release lock (so
+/// that whatever another thread is releasing is gone when this is) and
+/// for each shard.
+pub(super) fn take_all() -> Expired {
+    take_where(|parked, expired| {
+        let cache = expired.cache;
+        while let Some(last) = parked.len().checked_sub(1) {
+            expired.entries.push(cache.remove(parked, last));
+        }
+    })
+}
+
+/// Holds the release lock (unless this thread holds it already: a trim
+/// from an observer called inside another) and passes each shard to
+/// `take`.
+fn take_where(mut take: impl FnMut(&mut Vec<Parked>, &mut Expired)) -> Expired {
+    let cache = current();
+    let mut expired = Expired::none(cache);
+    if !cache.releasing.held_here() {
+        expired._releasing = Some(cache.releasing.lock());
+    }
+    for shard in &cache.shards {
+        take(&mut shard.lock(), &mut expired);
     }
     expired
 }
 
-/// Empties the cache, handing every parked reservation to the caller.
-pub(super) fn take_all() -> Vec<Parked> {
-    let mut all = Vec::new();
-    for at in 0..SHARDS {
-        let mut parked = shard(at);
-        while let Some(last) = parked.len().checked_sub(1) {
-            all.push(remove(&mut parked, last));
-        }
-    }
-    all
+/// Committed bytes held by parked reservations and by reservations being
+/// released, read without a lock.
+pub(crate) fn cached_bytes() -> usize {
+    current().cached_bytes.load(Relaxed)
 }
 
-/// Committed bytes held by parked reservations, read without the lock.
-pub(crate) fn cached_bytes() -> usize {
-    CACHED_BYTES.load(Relaxed)
+/// A thread's own cache (`test-util`): see [`crate::test_cache`].
+#[cfg(feature = "test-util")]
+pub(crate) mod isolated {
+    use super::Cache;
+    use std::cell::Cell;
+    use std::sync::Mutex;
+
+    /// Caches of threads that isolated themselves and ended, empty, for
+    /// the next thread that isolates itself: a test run allocates one per
+    /// thread alive at once, not one per test.
+    static SPARE: Mutex<Vec<&'static Cache>> = Mutex::new(Vec::new());
+
+    thread_local! {
+        static OWN: Cell<Option<&'static Cache>> = const { Cell::new(None) };
+        /// Empties the thread's cache when it ends.
+        static DONE: Done = const { Done };
+    }
+
+    struct Done;
+
+    impl Drop for Done {
+        fn drop(&mut self) {
+            end();
+        }
+    }
+
+    /// This thread's own cache, if it isolated itself.
+    pub(super) fn current() -> Option<&'static Cache> {
+        OWN.with(Cell::get)
+    }
+
+    /// Gives this thread an empty cache of its own.
+    pub(crate) fn begin() {
+        end();
+        DONE.with(|_| ());
+        let spare = SPARE.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let own = spare.unwrap_or_else(|| Box::leak(Box::new(Cache::new())));
+        OWN.with(|c| c.set(Some(own)));
+    }
+
+    /// Releases what this thread's own cache holds and goes back to the
+    /// shared one.
+    pub(crate) fn end() {
+        if current().is_none() {
+            return;
+        }
+        crate::region::trim_cache();
+        if let Some(own) = OWN.with(|c| c.replace(None)) {
+            SPARE.lock().unwrap_or_else(|e| e.into_inner()).push(own);
+        }
+    }
 }

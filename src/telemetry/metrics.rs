@@ -118,23 +118,48 @@ impl Labels {
 }
 
 pub(super) fn record(event: &Event<'_>) {
-    if let Some(error) = event.error {
-        // An injected failure is counted by `INJECTED_FAULTS_TOTAL` alone.
-        let injected = crate::failpoints::is_injected(error);
-        if event.op.is_mapper_call() && !injected {
-            let labels = [
-                (LABEL_CONTAINER, event.container),
-                (LABEL_MAPPER, event.mapper),
-                (LABEL_OP, event.op.as_str()),
-            ];
-            counter!(ERRORS_TOTAL, &labels).increment(1);
-        }
-        return;
-    }
     let labels = Labels {
         container: event.container,
         mapper: event.mapper,
     };
+    match event.error {
+        Some(error) => errors(event, error),
+        None => counts(event, labels),
+    }
+    // What the container holds after the event, failed or not (a failed
+    // operation changes nothing, but for a release, which abandons the
+    // reservation all the same).
+    if event.op.owns_its_change() {
+        let committed = event.committed_change();
+        if committed != 0 {
+            labels.gauge(Metric::CommittedBytes, committed as f64);
+        }
+        let reserved = event.reserved_change();
+        if reserved != 0 {
+            labels.gauge(Metric::ReservedBytes, reserved as f64);
+        }
+        let mapped = event.mapping_change();
+        if mapped != 0 {
+            labels.gauge(Metric::MappedContainers, mapped as f64);
+        }
+    }
+}
+
+/// Counts a failed mapper call; an injected failure is counted by
+/// `INJECTED_FAULTS_TOTAL` alone.
+fn errors(event: &Event<'_>, error: &std::io::Error) {
+    if event.op.is_mapper_call() && !crate::failpoints::is_injected(error) {
+        let labels = [
+            (LABEL_CONTAINER, event.container),
+            (LABEL_MAPPER, event.mapper),
+            (LABEL_OP, event.op.as_str()),
+        ];
+        counter!(ERRORS_TOTAL, &labels).increment(1);
+    }
+}
+
+/// Counts a successful operation.
+fn counts(event: &Event<'_>, labels: Labels) {
     match event.op {
         Op::Commit => {
             labels.count(Metric::Commits, 1);
@@ -153,20 +178,6 @@ pub(super) fn record(event: &Event<'_>) {
         Op::Populate => labels.count(Metric::Populates, 1),
         Op::Flush => labels.count(Metric::Flushes, 1),
         Op::Reserve | Op::Release | Op::Remap => {}
-    }
-    if event.op.owns_its_change() {
-        let committed = event.committed_change();
-        if committed != 0 {
-            labels.gauge(Metric::CommittedBytes, committed as f64);
-        }
-        let reserved = event.reserved_change();
-        if reserved != 0 {
-            labels.gauge(Metric::ReservedBytes, reserved as f64);
-        }
-        let mapped = event.mapping_change();
-        if mapped != 0 {
-            labels.gauge(Metric::MappedContainers, mapped as f64);
-        }
     }
 }
 

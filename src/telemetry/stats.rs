@@ -101,14 +101,18 @@ static FALLBACKS: AtomicU64 = AtomicU64::new(0);
 
 /// Counts `event`; `file`: a file vector's (its committed bytes are disk).
 pub(super) fn record(event: &Event<'_>, file: bool) {
-    if let Some(error) = event.error {
+    match event.error {
         // An injected failure is counted by `injected_faults` alone.
-        if event.op.is_mapper_call() && !crate::failpoints::is_injected(error) {
-            local::add(Counter::Errors as usize, 1);
+        Some(error) => {
+            if event.op.is_mapper_call() && !crate::failpoints::is_injected(error) {
+                local::add(Counter::Errors as usize, 1);
+            }
         }
-        return;
+        None => local::add(Counter::op(event.op), 1),
     }
-    local::add(Counter::op(event.op), 1);
+    // What the container holds after the event, failed or not (a failed
+    // operation changes nothing, but for a release, which abandons the
+    // reservation all the same).
     if file {
         let change = event.committed_change();
         if event.op.owns_its_change() && change != 0 {
