@@ -1,13 +1,18 @@
 //! The process-wide cache of released reservations: short-lived vectors on
 //! the OS mapper reuse a parked reservation instead of calling the OS; the
 //! cache is bounded and never hands out memory a live container uses.
+//!
+//! Each test that counts runs on a cache and a paused clock of its own
+//! (`mapped_testkit::isolate`); the one about threads shares the
+//! process's.
 
 use mapped::{MappedVector, Op, CACHE_MAX_BYTES, CACHE_MAX_COMMITTED, CACHE_MAX_ENTRIES, MAPPER};
-use mapped_testkit::Recording;
+use mapped_testkit::{isolate, Recording};
 use std::sync::Arc;
 
 #[test]
 fn short_lived_vectors_reuse_reservations() {
+    let _isolated = isolate();
     let ops = Arc::new(Recording::default());
     for round in 0..100u64 {
         let mut v: MappedVector<u64> = MappedVector::builder(MAPPER)
@@ -22,15 +27,15 @@ fn short_lived_vectors_reuse_reservations() {
     }
     let ops = ops.ops();
     let count = |op| ops.iter().filter(|&&o| o == op).count();
-    // Other tests of this binary share the cache, so a few of our drops may
-    // find it full and a few of our vectors may find it empty.
-    assert!(count(Op::Reuse) >= 90, "{} reuses of 100", count(Op::Reuse));
-    assert!(count(Op::Reserve) <= 10, "{} reserves", count(Op::Reserve));
-    assert!(count(Op::Park) >= 90);
+    assert_eq!(count(Op::Reserve), 1, "only the first reserves");
+    assert_eq!(count(Op::Reuse), 99);
+    assert_eq!(count(Op::Park), 100);
+    assert_eq!(count(Op::Release), 0);
 }
 
 #[test]
 fn large_reservations_are_released_not_parked() {
+    let _isolated = isolate();
     let ops = Arc::new(Recording::default());
     let mut v: MappedVector<u8> = MappedVector::builder(MAPPER)
         .observer(ops.clone())
@@ -46,6 +51,7 @@ fn large_reservations_are_released_not_parked() {
 
 #[test]
 fn the_cache_is_bounded() {
+    let _isolated = isolate();
     // 1 MiB committed each: the byte bound, not the count, stops these.
     let big: Vec<MappedVector<u8>> = (0..CACHE_MAX_ENTRIES)
         .map(|_| {
@@ -97,11 +103,12 @@ fn live_vectors_never_share_memory() {
 
 #[test]
 fn trim_cache_gives_parked_memory_back() {
+    let _isolated = isolate();
     let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
-    v.push(1).unwrap();
+    v.extend_from_slice(&[1; 1000]).unwrap();
+    let committed = v.committed_bytes();
     drop(v);
-    // Other tests may trim or fill concurrently; what we can rely on is
-    // that after a trim the cache holds at most what was parked since.
-    mapped::trim_cache();
-    assert!(mapped::stats().cached_bytes as usize <= CACHE_MAX_BYTES);
+    assert_eq!(mapped::stats().cached_bytes as usize, committed);
+    assert_eq!(mapped::trim_cache(), committed);
+    assert_eq!(mapped::stats().cached_bytes, 0);
 }

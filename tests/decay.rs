@@ -2,18 +2,19 @@
 //! unused for the delay, then gives them back (on a later removal or an
 //! explicit `trim()`), and resident memory falls.
 //!
-//! Each test stops its thread's clock (`mapped::test_clock`) and moves it
-//! forward instead of sleeping: no test waits out a delay, and none depends
-//! on how fast the machine is.
+//! Each test isolates its thread (`mapped_testkit::isolate`): its clock
+//! stops and moves only forward by `test_clock::advance`, so no test waits
+//! out a delay or depends on how fast the machine is, and its cache is its
+//! own, so no test takes a reservation another parked (a decaying vector's
+//! parked pages would bring their decay clock with them).
 
 use mapped::{test_clock, MappedVector, Op, MAPPER};
-use mapped_testkit::{rss, Recording};
+use mapped_testkit::{isolate, rss, Recording};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// A vector that decays after `delay`, on a paused clock.
+/// A vector that decays after `delay` (call it on an isolated thread).
 fn decaying(delay: Duration, calls: &Arc<Recording>) -> MappedVector<u64> {
-    test_clock::pause();
     // Heap limit 0: emptied, it keeps its mapping, so decay alone decides
     // when pages go back.
     MappedVector::builder(MAPPER)
@@ -26,6 +27,7 @@ fn decaying(delay: Duration, calls: &Arc<Recording>) -> MappedVector<u64> {
 
 #[test]
 fn a_burst_within_the_delay_costs_no_system_call() {
+    let _isolated = isolate();
     let calls = Arc::new(Recording::default());
     let mut v = decaying(Duration::from_secs(3600), &calls);
     for i in 0..1_000_000 {
@@ -54,6 +56,7 @@ fn a_burst_within_the_delay_costs_no_system_call() {
 
 #[test]
 fn later_removals_give_memory_back_once_the_delay_has_passed() {
+    let _isolated = isolate();
     let calls = Arc::new(Recording::default());
     let mut v = decaying(Duration::from_millis(20), &calls);
     for i in 0..100_000 {
@@ -78,6 +81,7 @@ fn later_removals_give_memory_back_once_the_delay_has_passed() {
 
 #[test]
 fn growth_restarts_the_clock() {
+    let _isolated = isolate();
     let calls = Arc::new(Recording::default());
     let mut v = decaying(Duration::from_millis(400), &calls);
     v.extend_from_slice(&[1; 10_000]).unwrap();
@@ -97,6 +101,7 @@ fn growth_restarts_the_clock() {
 
 #[test]
 fn without_decay_trim_has_nothing_to_do() {
+    let _isolated = isolate();
     let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
     v.extend_from_slice(&[1; 10_000]).unwrap();
     v.clear();
@@ -109,6 +114,7 @@ fn without_decay_trim_has_nothing_to_do() {
 
 #[test]
 fn resident_memory_falls_once_the_delay_has_passed() {
+    let _isolated = isolate();
     const BYTES: usize = 256 << 20;
     let calls = Arc::new(Recording::default());
     let mut v = decaying(Duration::from_millis(50), &calls);

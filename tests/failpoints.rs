@@ -20,13 +20,22 @@ fn mapped_vector(len: u64) -> MappedVector<u64> {
     v
 }
 
-/// A scenario (points are process-wide: it serializes the tests) starting
-/// from an empty reservation cache, so that a container moving into a
-/// mapping reserves and commits rather than reusing parked pages.
-fn scenario() -> FailScenario<'static> {
-    let scenario = FailScenario::setup();
-    mapped::trim_cache();
-    scenario
+/// A test's hold on the failpoints (they are process-wide: it serializes
+/// the tests), on a cache of its own, so that a container moving into a
+/// mapping reserves and commits rather than reusing parked pages. Take it
+/// first, so that it is dropped last: a container dropped after it is let
+/// go would park or release in the next test.
+struct Scenario {
+    _isolated: mapped_testkit::Isolated,
+    _fail: FailScenario<'static>,
+}
+
+fn scenario() -> Scenario {
+    let fail = FailScenario::setup();
+    Scenario {
+        _isolated: mapped_testkit::isolate(),
+        _fail: fail,
+    }
 }
 
 fn assert_injected(error: &Error, point: &str) {
@@ -45,7 +54,7 @@ fn injected_so_far() -> u64 {
 /// heap is as it was, and once the point is off the push maps. Returns how
 /// many faults were injected.
 fn refused_on_the_move_to_a_mapping(point: &str, actions: &str) -> u64 {
-    let scenario = scenario();
+    let _scenario = scenario();
     let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
     v.extend(0..512); // the one-page heap limit, full
     assert_eq!(v.storage(), Storage::Heap);
@@ -61,7 +70,6 @@ fn refused_on_the_move_to_a_mapping(point: &str, actions: &str) -> u64 {
     v.push(512).unwrap();
     assert_eq!(v.storage(), Storage::Mapped);
     assert!(v.iter().copied().eq(0..513));
-    scenario.teardown();
     injected
 }
 
@@ -82,7 +90,7 @@ fn reserve_refused_on_the_move_to_a_mapping_leaves_the_heap_intact() {
 
 #[test]
 fn reserve_refused_at_every_size_is_an_error() {
-    let scenario = scenario();
+    let _scenario = scenario();
     let mut v: MappedVector<u64> = MappedVector::builder(MAPPER).heap_limit(0).build().unwrap();
     fail::cfg("mapped::reserve", "return").unwrap();
     let err = v.push(1).unwrap_err();
@@ -90,12 +98,11 @@ fn reserve_refused_at_every_size_is_an_error() {
     assert_eq!((v.len(), v.storage()), (0, Storage::Empty));
     fail::remove("mapped::reserve");
     v.push(1).unwrap();
-    scenario.teardown();
 }
 
 #[test]
 fn alloc_refused_on_the_move_back_to_the_heap_keeps_the_mapping() {
-    let scenario = scenario();
+    let _scenario = scenario();
     let mut v = mapped_vector(10_000);
     fail::cfg("mapped::alloc", "1*return").unwrap();
     v.truncate(100); // under a quarter of the limit: would move to the heap
@@ -109,12 +116,11 @@ fn alloc_refused_on_the_move_back_to_the_heap_keeps_the_mapping() {
     v.pop(); // the next removal moves it
     assert_eq!(v.storage(), Storage::Heap);
     assert!(v.iter().copied().eq(0..99));
-    scenario.teardown();
 }
 
 #[test]
 fn a_refused_decommit_keeps_the_pages_and_the_next_shrink_retries() {
-    let scenario = scenario();
+    let _scenario = scenario();
     let mut v = mapped_vector(100_000);
     let committed = v.committed_bytes();
     fail::cfg("mapped::decommit", "1*return").unwrap();
@@ -131,12 +137,11 @@ fn a_refused_decommit_keeps_the_pages_and_the_next_shrink_retries() {
         "the next shrink gives back"
     );
     assert!(v.iter().copied().eq(0..10_000));
-    scenario.teardown();
 }
 
 #[test]
 fn a_refused_remap_copies_instead() {
-    let scenario = scenario();
+    let _scenario = scenario();
     let page = MAPPER.page_size();
     let mut v: MappedVector<u64> = MappedVector::builder(MAPPER)
         .heap_limit(0)
@@ -147,12 +152,11 @@ fn a_refused_remap_copies_instead() {
     v.extend(0..10_000); // 80 KB: moves out of the 16 KiB window
     assert!(v.reserved_bytes() > 4 * page);
     assert!(v.iter().copied().eq(0..10_000));
-    scenario.teardown();
 }
 
 #[test]
 fn refused_populates_and_releases_change_nothing_a_container_holds() {
-    let scenario = scenario();
+    let _scenario = scenario();
     let before = injected_so_far();
     fail::cfg("mapped::populate", "return").unwrap();
     // More committed bytes than the cache parks, so the drop releases.
@@ -164,12 +168,11 @@ fn refused_populates_and_releases_change_nothing_a_container_holds() {
     fail::cfg("mapped::release", "1*return").unwrap();
     drop(v);
     assert!(injected_so_far() - before >= 2);
-    scenario.teardown();
 }
 
 #[test]
 fn a_refused_heap_allocation_is_an_error_not_an_abort() {
-    let scenario = scenario();
+    let _scenario = scenario();
     let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
     v.extend(0..4); // a heap allocation of four
     fail::cfg("mapped::alloc", "1*return").unwrap();
@@ -183,7 +186,6 @@ fn a_refused_heap_allocation_is_an_error_not_an_abort() {
     assert_eq!(err.into_value(), 4);
     assert!(v.iter().copied().eq(0..4));
     v.push(4).unwrap();
-    scenario.teardown();
 }
 
 #[test]
@@ -198,7 +200,7 @@ fn observers_see_injected_failures_marked() {
             }
         }
     }
-    let scenario = scenario();
+    let _scenario = scenario();
     let seen = Arc::new(Failures::default());
     let mut v: MappedVector<u64> = MappedVector::builder(MAPPER)
         .observer(seen.clone())
@@ -211,14 +213,13 @@ fn observers_see_injected_failures_marked() {
     assert!(seen.contains(&(Op::Commit, true)), "{seen:?}");
     assert!(seen.iter().all(|&(_, injected)| injected), "{seen:?}");
     drop(seen);
-    scenario.teardown();
 }
 
 #[cfg(feature = "metrics")]
 #[test]
 fn injections_are_counted_by_op() {
     use metrics_util::debugging::{DebugValue, DebuggingRecorder};
-    let scenario = scenario();
+    let _scenario = scenario();
     let recorder = DebuggingRecorder::new();
     let snapshotter = recorder.snapshotter();
     metrics::with_local_recorder(&recorder, || {
@@ -241,7 +242,6 @@ fn injections_are_counted_by_op() {
         })
         .sum();
     assert_eq!(injected, 2);
-    scenario.teardown();
 }
 
 /// A release that fails abandons the reservation all the same: the
@@ -249,7 +249,7 @@ fn injections_are_counted_by_op() {
 /// counted as a live container holding its bytes).
 #[test]
 fn a_failed_release_leaves_no_container_behind_in_the_stats() {
-    let scenario = scenario();
+    let _scenario = scenario();
     let figures = || {
         let s = mapped::stats();
         (
@@ -270,7 +270,6 @@ fn a_failed_release_leaves_no_container_behind_in_the_stats() {
     fail::cfg("mapped::release", "1*return").unwrap();
     drop(v);
     assert_eq!(figures(), before);
-    scenario.teardown();
 }
 
 /// `trim_cache()` returns only once everything parked before it is back
@@ -291,7 +290,9 @@ fn a_trim_waits_for_the_release_another_trim_is_making() {
             }
         }
     }
-    let scenario = scenario();
+    // The process's cache: this test is about trims on other threads.
+    let _scenario = scenario();
+    mapped::test_cache::share();
     let v = mapped_vector(1000);
     let committed = v.committed_bytes() as u64;
     drop(v); // parked
@@ -335,5 +336,4 @@ fn a_trim_waits_for_the_release_another_trim_is_making() {
     assert_eq!(mapped::stats().cached_bytes, 0);
     mapped::set_observer(None);
     fail::remove("mapped::release");
-    scenario.teardown();
 }

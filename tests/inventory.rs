@@ -48,11 +48,18 @@ fn mapped_containers_are_listed_with_their_site_largest_first() {
     );
     assert!(first.age() < std::time::Duration::from_secs(600));
 
-    let report = mapped::inventory().to_string();
+    let inventory = mapped::inventory();
+    let report = inventory.to_string();
     assert!(report.contains("who holds the memory"), "{report}");
-    // (Other tests' containers are smaller than `big`: it is in the top 20.)
+    // The report lists the 20 largest: `big` among them, unless other
+    // tests hold 20 larger ones at this moment.
+    let rank = inventory
+        .containers()
+        .iter()
+        .position(|e| e.name() == Some("inv-a"))
+        .expect("listed");
     let site = format!("{}:{}", file!(), line + 2);
-    assert!(report.contains(&site), "no {site} in\n{report}");
+    assert_eq!(report.contains(&site), rank < 20, "rank {rank}:\n{report}");
 }
 
 #[test]

@@ -6,12 +6,13 @@
 //! Oracles are `Vec` / `BinaryHeap` driven the same way, and fixed numbers
 //! worked out by hand from the documented policy (never `mapped::policy`).
 //!
-//! Every test takes [`serial`]: the tests of one binary run on parallel
-//! threads and share the process-wide reservation cache, and the cache
-//! scenarios count reuses process-wide.
+//! Every test takes [`serial`]: the cache scenarios count reuses in the
+//! process-wide stats, and every test asserts exact storage states, so
+//! each runs alone, on a cache and a paused clock of its own
+//! (`mapped_testkit::isolate`).
 
 use mapped::{MappedQueue, MappedVector, Mapper, Storage, MAPPER};
-use mapped_testkit::TestMapper;
+use mapped_testkit::{Isolated, TestMapper};
 use std::collections::BinaryHeap;
 use std::sync::{Mutex, MutexGuard};
 
@@ -27,12 +28,12 @@ const RETURN_BELOW: usize = HEAP_ELEMS / 4; // 128
 static SERIAL: Mutex<()> = Mutex::new(());
 
 /// Serializes the tests of this binary (see the module docs), and starts
-/// each from an empty cache: a reused reservation may come with more pages
-/// committed than the fixed expectations say.
-fn serial() -> MutexGuard<'static, ()> {
+/// each from an empty cache of its own, on a paused clock: a reused
+/// reservation may come with more pages committed than the fixed
+/// expectations say, and a parked one must not expire mid-test.
+fn serial() -> (Isolated, MutexGuard<'static, ()>) {
     let guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    mapped::trim_cache();
-    guard
+    (mapped_testkit::isolate(), guard)
 }
 
 fn page() {

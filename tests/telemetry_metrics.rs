@@ -69,6 +69,9 @@ fn queue_storage_is_labelled_queue() {
 
 #[test]
 fn describe_metrics_registers_units() {
+    // A cache of its own: the push reserves and commits, rather than reuse
+    // what another test parked.
+    let _isolated = mapped_testkit::isolate();
     let recorder = DebuggingRecorder::new();
     let snapshotter = recorder.snapshotter();
     metrics::with_local_recorder(&recorder, || {
@@ -91,6 +94,7 @@ fn describe_metrics_registers_units() {
 
 #[test]
 fn named_container_reports_its_name_to_observers_not_labels() {
+    let _isolated = mapped_testkit::isolate();
     let recorder = DebuggingRecorder::new();
     let snapshotter = recorder.snapshotter();
     let events = Arc::new(Recording::default());
@@ -118,6 +122,7 @@ fn named_container_reports_its_name_to_observers_not_labels() {
 
 #[test]
 fn stats_without_a_recorder() {
+    let _isolated = mapped_testkit::isolate();
     let before = mapped::stats();
     let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
     // 8 MB: more than any reservation the cache hands out comes with, so
@@ -139,6 +144,7 @@ fn stats_without_a_recorder() {
 
 #[test]
 fn a_vector_becoming_a_queue_moves_its_memory_to_the_queue_label() {
+    let _isolated = mapped_testkit::isolate();
     let recorder = DebuggingRecorder::new();
     let snapshotter = recorder.snapshotter();
     metrics::with_local_recorder(&recorder, || {

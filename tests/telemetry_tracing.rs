@@ -2,7 +2,9 @@
 //!
 //! One test function per binary: `tracing` caches each callsite's interest
 //! process-wide, so these run in sequence inside one test, with a capture
-//! layer that asks to be consulted every time.
+//! layer that asks to be consulted every time. It runs on a cache and a
+//! paused clock of its own (`mapped_testkit::isolate`): no parked entry
+//! expires and is released under a span it did not expect.
 #![cfg(feature = "tracing")]
 
 use mapped::{MappedVector, MAPPER};
@@ -121,6 +123,7 @@ fn captured(f: impl FnOnce()) -> (Vec<SpanRecord>, Vec<EventRecord>) {
 
 #[test]
 fn spans_nest_and_carry_their_fields() {
+    let _isolated = mapped_testkit::isolate();
     // Grow and shrink: commit inside grow, decommit inside shrink.
     let (spans, events) = captured(|| {
         let mut v: MappedVector<u64> = MappedVector::builder(MAPPER).name("seed").build().unwrap();
@@ -254,7 +257,11 @@ fn spans_nest_and_carry_their_fields() {
         events
     };
     let events = slow_pushes(Some(Duration::from_millis(1)));
-    let slow: Vec<_> = events.iter().filter(|e| e.level == Level::WARN).collect();
+    // (The reserve and the release may be slow too, on a busy machine.)
+    let slow: Vec<_> = events
+        .iter()
+        .filter(|e| e.level == Level::WARN && e.fields["op"] == "commit")
+        .collect();
     assert_eq!(slow.len(), 1, "{events:?}");
     assert_eq!(slow[0].fields["op"], "commit", "{slow:?}");
     assert_eq!(slow[0].fields["mapper"], "stalling", "{slow:?}");

@@ -84,8 +84,10 @@ pub fn run(test: &str, envs: &[(&str, &str)]) -> Output {
     command
         .args(["--exact", test, "--nocapture", "--test-threads=1"])
         .env(CHILD_ENV, test)
-        .envs(envs.iter().copied());
-    let out = output_within(&mut command, timeout());
+        .envs(envs.iter().copied())
+        .stdin(Stdio::null());
+    let out = output_within(&mut command, timeout())
+        .expect("mapped-mock: cannot start the child test process");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         !stdout.contains("running 0 tests"),
@@ -105,20 +107,19 @@ fn timeout() -> Duration {
     }
 }
 
-/// Runs `command` to its end, as [`Command::output`] does, killing it if
-/// it has not ended within `limit`.
+/// Runs `command` to its end, as [`Command::output`] does (its standard
+/// input is what the command says), killing it if it has not ended within
+/// `limit`. An error only when it cannot be started.
 ///
 /// # Panics
 ///
-/// When it cannot be started, or when it did not end in time: the panic
-/// message has what it printed until it was killed.
-pub fn output_within(command: &mut Command, limit: Duration) -> Output {
+/// When it did not end in time: the panic message has what it printed
+/// until it was killed.
+pub fn output_within(command: &mut Command, limit: Duration) -> std::io::Result<Output> {
     let mut child = command
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .spawn()
-        .expect("mapped-mock: cannot start the child process");
+        .spawn()?;
     // Read both pipes as the child writes them, so that it never blocks
     // on a full pipe while we wait.
     let drain = |pipe: Option<Box<dyn Read + Send>>| {
@@ -168,7 +169,7 @@ pub fn output_within(command: &mut Command, limit: Duration) -> Output {
         "mapped-mock: the child did not end within {limit:?} and was killed\n{}",
         describe(&out)
     );
-    out
+    Ok(out)
 }
 
 /// Runs `test` in a child as [`run`] does, and asserts that the child

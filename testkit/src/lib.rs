@@ -18,6 +18,9 @@
 //!   mock's audit is clean.
 //! - **Cases** ([`plan`], [`run`], [`tally`]): what one seeded case runs
 //!   with, running it, and what it did.
+//! - **Isolation** ([`isolate`]): how a test keeps what other tests of its
+//!   binary do out of what it asserts (read it before writing a test), and
+//!   how one that cannot run here says so ([`skip`]).
 //! - **Around the containers**: [`TestMapper`] (the OS mapper, refusing on
 //!   demand and counting), [`Recording`] (an observer that keeps every
 //!   event), [`metrics`] (reading a debugging recorder), [`rss()`] and the
@@ -30,6 +33,7 @@ pub mod expect;
 pub mod fault_reporter;
 pub mod generator;
 pub mod harness;
+pub mod isolate;
 pub mod mapper;
 pub mod metrics;
 pub mod op;
@@ -46,6 +50,7 @@ pub mod zst;
 pub use elem::{Big, Elem, Tri};
 pub use generator::Generator;
 pub use harness::{Harness, QueueHarness, Subject, VectorHarness};
+pub use isolate::{isolate, skip, Isolated, NO_SKIP_ENV};
 pub use mapper::TestMapper;
 pub use op::{Op, Step};
 pub use plan::{CaseConfig, Container, Kind, Plan, Probs};

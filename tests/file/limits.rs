@@ -94,10 +94,13 @@ impl SmallFileSystem {
     fn mount(bytes: u64) -> Result<Self, String> {
         let dir = temp_path("small-fs");
         std::fs::create_dir_all(&dir).map_err(|e| format!("mkdir {}: {e}", dir.display()))?;
-        let out = std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={bytes}"), "mapped-test"])
-            .arg(&dir)
-            .output();
+        let out = mapped_mock::child::output_within(
+            std::process::Command::new("mount")
+                .args(["-t", "tmpfs", "-o", &format!("size={bytes}"), "mapped-test"])
+                .arg(&dir)
+                .stdin(std::process::Stdio::null()),
+            std::time::Duration::from_secs(60),
+        );
         match out {
             Ok(out) if out.status.success() => Ok(SmallFileSystem(dir)),
             Ok(out) => {
@@ -114,7 +117,12 @@ impl SmallFileSystem {
 
 impl Drop for SmallFileSystem {
     fn drop(&mut self) {
-        let _ = std::process::Command::new("umount").arg(&self.0).status();
+        let _ = mapped_mock::child::output_within(
+            std::process::Command::new("umount")
+                .arg(&self.0)
+                .stdin(std::process::Stdio::null()),
+            std::time::Duration::from_secs(60),
+        );
         let _ = std::fs::remove_dir(&self.0);
     }
 }
@@ -124,7 +132,10 @@ fn growth_on_a_full_file_system_is_an_error_that_loses_nothing() {
     let fs = match SmallFileSystem::mount(4 << 20) {
         Ok(fs) => fs,
         Err(why) => {
-            eprintln!("skipped: no 4 MiB tmpfs to fill ({why})");
+            mapped_testkit::skip(
+                "growth_on_a_full_file_system_is_an_error_that_loses_nothing",
+                &format!("no 4 MiB tmpfs to fill ({why})"),
+            );
             return;
         }
     };

@@ -74,12 +74,8 @@ impl Rng {
     }
 }
 
-/// The seed: `MAPPED_SEED` when set, else one from the clock.
+/// The seed: `MAPPED_SEED` when set, else the suite's fixed one (a run
+/// replays exactly; CI runs a fresh seed too).
 pub fn seed() -> u64 {
-    mapped_mock::env_seed().unwrap_or_else(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos() as u64
-    })
+    mapped_testkit::master_seed()
 }
