@@ -14,6 +14,7 @@
 //! thread-locals may already be gone) must work too. Only the thread holding
 //! the mutex ever touches that slot, so the mutex serializes it.
 
+#[cfg(unix)]
 use std::cell::UnsafeCell;
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -31,6 +32,7 @@ pub(crate) struct ForkLock<T: 'static> {
     /// The guard the forking thread holds from just before a `fork()` to
     /// just after it. Written and taken only while the mutex is held by the
     /// thread doing it.
+    #[cfg(unix)]
     held: UnsafeCell<Option<MutexGuard<'static, T>>>,
 }
 
@@ -58,6 +60,7 @@ impl<T: 'static> ForkLock<T> {
         ForkLock {
             mutex: Mutex::new(value),
             owner: AtomicUsize::new(0),
+            #[cfg(unix)]
             held: UnsafeCell::new(None),
         }
     }
@@ -109,6 +112,7 @@ impl<T: 'static> Drop for ForkGuard<'_, T> {
 }
 
 /// What the fork handlers do with each lock.
+#[cfg(unix)]
 pub(crate) trait HeldAcrossFork: Sync {
     /// Just before `fork()`, in the forking thread: takes the lock, unless
     /// this thread holds it already (the child then goes on with it held
@@ -119,6 +123,7 @@ pub(crate) trait HeldAcrossFork: Sync {
     fn release(&'static self);
 }
 
+#[cfg(unix)]
 impl<T: Send + 'static> HeldAcrossFork for ForkLock<T> {
     fn hold(&'static self) {
         if self.held_here() {
@@ -139,7 +144,7 @@ impl<T: Send + 'static> HeldAcrossFork for ForkLock<T> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 

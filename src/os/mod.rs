@@ -1,27 +1,58 @@
 //! The operating system's virtual memory, behind [`Mapper`]: the only module
-//! that calls libc. A leaf of the crate: it reports nothing itself (a
+//! that calls the OS. A leaf of the crate: it reports nothing itself (a
 //! failpoint's failure travels up as the call's error, marked
 //! [`Injected`](crate::failpoints::Injected)).
 //!
-//! One file per platform, as memmap2 does: `unix.rs` for Unix-like
-//! systems, and `stub.rs` elsewhere, which compiles and says
-//! [`io::ErrorKind::Unsupported`] to every call.
+//! One file per platform, as memmap2 does, each with the same functions:
+//!
+//! | file | where | |
+//! |---|---|---|
+//! | `posix.rs` | every Unix | `mmap`, `mprotect`, `munmap`; on Linux (`posix/linux.rs`) also `madvise`, `mremap`, unless built with `--cfg mapped_portable` |
+//! | `windows.rs` | Windows | `VirtualAlloc`, `VirtualFree` |
+//! | `none.rs` | anything else, or `--cfg mapped_no_mmap` | nothing: [`HAS_MAPPINGS`] is false, and containers on [`MAPPER`] stay on the heap |
+//!
+//! `threads.rs` has the calling thread's id and, on Unix, the fork
+//! handlers' registration, on every target.
 
 /// The file system calls of [`FileVector`](crate::FileVector).
 #[cfg(feature = "file")]
 pub(crate) mod file;
-#[cfg_attr(unix, path = "unix.rs")]
-#[cfg_attr(not(unix), path = "stub.rs")]
+#[cfg_attr(all(unix, not(mapped_no_mmap)), path = "posix.rs")]
+#[cfg_attr(all(windows, not(mapped_no_mmap)), path = "windows.rs")]
+#[cfg_attr(any(mapped_no_mmap, not(any(unix, windows))), path = "none.rs")]
 mod sys;
+mod threads;
 mod unguarded;
 
+#[cfg(unix)]
+pub(crate) use threads::at_fork;
+pub(crate) use threads::thread_id;
 pub use unguarded::{UnguardedMapper, UNGUARDED};
 
 use crate::failpoints;
 use crate::mapper::Mapper;
 use std::io;
 use std::ptr::NonNull;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Whether this target maps memory at all. Where it does not (see the
+/// module docs), containers on [`MAPPER`] keep their contents on the heap,
+/// growing there as a `Vec` does, and never ask the mapper.
+pub(crate) const HAS_MAPPINGS: bool = sys::HAS_MAPPINGS;
+
+/// The raw OS error a refusal for want of memory is on this platform
+/// (`ENOMEM`; on Windows `ERROR_COMMITMENT_LIMIT`): what a failpoint hands
+/// back for one.
+pub(crate) const OUT_OF_MEMORY: i32 = sys::OUT_OF_MEMORY;
+/// The raw OS error for an invalid argument (`EINVAL`;
+/// `ERROR_INVALID_PARAMETER`).
+pub(crate) const INVALID_ARGUMENT: i32 = sys::INVALID_ARGUMENT;
+/// The raw OS error for a full disk (`ENOSPC`; `ERROR_DISK_FULL`).
+#[cfg(feature = "file")]
+pub(crate) const NO_SPACE: i32 = sys::NO_SPACE;
+/// The raw OS error for an I/O failure (`EIO`; `ERROR_IO_DEVICE`).
+#[cfg(feature = "file")]
+pub(crate) const IO_ERROR: i32 = sys::IO_ERROR;
 
 /// The system page size, read once.
 #[inline]
@@ -29,63 +60,53 @@ pub(crate) fn page_size() -> usize {
     sys::page_size()
 }
 
-/// `vm.max_map_count`, read once: the kernel mappings the process may hold.
-/// (Not a `OnceLock`: a child forked while its parent read it would wait
-/// forever; two threads reading it at once is harmless.)
-pub(crate) fn max_map_count() -> usize {
-    static COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    match COUNT.load(Ordering::Relaxed) {
-        0 => {
-            let count = sys::max_map_count().max(1);
-            COUNT.store(count, Ordering::Relaxed);
-            count
+/// The kernel mappings the process may hold, where the OS has a small
+/// limit on them (Linux's `vm.max_map_count`, read once); `None` where it
+/// has none (macOS, the BSDs, Windows). (Not a `OnceLock`: a child forked
+/// while its parent read it would wait forever; two threads reading it at
+/// once is harmless.)
+pub(crate) fn mapping_limit() -> Option<usize> {
+    /// `usize::MAX` until read; 0 for none.
+    static LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
+    match LIMIT.load(Ordering::Relaxed) {
+        usize::MAX => {
+            let limit = sys::mapping_limit();
+            LIMIT.store(limit.unwrap_or(0), Ordering::Relaxed);
+            limit
         }
-        count => count,
+        0 => None,
+        limit => Some(limit),
     }
 }
 
-/// Whether `error` is the OS's `ENOMEM`: out of memory, or of kernel
-/// mappings (`vm.max_map_count`), which the OS does not tell apart.
+/// Whether `error` is the OS refusing for want of memory: `ENOMEM` on Unix
+/// (which Linux also says when the process holds `vm.max_map_count`
+/// mappings), the commit limit or out of memory on Windows.
 pub(crate) fn is_enomem(error: &io::Error) -> bool {
-    error.raw_os_error() == Some(libc::ENOMEM)
+    sys::is_out_of_memory(error)
 }
 
-/// Registers handlers that run around every `fork()` in this process: in
-/// the forking thread just before, and in the parent and the child just
-/// after (`pthread_atfork`).
-#[cfg(unix)]
-pub(crate) fn at_fork(
-    prepare: extern "C" fn(),
-    parent: extern "C" fn(),
-    child: extern "C" fn(),
-) -> io::Result<()> {
-    sys::at_fork(prepare, parent, child)
-}
-
-/// A number for the calling thread, unique among live threads, readable
-/// anywhere (a thread-local destructor and a fork handler included).
-#[inline]
-pub(crate) fn thread_id() -> usize {
-    sys::thread_id()
-}
-
-/// The operating system's mapper: `mmap`, `mprotect`, `madvise`, `munmap`
-/// and, on Linux, `mremap`.
+/// The operating system's mapper: what [`MAPPER`] is.
 ///
-/// | operation | system calls |
-/// |---|---|
-/// | reserve | `mmap(PROT_NONE, MAP_PRIVATE \| MAP_ANONYMOUS \| MAP_NORESERVE)` |
-/// | commit | `mprotect(PROT_READ \| PROT_WRITE)` |
-/// | decommit | `madvise(MADV_DONTNEED)` then `mprotect(PROT_NONE)` |
-/// | release | `munmap` |
-/// | populate (Linux, a hint) | `madvise(MADV_POPULATE_WRITE)` |
-/// | huge pages (Linux, a hint) | `madvise(MADV_HUGEPAGE)` |
-/// | remap (Linux) | `mmap` a new reservation, `mremap(MREMAP_MAYMOVE \| MREMAP_FIXED)` the committed prefix into it, `munmap` the old tail |
+/// | operation | Linux | macOS, the BSDs, other Unixes (and Linux with `--cfg mapped_portable`) | Windows |
+/// |---|---|---|---|
+/// | reserve | `mmap(PROT_NONE, MAP_NORESERVE)` | `mmap(PROT_NONE)` | `VirtualAlloc(MEM_RESERVE)`, in whole 64 KiB blocks |
+/// | commit | `mprotect(PROT_READ \| PROT_WRITE)` | the same | `VirtualAlloc(MEM_COMMIT)` |
+/// | decommit | `madvise(MADV_DONTNEED)`, `mprotect(PROT_NONE)` | `mmap(MAP_FIXED, PROT_NONE)` over the range: fresh pages replace the old, which go back at once | `VirtualFree(MEM_DECOMMIT)` |
+/// | release | `munmap` | `munmap` | `VirtualFree(MEM_RELEASE)` |
+/// | populate (a hint) | `madvise(MADV_POPULATE_WRITE)` (5.14+) | none: pages fault in when written | none |
+/// | huge pages (a hint) | `madvise(MADV_HUGEPAGE)` | none | none |
+/// | remap | `mremap(MREMAP_FIXED)` of the committed prefix into a new reservation | none: the container copies | none: the container copies |
 ///
-/// Reserving costs no physical memory and no commit charge, even under
-/// strict overcommit. Each live container holds at most two kernel mappings
-/// (its committed prefix and its reserved tail), so `vm.max_map_count`
-/// (65530 by default on Linux) bounds how many containers can live at once.
+/// On a target without mappings (`--cfg mapped_no_mmap` on any), every
+/// call says [`io::ErrorKind::Unsupported`], and containers on [`MAPPER`]
+/// live on the heap.
+///
+/// Reserving costs no physical memory and no commit charge. A decommit
+/// gives the pages back and makes any access to them fault. On Linux each
+/// live container holds up to two kernel mappings (its committed prefix
+/// and its reserved tail), which `vm.max_map_count` (65530 by default)
+/// bounds for the process; see [`set_mapping_budget`](crate::set_mapping_budget).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct OsMapper;
 
@@ -106,24 +127,24 @@ unsafe impl Mapper for OsMapper {
     }
 
     fn reserve(&self, len: usize) -> io::Result<NonNull<u8>> {
-        failpoints::RESERVE.check(libc::ENOMEM)?;
+        failpoints::RESERVE.check(OUT_OF_MEMORY)?;
         sys::reserve(len)
     }
 
     unsafe fn commit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        failpoints::COMMIT.check(libc::ENOMEM)?;
+        failpoints::COMMIT.check(OUT_OF_MEMORY)?;
         // SAFETY: the caller passes a range inside one of our reservations.
         unsafe { sys::commit(addr, len) }
     }
 
     unsafe fn decommit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        failpoints::DECOMMIT.check(libc::ENOMEM)?;
+        failpoints::DECOMMIT.check(OUT_OF_MEMORY)?;
         // SAFETY: as for `commit`; the caller no longer uses the range.
         unsafe { sys::decommit(addr, len) }
     }
 
     unsafe fn release(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        failpoints::RELEASE.check(libc::EINVAL)?;
+        failpoints::RELEASE.check(INVALID_ARGUMENT)?;
         // SAFETY: the caller passes exactly one live reservation it is done with.
         unsafe { sys::release(addr, len) }
     }
@@ -135,13 +156,13 @@ unsafe impl Mapper for OsMapper {
         committed: usize,
         new_len: usize,
     ) -> io::Result<NonNull<u8>> {
-        failpoints::REMAP.check(libc::ENOMEM)?;
+        failpoints::REMAP.check(OUT_OF_MEMORY)?;
         // SAFETY: the caller upholds `Mapper::remap`'s contract.
         unsafe { sys::remap(old, old_len, committed, new_len) }
     }
 
     unsafe fn populate(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        failpoints::POPULATE.check(libc::ENOMEM)?;
+        failpoints::POPULATE.check(OUT_OF_MEMORY)?;
         // SAFETY: the caller passes a committed range of ours.
         unsafe { sys::populate(addr, len) }
     }

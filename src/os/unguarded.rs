@@ -95,12 +95,12 @@ unsafe impl Mapper for UnguardedMapper {
     }
 
     fn reserve(&self, len: usize) -> io::Result<NonNull<u8>> {
-        failpoints::RESERVE.check(libc::ENOMEM)?;
+        failpoints::RESERVE.check(super::OUT_OF_MEMORY)?;
         sys::map_rw(len)
     }
 
     unsafe fn commit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        failpoints::COMMIT.check(libc::ENOMEM)?;
+        failpoints::COMMIT.check(super::OUT_OF_MEMORY)?;
         // SAFETY: the caller passes a page-aligned range inside one of our
         // reservations, each a `map_rw` mapping; what is committed there is
         // about to be the caller's, so faulting it in is allowed.
@@ -108,13 +108,13 @@ unsafe impl Mapper for UnguardedMapper {
     }
 
     unsafe fn decommit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        failpoints::DECOMMIT.check(libc::ENOMEM)?;
+        failpoints::DECOMMIT.check(super::OUT_OF_MEMORY)?;
         // SAFETY: as for `commit`; the caller no longer uses the range.
         unsafe { sys::discard(addr, len) }
     }
 
     unsafe fn release(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        failpoints::RELEASE.check(libc::EINVAL)?;
+        failpoints::RELEASE.check(super::INVALID_ARGUMENT)?;
         // SAFETY: the caller passes exactly one live reservation it is done with.
         unsafe { sys::release(addr, len) }
     }
@@ -126,7 +126,7 @@ unsafe impl Mapper for UnguardedMapper {
         committed: usize,
         new_len: usize,
     ) -> io::Result<NonNull<u8>> {
-        failpoints::REMAP.check(libc::ENOMEM)?;
+        failpoints::REMAP.check(super::OUT_OF_MEMORY)?;
         let _ = committed;
         // SAFETY: the caller upholds `Mapper::remap`'s contract: `old` is one
         // live reservation of ours of `old_len < new_len` bytes.
@@ -143,7 +143,7 @@ unsafe impl Mapper for UnguardedMapper {
     }
 
     unsafe fn populate(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        failpoints::POPULATE.check(libc::ENOMEM)?;
+        failpoints::POPULATE.check(super::OUT_OF_MEMORY)?;
         let _ = (addr, len);
         // A committed range was faulted in by its commit, and decommitted
         // pages are never populated (the caller commits them first).
@@ -165,12 +165,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn max_map_count_is_read_once_and_sane() {
-        let n = crate::os::max_map_count();
-        assert!(n > 0);
-        assert_eq!(n, crate::os::max_map_count());
-        if let Ok(s) = std::fs::read_to_string("/proc/sys/vm/max_map_count") {
-            assert_eq!(n, s.trim().parse::<usize>().unwrap());
+    fn the_mapping_limit_is_read_once_and_sane() {
+        let limit = crate::os::mapping_limit();
+        assert_eq!(limit, crate::os::mapping_limit());
+        assert_ne!(limit, Some(0));
+        match std::fs::read_to_string("/proc/sys/vm/max_map_count") {
+            Ok(s) if cfg!(target_os = "linux") => {
+                assert_eq!(limit, Some(s.trim().parse::<usize>().unwrap()))
+            }
+            _ => assert_eq!(limit, None, "only Linux has vm.max_map_count"),
         }
     }
 

@@ -7,7 +7,7 @@ use crate::op::Cause;
 use crate::policy;
 use crate::region::{self, Region};
 use crate::settings::{Guard, Settings, Window};
-use crate::telemetry;
+use crate::telemetry::{self, Fallback};
 use std::panic::Location;
 use std::ptr;
 
@@ -188,8 +188,14 @@ impl RawStore {
                 region.grow(&full.settings, to, window, live, write_to, cause)
             }
             &mut Holding::Heap { cap } => {
-                match map_from_heap(&full.settings, to, needed, write_to) {
-                    Ok(region) => {
+                // Where the OS maps nothing, the OS mapper is never asked.
+                let mapped = (!full.settings.mapper.is_os() || crate::os::HAS_MAPPINGS)
+                    .then(|| map_from_heap(&full.settings, to, needed, write_to));
+                match mapped {
+                    None => {
+                        return self.grow_on_heap(shape, len, cap, needed, Fallback::NoMappings);
+                    }
+                    Some(Ok(region)) => {
                         // SAFETY: the mapping's committed prefix holds at
                         // least the `len` live elements (`to >= needed >
                         // live`); heap and mapping never overlap. The heap
@@ -205,21 +211,14 @@ impl RawStore {
                         full.register(site);
                         Ok(())
                     }
-                    Err(e) if out_of_kernel_mappings(&full.settings, &e) => {
-                        // Grow on the heap as a `Vec` would, and try a
-                        // mapping again at the next doubling.
-                        let count = needed / shape.size;
-                        let doubled = cap.saturating_mul(policy::GROWTH_FACTOR).max(count);
-                        let kind = full.settings.label.kind;
-                        return match self.resize_heap(shape, len, doubled) {
-                            Ok(()) => {
-                                telemetry::heap_fallback(kind, doubled * shape.size);
-                                Ok(())
-                            }
-                            Err(_) => Err(e),
-                        };
+                    Some(Err(e)) if out_of_kernel_mappings(&full.settings, &e) => {
+                        // Try a mapping again at the next doubling; a
+                        // refused allocation here says the mapping's error.
+                        return self
+                            .grow_on_heap(shape, len, cap, needed, Fallback::KernelMappings)
+                            .map_err(|_| e);
                     }
-                    Err(e) => Err(e),
+                    Some(Err(e)) => Err(e),
                 }
             }
         };
@@ -244,6 +243,27 @@ impl RawStore {
         self.settle();
         self.refresh(shape);
         grown
+    }
+}
+
+impl RawStore {
+    /// Grows the heap allocation of `cap` elements past the heap limit to
+    /// hold `needed` bytes, as a `Vec` would (doubling), for `reason`.
+    fn grow_on_heap(
+        &mut self,
+        shape: Shape,
+        len: usize,
+        cap: usize,
+        needed: usize,
+        reason: Fallback,
+    ) -> Result<(), Error> {
+        let count = needed / shape.size;
+        let doubled = cap.saturating_mul(policy::GROWTH_FACTOR).max(count);
+        self.resize_heap(shape, len, doubled)?;
+        telemetry::heap_fallback(self.kind(), doubled * shape.size, reason);
+        // On the heap with `new(MAPPER)`'s settings: light again.
+        self.settle();
+        Ok(())
     }
 }
 

@@ -32,16 +32,22 @@ static WARNED: AtomicBool = AtomicBool::new(false);
 /// once: a number of kernel mappings.
 pub const BUDGET_ENV: &str = "MAPPED_MAP_BUDGET";
 
+/// The budget where the OS has no small limit on mappings (macOS, the
+/// BSDs, Windows): none, in effect.
+const UNLIMITED: usize = usize::MAX - 1;
+
 /// The kernel mappings guarded reservations may hold together: see
-/// [`set_mapping_budget`]. The default is a quarter of `vm.max_map_count`
-/// (read once), or what the `MAPPED_MAP_BUDGET` environment variable says.
+/// [`set_mapping_budget`]. The default is a quarter of Linux's
+/// `vm.max_map_count` (read once), `usize::MAX - 1` (no budget) where the
+/// OS has no such limit, or what the `MAPPED_MAP_BUDGET` environment
+/// variable says.
 pub fn mapping_budget() -> usize {
     match BUDGET.load(Relaxed) {
         usize::MAX => {
             let budget = std::env::var(BUDGET_ENV)
                 .ok()
                 .and_then(|v| v.trim().parse::<usize>().ok())
-                .unwrap_or_else(|| crate::os::max_map_count() / 4);
+                .unwrap_or_else(|| crate::os::mapping_limit().map_or(UNLIMITED, |n| n / 4));
             // Another thread may have set it meanwhile: keep theirs.
             match BUDGET.compare_exchange(usize::MAX, budget, Relaxed, Relaxed) {
                 Ok(_) => budget,
@@ -67,7 +73,7 @@ pub fn mapping_budget() -> usize {
 /// ```
 pub fn set_mapping_budget(mappings: usize) -> usize {
     let before = mapping_budget();
-    BUDGET.store(mappings.min(usize::MAX - 1), Relaxed);
+    BUDGET.store(mappings.min(UNLIMITED), Relaxed);
     crate::telemetry::budget_set(mappings);
     before
 }

@@ -26,7 +26,9 @@
 //! only containers that decay too take it.
 
 use crate::clock;
-use crate::sync::{ForkGuard, ForkLock, HeldAcrossFork};
+#[cfg(unix)]
+use crate::sync::HeldAcrossFork;
+use crate::sync::{ForkGuard, ForkLock};
 use crate::telemetry::Kind;
 use std::cell::Cell;
 use std::ptr::NonNull;
@@ -135,6 +137,7 @@ fn home() -> usize {
 
 /// The shared cache's locks, in the order the fork handlers take them:
 /// the release lock first (it is held while shards are locked).
+#[cfg(unix)]
 pub(crate) fn fork_locks() -> impl Iterator<Item = &'static dyn HeldAcrossFork> {
     std::iter::once(&SHARED.releasing as &dyn HeldAcrossFork)
         .chain(SHARED.shards.iter().map(|s| s as &dyn HeldAcrossFork))

@@ -191,8 +191,9 @@ pub(super) fn heap_bytes([vector, queue]: [u64; 2]) {
 }
 
 /// Counts a container that stayed on the heap for want of kernel mappings.
-pub(super) fn heap_fallback(container: &'static str) {
-    counter!(HEAP_FALLBACKS_TOTAL, LABEL_CONTAINER => container).increment(1);
+pub(super) fn heap_fallback(container: &'static str, reason: &'static str) {
+    counter!(HEAP_FALLBACKS_TOTAL, LABEL_CONTAINER => container, LABEL_REASON => reason)
+        .increment(1);
 }
 
 /// Counts a mapper call slower than the slow-call threshold.
@@ -309,7 +310,7 @@ pub(super) fn describe(cached: usize) {
     describe_counter!(
         HEAP_FALLBACKS_TOTAL,
         Unit::Count,
-        "Times a container stayed on the heap past its limit for want of kernel mappings"
+        "Times a container grew on the heap past its limit, by reason: out of kernel mappings, or none on this target"
     );
     describe_gauge!(
         MAPPING_BUDGET,

@@ -429,24 +429,55 @@ pub(crate) fn budget_reached(held: usize, budget: usize) {
     let _ = (held, budget);
 }
 
-/// A container stayed on the heap past its limit because the process is
-/// out of kernel mappings (see [`Stats::heap_fallbacks`]): counted every
-/// time, logged the first time only.
-pub(crate) fn heap_fallback(kind: Kind, bytes: usize) {
-    static LOGGED: AtomicBool = AtomicBool::new(false);
-    let first = !LOGGED.swap(true, Relaxed);
+/// Why a container on the OS mapper grew on the heap past its limit, as a
+/// `Vec` does (see [`Stats::heap_fallbacks`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fallback {
+    /// The process is out of kernel mappings (`vm.max_map_count`): it
+    /// tries a mapping again at its next doubling.
+    KernelMappings,
+    /// The target has no virtual-memory mappings at all (or the crate was
+    /// built with `--cfg mapped_no_mmap`): it stays on the heap.
+    NoMappings,
+}
+
+impl Fallback {
+    /// The `reason` label value.
+    pub(crate) const fn as_str(self) -> &'static str {
+        match self {
+            Fallback::KernelMappings => "kernel_mappings",
+            Fallback::NoMappings => "no_mappings",
+        }
+    }
+}
+
+/// A container grew on the heap past its limit, for `reason`: counted
+/// every time, logged the first time for each reason only.
+pub(crate) fn heap_fallback(kind: Kind, bytes: usize, reason: Fallback) {
+    static LOGGED: [AtomicBool; 2] = [const { AtomicBool::new(false) }; 2];
+    let first = !LOGGED[reason as usize].swap(true, Relaxed);
     stats::heap_fallback();
     #[cfg(feature = "metrics")]
-    metrics::heap_fallback(kind.as_str());
+    metrics::heap_fallback(kind.as_str(), reason.as_str());
     #[cfg(feature = "tracing")]
     if first {
+        let why = match reason {
+            Fallback::KernelMappings => {
+                "out of kernel mappings (vm.max_map_count): it tries a mapping again at its \
+                 next doubling"
+            }
+            Fallback::NoMappings => {
+                "this target has no virtual-memory mappings: containers on MAPPER live on the \
+                 heap"
+            }
+        };
         tracing::warn!(
             target: names::TARGET,
             container = kind.as_str(),
             bytes,
-            "out of kernel mappings (vm.max_map_count): a {} stays on the heap and grows there \
-             like a Vec, trying a mapping again at its next doubling; later ones are counted, \
-             not logged",
+            reason = reason.as_str(),
+            "a {} stays on the heap past its limit and grows there like a Vec, because {why}; \
+             later ones are counted, not logged",
             kind.as_str()
         );
     }

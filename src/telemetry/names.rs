@@ -41,8 +41,9 @@ pub const MAPPED_CONTAINERS: &str = "mapped_containers";
 /// Committed bytes parked in the reservation cache now: resident, and in
 /// no container's committed bytes.
 pub const CACHED_BYTES: &str = "mapped_cached_bytes";
-/// Times a container stayed on the heap past its limit for want of kernel
-/// mappings, labelled by `container`.
+/// Times a container grew on the heap past its limit, labelled by
+/// `container` and `reason`: `kernel_mappings` (the process was out of
+/// them) or `no_mappings` (the target has none).
 pub const HEAP_FALLBACKS_TOTAL: &str = "mapped_heap_fallbacks_total";
 /// The kernel-mapping budget of guarded reservations.
 pub const MAPPING_BUDGET: &str = "mapped_mapping_budget";
@@ -67,6 +68,8 @@ pub const LABEL_CONTAINER: &str = "container";
 pub const LABEL_MAPPER: &str = "mapper";
 /// Label on [`ERRORS_TOTAL`]: the operation that failed.
 pub const LABEL_OP: &str = "op";
+/// Label on [`HEAP_FALLBACKS_TOTAL`]: why the container grew on the heap.
+pub const LABEL_REASON: &str = "reason";
 
 /// The `container` label of a [`MappedVector`](crate::MappedVector).
 pub const CONTAINER_VECTOR: &str = "vector";

@@ -66,8 +66,9 @@ pub struct Stats {
     /// The kernel-mapping budget of guarded reservations
     /// ([`mapping_budget`](crate::mapping_budget)).
     pub mapping_budget: u64,
-    /// Times a container stayed on the heap past its limit because the
-    /// process was out of kernel mappings (it grew there like a `Vec`).
+    /// Times a container on the OS mapper grew on the heap past its limit,
+    /// as a `Vec` does: because the process was out of kernel mappings, or
+    /// because the target has no mappings at all.
     pub heap_fallbacks: u64,
     /// Successful flushes of file vectors (cargo feature `file`): data and
     /// length made durable, or a shorter length saved first.

@@ -1,10 +1,27 @@
-//! Platforms without `mmap`: everything compiles, and every call says
-//! [`io::ErrorKind::Unsupported`], so a container there fails cleanly
-//! with an error the first time it would need a mapping (a container kept
-//! under its heap limit still works).
+//! Targets without virtual-memory mappings (wasm, unknown systems), and
+//! any target built with `--cfg mapped_no_mmap`: every call says
+//! [`io::ErrorKind::Unsupported`], and containers on
+//! [`MAPPER`](crate::MAPPER) never ask: they keep their contents on the
+//! heap and grow there as a `Vec` does ([`HAS_MAPPINGS`]).
 
 use std::io;
 use std::ptr::NonNull;
+
+/// Whether the OS maps memory: not here.
+pub(super) const HAS_MAPPINGS: bool = false;
+
+/// The errors the crate's own failures stand for (what a failpoint
+/// returns): the POSIX numbers, as a target without an OS has none.
+pub(super) const OUT_OF_MEMORY: i32 = 12;
+pub(super) const INVALID_ARGUMENT: i32 = 22;
+#[cfg(feature = "file")]
+pub(super) const NO_SPACE: i32 = 28;
+#[cfg(feature = "file")]
+pub(super) const IO_ERROR: i32 = 5;
+
+pub(super) fn is_out_of_memory(error: &io::Error) -> bool {
+    error.kind() == io::ErrorKind::OutOfMemory
+}
 
 fn unsupported<T>() -> io::Result<T> {
     Err(io::ErrorKind::Unsupported.into())
@@ -60,15 +77,6 @@ pub(super) unsafe fn remap(
     unsupported()
 }
 
-/// The address of a thread-local byte: unique among live threads. (A
-/// constant without a destructor, so readable in any destructor too.)
-pub(super) fn thread_id() -> usize {
-    thread_local! {
-        static ID: u8 = const { 0 };
-    }
-    ID.with(|id| id as *const u8 as usize)
-}
-
 pub(super) fn map_rw(_len: usize) -> io::Result<NonNull<u8>> {
     unsupported()
 }
@@ -99,7 +107,7 @@ pub(super) unsafe fn grow_in_place(
     unsupported()
 }
 
-/// Linux's default; nothing here holds kernel mappings.
-pub(super) fn max_map_count() -> usize {
-    65530
+/// No mappings, so no limit on them.
+pub(super) fn mapping_limit() -> Option<usize> {
+    None
 }
