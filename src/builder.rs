@@ -62,7 +62,10 @@ impl<C> Builder<C> {
 
     /// Reserve room for at least `elements` elements once, up front: the
     /// addresses of elements never change, and growing past it is
-    /// [`Error::WindowFull`](crate::Error::WindowFull).
+    /// [`Error::WindowFull`](crate::Error::WindowFull). It needs address
+    /// space to reserve: on a target without mappings, `build` is an
+    /// [`Error::Os`](crate::Error::Os) whose source is
+    /// [`Unsupported`](std::io::ErrorKind::Unsupported).
     pub fn max_capacity(mut self, elements: usize) -> Self {
         self.config.max_capacity = Some(elements);
         self

@@ -94,11 +94,14 @@ impl fmt::Display for Error {
                 if let Some(injected) = crate::failpoints::Injected::of(source) {
                     return write!(f, ", injected by failpoint {}", injected.point());
                 }
-                // The OS says ENOMEM both when memory runs out and when the
+                // Linux says ENOMEM both when memory runs out and when the
                 // process holds `vm.max_map_count` mappings (each guarded
-                // container holds up to two): name both.
+                // container holds up to two): name both there.
                 if crate::os::is_enomem(source) {
-                    f.write_str(" (out of memory, or of kernel mappings: vm.max_map_count)")?;
+                    f.write_str(match crate::os::mapping_limit() {
+                        Some(_) => " (out of memory, or of kernel mappings: vm.max_map_count)",
+                        None => " (out of memory)",
+                    })?;
                 }
                 Ok(())
             }

@@ -6,18 +6,20 @@ use crate::mapper::Mapper;
 use std::io;
 use std::ptr::NonNull;
 
-/// The unguarded mapper: one read-write anonymous `MAP_NORESERVE` mapping
-/// per reservation, for containers past the kernel-mapping budget.
+/// The unguarded mapper: one read-write anonymous mapping per
+/// reservation, for containers past the kernel-mapping budget (which only
+/// Linux has: elsewhere containers on [`MAPPER`](crate::MAPPER) never take
+/// it, but it can be asked for by name).
 ///
-/// | operation | system calls |
-/// |---|---|
-/// | reserve | `mmap(PROT_READ \| PROT_WRITE, MAP_PRIVATE \| MAP_ANONYMOUS \| MAP_NORESERVE)` of exactly `len` |
-/// | commit | `madvise(MADV_POPULATE_WRITE)`: the pages are faulted in now, so a refusal is an error here, never a fault at the first write |
-/// | decommit | `madvise(MADV_DONTNEED)`, no protection change |
-/// | release | `munmap` |
-/// | remap | `mremap` without `MREMAP_MAYMOVE` (grow where it is); when the range after it is taken, [`io::ErrorKind::Unsupported`], so the container reserves, commits, copies its live bytes and releases |
-/// | populate | nothing: commit has already faulted the pages in |
-/// | huge pages | `madvise(MADV_HUGEPAGE)`, as the OS mapper |
+/// | operation | Linux | other Unixes (and `--cfg mapped_portable`) | Windows |
+/// |---|---|---|---|
+/// | reserve | `mmap(PROT_READ \| PROT_WRITE, MAP_PRIVATE \| MAP_ANONYMOUS \| MAP_NORESERVE)` of exactly `len` | the same, without `MAP_NORESERVE` | `VirtualAlloc(MEM_RESERVE \| MEM_COMMIT, PAGE_READWRITE)`: the whole range counts against the commit limit |
+/// | commit | `madvise(MADV_POPULATE_WRITE)`: the pages are faulted in now, so a refusal is an error here, never a fault at the first write | nothing: pages fault in when written | nothing: committed already |
+/// | decommit | `madvise(MADV_DONTNEED)`, no protection change | `mmap(MAP_FIXED)` of fresh read-write pages over the range | `VirtualFree(MEM_DECOMMIT)`, then `VirtualAlloc(MEM_COMMIT)` again |
+/// | release | `munmap` | `munmap` | `VirtualFree(MEM_RELEASE)` |
+/// | remap | `mremap` without `MREMAP_MAYMOVE` (grow where it is); when the range after it is taken, [`io::ErrorKind::Unsupported`], so the container reserves, commits, copies its live bytes and releases | always a copy | always a copy |
+/// | populate | nothing: commit has already faulted the pages in | none | none |
+/// | huge pages | `madvise(MADV_HUGEPAGE)`, as the OS mapper | none | none |
 ///
 /// # What it buys, what it costs, versus [`OsMapper`](crate::OsMapper)
 ///
