@@ -9,8 +9,10 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Configures a [`MappedVector`](crate::MappedVector) or
-/// [`MappedQueue`](crate::MappedQueue) beyond what `new` offers.
+/// Configures a [`MappedVector`](crate::MappedVector),
+/// [`MappedQueue`](crate::MappedQueue) or (cargo feature `bytes`)
+/// `MappedBytes` beyond what `new` offers. A byte buffer's
+/// [`max_capacity`](Self::max_capacity) is in bytes.
 ///
 /// ```
 /// use mapped::{MappedVector, MAPPER};

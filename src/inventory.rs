@@ -16,7 +16,7 @@
 //! inventory waits for the lock, and takes in and drops everything. The
 //! list holds no more records of gone containers than of live ones, and
 //! gives back its capacity as it empties. The lock is never left held in
-//! a forked child ([`ForkLock`]).
+//! a forked child (it is a `ForkLock`).
 
 use crate::sync::ForkLock;
 #[cfg(unix)]
@@ -307,7 +307,7 @@ impl Entry {
         self.name.as_deref()
     }
 
-    /// `"vector"` or `"queue"`.
+    /// `"vector"`, `"queue"` or `"bytes"` (the `container` label).
     pub fn kind(&self) -> &'static str {
         self.kind
     }

@@ -35,7 +35,9 @@
 //!   every [`Storage`] state, and the only user of `Region`, the global
 //!   allocator and heap telemetry;
 //! - the containers, [`MappedVector`] (elements over a `RawStore`) and
-//!   [`MappedQueue`] (the heap algorithm over a `MappedVector`);
+//!   [`MappedQueue`] (the heap algorithm over a `MappedVector`), and with
+//!   the cargo feature `bytes`, `MappedBytes` (a read offset over a
+//!   `MappedVector<u8>`: a per-connection buffer for `bytes` and tokio);
 //! - beside them, [`telemetry`], which every layer from `Region` up
 //!   reports to.
 //!
@@ -81,6 +83,8 @@
 #![warn(missing_docs)]
 
 mod builder;
+#[cfg(feature = "bytes")]
+mod bytes;
 mod clock;
 mod error;
 pub mod failpoints;
@@ -109,6 +113,8 @@ pub mod test_clock;
 mod vector;
 
 pub use builder::Builder;
+#[cfg(feature = "bytes")]
+pub use bytes::MappedBytes;
 pub use error::{Error, PushError};
 #[cfg(feature = "file")]
 pub use file::{FileError, FileFaults, FileOptions, FilePushError, FileVector, InjectedFileFault};

@@ -126,6 +126,7 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// An empty vector with a fixed window holding at least `max_capacity`
     /// elements, reserved now: element addresses never change, and growing
     /// past it is [`Error::WindowFull`]. Commits nothing until the first push.
+    /// (See [`Builder::max_capacity`] for targets without mappings.)
     pub fn with_max_capacity(
         mapper: impl Into<MapperRef>,
         max_capacity: usize,
@@ -642,7 +643,7 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// An empty vector on the same mapper with the same options (a fixed
     /// window reserved now).
     #[track_caller]
-    fn empty_like(&self) -> Result<Self, Error> {
+    pub(crate) fn empty_like(&self) -> Result<Self, Error> {
         self.raw
             .empty_like(Self::SHAPE, Location::caller())
             .map(Self::on)
@@ -663,6 +664,17 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// The telemetry kind, for the queue to call its storage `queue`.
     pub(crate) fn set_kind(&mut self, kind: Kind) {
         self.raw.set_kind(kind);
+    }
+
+    /// Whether a removal leaving `len` elements would ask the storage to
+    /// give memory back (or, under decay, to check the clock): what
+    /// [`shrink_if_sparse`](Self::shrink_if_sparse) compares, for a
+    /// container that consumes from the front (`MappedBytes`) to know when
+    /// moving its unread bytes down lets memory go.
+    #[cfg(feature = "bytes")]
+    #[inline]
+    pub(crate) fn would_shrink_at(&self, len: usize) -> bool {
+        len < self.raw.shrink_below()
     }
 
     /// Gives memory back if the storage asks to be told of this length: a

@@ -33,6 +33,8 @@ pub(crate) enum Counter {
     HeapVector,
     /// Heap bytes of queues' storage.
     HeapQueue,
+    /// Heap bytes of byte buffers' storage.
+    HeapBytes,
     /// Successful operations, one counter per `Op` (`Op::index`).
     Ops,
     /// Failed mapper calls.
@@ -56,6 +58,7 @@ impl Counter {
         let counter = match kind {
             Kind::Vector => Counter::HeapVector,
             Kind::Queue => Counter::HeapQueue,
+            Kind::Bytes => Counter::HeapBytes,
         };
         counter as usize
     }

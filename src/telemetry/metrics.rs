@@ -8,7 +8,7 @@
 //! little more than the recorder's own lookups.
 
 use super::names::*;
-use super::{Event, Footprint, Op};
+use super::{Event, Footprint, Op, KINDS};
 use metrics::{
     counter, describe_counter, describe_gauge, describe_histogram, Key, Label, Level, Metadata,
     Unit,
@@ -25,10 +25,21 @@ static QUEUE_OS: [Label; 2] = [
     Label::from_static_parts(LABEL_CONTAINER, CONTAINER_QUEUE),
     Label::from_static_parts(LABEL_MAPPER, OS),
 ];
+static BYTES_OS: [Label; 2] = [
+    Label::from_static_parts(LABEL_CONTAINER, CONTAINER_BYTES),
+    Label::from_static_parts(LABEL_MAPPER, OS),
+];
 static VECTOR_ONLY: [Label; 1] = [Label::from_static_parts(LABEL_CONTAINER, CONTAINER_VECTOR)];
 static QUEUE_ONLY: [Label; 1] = [Label::from_static_parts(LABEL_CONTAINER, CONTAINER_QUEUE)];
-static HEAP_VECTOR: Key = Key::from_static_parts(HEAP_BYTES, &VECTOR_ONLY);
-static HEAP_QUEUE: Key = Key::from_static_parts(HEAP_BYTES, &QUEUE_ONLY);
+#[cfg(feature = "bytes")]
+static BYTES_ONLY: [Label; 1] = [Label::from_static_parts(LABEL_CONTAINER, CONTAINER_BYTES)];
+/// The heap bytes gauges, in [`Kind::ALL`](super::Kind::ALL)'s order.
+static HEAP_KEYS: [Key; KINDS] = [
+    Key::from_static_parts(HEAP_BYTES, &VECTOR_ONLY),
+    Key::from_static_parts(HEAP_BYTES, &QUEUE_ONLY),
+    #[cfg(feature = "bytes")]
+    Key::from_static_parts(HEAP_BYTES, &BYTES_ONLY),
+];
 static METADATA: Metadata<'static> =
     Metadata::new(module_path!(), Level::INFO, Some(module_path!()));
 
@@ -53,6 +64,7 @@ macro_rules! metrics_with_labels {
 
         static VECTOR_OS_KEYS: &[Key] = &[$(Key::from_static_parts($name, &VECTOR_OS),)*];
         static QUEUE_OS_KEYS: &[Key] = &[$(Key::from_static_parts($name, &QUEUE_OS),)*];
+        static BYTES_OS_KEYS: &[Key] = &[$(Key::from_static_parts($name, &BYTES_OS),)*];
     };
 }
 
@@ -88,6 +100,7 @@ impl Labels {
         match (self.mapper, self.container) {
             (OS, CONTAINER_VECTOR) => f(&VECTOR_OS_KEYS[metric as usize]),
             (OS, CONTAINER_QUEUE) => f(&QUEUE_OS_KEYS[metric as usize]),
+            (OS, CONTAINER_BYTES) => f(&BYTES_OS_KEYS[metric as usize]),
             _ => f(&Key::from_parts(
                 metric.name(),
                 vec![
@@ -181,12 +194,14 @@ fn counts(event: &Event<'_>, labels: Labels) {
     }
 }
 
-/// Sets the heap bytes gauges, `[vector, queue]` (labelled by container
-/// only: no mapper is involved), from the threads' counters.
-pub(super) fn heap_bytes([vector, queue]: [u64; 2]) {
+/// Sets the heap bytes gauges, one per kind in
+/// [`Kind::ALL`](super::Kind::ALL)'s order (labelled by container only: no
+/// mapper is involved), from the threads' counters.
+pub(super) fn heap_bytes(bytes: [u64; KINDS]) {
     metrics::with_recorder(|r| {
-        r.register_gauge(&HEAP_VECTOR, &METADATA).set(vector as f64);
-        r.register_gauge(&HEAP_QUEUE, &METADATA).set(queue as f64);
+        for (key, bytes) in HEAP_KEYS.iter().zip(bytes) {
+            r.register_gauge(key, &METADATA).set(bytes as f64);
+        }
     });
 }
 
@@ -327,7 +342,13 @@ pub(super) fn describe(cached: usize) {
     cached_bytes(cached);
     // The series a dashboard or an alert reads exist from here on, at zero,
     // for the OS mapper's containers: errors by mapper call, decommits.
-    for container in [CONTAINER_VECTOR, CONTAINER_QUEUE] {
+    let containers = [
+        CONTAINER_VECTOR,
+        CONTAINER_QUEUE,
+        #[cfg(feature = "bytes")]
+        CONTAINER_BYTES,
+    ];
+    for container in containers {
         let labels = Labels {
             container,
             mapper: OS,

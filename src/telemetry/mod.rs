@@ -56,7 +56,7 @@ pub struct Event<'a> {
     pub reserved_from: usize,
     /// The container's reserved bytes after.
     pub reserved_to: usize,
-    /// `"vector"` or `"queue"`.
+    /// `"vector"`, `"queue"` or `"bytes"`.
     pub container: &'static str,
     /// The name the user gave the container, if any; a file vector's path.
     pub name: Option<&'a str>,
@@ -145,6 +145,9 @@ pub(crate) fn fork_locks() -> impl Iterator<Item = &'static dyn HeldAcrossFork> 
     std::iter::once(&GLOBAL_OBSERVER as &dyn HeldAcrossFork)
 }
 
+/// How many kinds of container this build makes: see [`Kind::ALL`].
+pub(crate) const KINDS: usize = if cfg!(feature = "bytes") { 3 } else { 2 };
+
 /// The kind of container: what the `container` label says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Kind {
@@ -152,14 +155,28 @@ pub(crate) enum Kind {
     Vector,
     /// A [`MappedQueue`](crate::MappedQueue)'s storage.
     Queue,
+    /// A `MappedBytes` buffer's storage (cargo feature `bytes`).
+    #[cfg_attr(not(feature = "bytes"), allow(dead_code))]
+    Bytes,
 }
 
 impl Kind {
+    /// Every kind this build makes, in the order of the per-kind arrays
+    /// (the heap bytes gauges): `bytes` only with its cargo feature, so a
+    /// build without it reports no series for it.
+    pub(crate) const ALL: [Kind; KINDS] = [
+        Kind::Vector,
+        Kind::Queue,
+        #[cfg(feature = "bytes")]
+        Kind::Bytes,
+    ];
+
     /// The `container` label value.
     pub(crate) const fn as_str(self) -> &'static str {
         match self {
             Kind::Vector => names::CONTAINER_VECTOR,
             Kind::Queue => names::CONTAINER_QUEUE,
+            Kind::Bytes => names::CONTAINER_BYTES,
         }
     }
 }
@@ -392,11 +409,11 @@ pub(crate) fn heap_resized(kind: Kind, from: usize, to: usize) {
     );
 }
 
-/// Heap bytes of containers of each kind now, `[vector, queue]`, summed
-/// over every thread.
+/// Heap bytes of containers of each kind now, `[vector, queue, bytes]`,
+/// summed over every thread.
 #[cfg(feature = "metrics")]
-fn heap_bytes() -> [u64; 2] {
-    [Kind::Vector, Kind::Queue].map(|kind| local::sum(local::Counter::heap(kind)).max(0) as u64)
+fn heap_bytes() -> [u64; KINDS] {
+    Kind::ALL.map(|kind| local::sum(local::Counter::heap(kind)).max(0) as u64)
 }
 
 /// Sets the heap bytes gauges from the threads' counters.
@@ -443,6 +460,7 @@ pub(crate) enum Fallback {
 
 impl Fallback {
     /// The `reason` label value.
+    #[cfg_attr(not(any(feature = "tracing", feature = "metrics")), allow(dead_code))]
     pub(crate) const fn as_str(self) -> &'static str {
         match self {
             Fallback::KernelMappings => "kernel_mappings",

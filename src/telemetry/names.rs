@@ -62,7 +62,7 @@ pub const COMMIT_SECONDS: &str = "mapped_commit_seconds";
 /// Seconds spent in the mapper's decommit call.
 pub const DECOMMIT_SECONDS: &str = "mapped_decommit_seconds";
 
-/// Label: the kind of container, `vector` or `queue`.
+/// Label: the kind of container, `vector`, `queue` or `bytes`.
 pub const LABEL_CONTAINER: &str = "container";
 /// Label: [`Mapper::name`](crate::Mapper::name).
 pub const LABEL_MAPPER: &str = "mapper";
@@ -75,3 +75,5 @@ pub const LABEL_REASON: &str = "reason";
 pub const CONTAINER_VECTOR: &str = "vector";
 /// The `container` label of a [`MappedQueue`](crate::MappedQueue)'s storage.
 pub const CONTAINER_QUEUE: &str = "queue";
+/// The `container` label of a `MappedBytes` buffer (cargo feature `bytes`).
+pub const CONTAINER_BYTES: &str = "bytes";

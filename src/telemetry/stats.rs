@@ -171,7 +171,7 @@ pub(crate) fn counters() -> Stats {
         reuses: count(Op::Reuse),
         populates: count(Op::Populate),
         cached_bytes: 0,
-        heap_bytes: heap(Kind::Vector) + heap(Kind::Queue),
+        heap_bytes: Kind::ALL.into_iter().map(heap).sum(),
         mapped_containers: sum(Counter::Mapped),
         injected_faults: INJECTED.load(Relaxed),
         unguarded_containers: sum(Counter::Unguarded),
