@@ -356,14 +356,3 @@ impl Builder<MappedBytes> {
         MappedVector::try_from_config(self.config).map(MappedBytes::on)
     }
 }
-
-/// Panics for a `BufMut` method that could not have the memory it needed:
-/// the trait leaves it no error to return.
-#[cold]
-#[track_caller]
-fn refused(method: &str, error: &Error, reserve_first: &str) -> ! {
-    match error.os_error() {
-        Some(os) => panic!("{method}: {error}: {os} (call {reserve_first} first to get an error)"),
-        None => panic!("{method}: {error} (call {reserve_first} first to get an error)"),
-    }
-}

@@ -224,3 +224,23 @@ impl<T> From<PushError<T>> for io::Error {
         error.error.into()
     }
 }
+
+/// Panics for an operation whose signature (a trait's, or one std gives
+/// no `Result`) leaves no room for `error`, as `Vec` aborts when the
+/// allocator refuses: the message names the operation, the error and its
+/// OS source, and the fallible twin that returns the error instead, if
+/// there is one (as std's `handle_error` does for `RawVec`). The one place
+/// the crate panics on refused memory.
+#[cold]
+#[inline(never)]
+#[track_caller]
+pub(crate) fn refused(operation: &str, fallible: Option<&str>, error: &Error) -> ! {
+    let source = error
+        .os_error()
+        .map(|os| format!(": {os}"))
+        .unwrap_or_default();
+    match fallible {
+        Some(twin) => panic!("{operation}: {error}{source} ({twin} returns the error instead)"),
+        None => panic!("{operation}: {error}{source}"),
+    }
+}

@@ -1,7 +1,8 @@
 //! [`Buf`] and [`BufMut`] for [`MappedBytes`]: consumed from the front,
 //! written at the back.
 
-use super::{refused, MappedBytes};
+use super::MappedBytes;
+use crate::error::refused;
 use bytes::buf::UninitSlice;
 use bytes::{Buf, BufMut, Bytes};
 use std::mem::MaybeUninit;
@@ -170,7 +171,7 @@ impl MappedBytes {
     #[track_caller]
     fn make_room(&mut self, additional: usize, method: &str) {
         if let Err(error) = self.try_reserve(additional) {
-            refused(method, &error, "MappedBytes::try_reserve");
+            refused(method, Some("MappedBytes::try_reserve"), &error);
         }
     }
 }

@@ -1,6 +1,6 @@
 //! [`BufMut`] for [`MappedVector<u8, N>`], as `bytes` has it for `Vec<u8>`.
 
-use super::refused;
+use crate::error::refused;
 use crate::vector::MappedVector;
 use bytes::buf::UninitSlice;
 use bytes::{Buf, BufMut};
@@ -88,7 +88,11 @@ unsafe impl<const N: usize> BufMut for MappedVector<u8, N> {
     #[track_caller]
     fn put_slice(&mut self, src: &[u8]) {
         if let Err(error) = self.extend_from_slice(src) {
-            refused("MappedVector::put_slice", &error, "MappedVector::reserve");
+            refused(
+                "MappedVector::put_slice",
+                Some("MappedVector::reserve"),
+                &error,
+            );
         }
     }
 
@@ -132,6 +136,6 @@ unsafe impl<const N: usize> BufMut for MappedVector<u8, N> {
 #[track_caller]
 fn reserve_or_panic<const N: usize>(v: &mut MappedVector<u8, N>, additional: usize, method: &str) {
     if let Err(error) = v.reserve(additional) {
-        refused(method, &error, "MappedVector::reserve");
+        refused(method, Some("MappedVector::reserve"), &error);
     }
 }

@@ -1,6 +1,7 @@
 //! The standard traits a `BinaryHeap` user expects, on `MappedQueue`.
 
 use super::MappedQueue;
+use crate::error::refused;
 use crate::os::MAPPER;
 use crate::vector::IntoIter;
 use std::fmt;
@@ -10,7 +11,11 @@ use std::fmt;
 impl<T: Ord, const N: usize> Extend<T> for MappedQueue<T, N> {
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
         if let Err(e) = self.try_extend(iter) {
-            panic!("MappedQueue::extend: {}", e.error());
+            refused(
+                "MappedQueue::extend",
+                Some("MappedQueue::try_extend"),
+                e.error(),
+            );
         }
     }
 }
@@ -47,7 +52,7 @@ impl<T: Ord + Clone, const N: usize> Clone for MappedQueue<T, N> {
     fn clone(&self) -> Self {
         match self.try_clone() {
             Ok(q) => q,
-            Err(e) => panic!("MappedQueue::clone: {e}"),
+            Err(e) => refused("MappedQueue::clone", Some("MappedQueue::try_clone"), &e),
         }
     }
 }

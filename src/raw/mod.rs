@@ -567,7 +567,7 @@ impl RawStore {
                 return;
             }
             if let Err(e) = self.full_mut() {
-                panic!("into_flattened: {e}");
+                crate::error::refused("MappedVector::into_flattened", None, &e);
             }
         }
         match &mut self.state {

@@ -5,6 +5,7 @@
 //! forms that return the error), and `into_flattened`.
 
 use super::MappedVector;
+use crate::error::refused;
 use crate::error::Error;
 use crate::mapper_ref::MapperRef;
 use crate::os::MAPPER;
@@ -153,7 +154,11 @@ impl<T, const N: usize> MappedVector<T, N> {
     pub fn into_boxed_slice(self) -> Box<[T]> {
         match self.try_into_boxed_slice() {
             Ok(b) => b,
-            Err((_, e)) => panic!("MappedVector::into_boxed_slice: {e}"),
+            Err((_, e)) => refused(
+                "MappedVector::into_boxed_slice",
+                Some("MappedVector::try_into_boxed_slice"),
+                &e,
+            ),
         }
     }
 }
@@ -195,7 +200,11 @@ impl<T, const N: usize> From<MappedVector<T, N>> for Vec<T> {
     fn from(v: MappedVector<T, N>) -> Vec<T> {
         match v.try_into_vec() {
             Ok(v) => v,
-            Err((_, e)) => panic!("Vec::from(MappedVector): {e}"),
+            Err((_, e)) => refused(
+                "Vec::from(MappedVector)",
+                Some("MappedVector::try_into_vec"),
+                &e,
+            ),
         }
     }
 }
@@ -237,7 +246,11 @@ impl<T: Clone, const N: usize> From<&[T]> for MappedVector<T, N> {
     fn from(items: &[T]) -> Self {
         match MappedVector::try_from_slice(MAPPER, items) {
             Ok(v) => v,
-            Err(e) => panic!("MappedVector::from: {e}"),
+            Err(e) => refused(
+                "MappedVector::from",
+                Some("MappedVector::try_from_slice"),
+                &e,
+            ),
         }
     }
 }
@@ -283,7 +296,11 @@ fn from_slice_moved<T, const N: usize>(mut items: ManuallyDrop<Vec<T>>) -> Mappe
     if let Err(e) = v.reserve_for_write(len) {
         // SAFETY: `items` is not used again.
         drop(unsafe { ManuallyDrop::take(&mut items) });
-        panic!("MappedVector::from: {e}");
+        refused(
+            "MappedVector::from",
+            Some("MappedVector::try_from_iter"),
+            &e,
+        );
     }
     // SAFETY: reserved: `len` free slots, sharing no memory with `items`;
     // after the copy the elements are `v`'s, and `items` (length 0) frees

@@ -1,6 +1,7 @@
 //! `IntoIter`: a `MappedVector` consumed element by element.
 
 use super::MappedVector;
+use crate::error::refused;
 use crate::raw::{RawStore, Shape};
 use std::fmt;
 use std::iter::FusedIterator;
@@ -92,7 +93,7 @@ impl<T: Clone> Clone for IntoIter<T> {
     fn clone(&self) -> Self {
         match self.try_clone() {
             Ok(it) => it,
-            Err(e) => panic!("IntoIter::clone: {e}"),
+            Err(e) => refused("IntoIter::clone", Some("IntoIter::try_clone"), &e),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! as `Vec::splice` does, on a [`Drain`] of the range.
 
 use super::{Drain, MappedVector};
+use crate::error::refused;
 use crate::error::Error;
 use crate::os::MAPPER;
 use std::fmt;
@@ -127,7 +128,11 @@ impl<I: Iterator, const N: usize> Drop for Splice<'_, I, N> {
         if self.drain.tail_len == 0 {
             let extended = self.drain.vec_mut().try_extend(self.replace_with.by_ref());
             if let Err(e) = extended {
-                panic!("MappedVector::splice: {}", e.error());
+                refused(
+                    "MappedVector::splice",
+                    Some("MappedVector::try_splice"),
+                    e.error(),
+                );
             }
             return;
         }
@@ -147,7 +152,11 @@ impl<I: Iterator, const N: usize> Drop for Splice<'_, I, N> {
         }
         let mut rest: MappedVector<I::Item> = MappedVector::new(MAPPER);
         if let Err(e) = rest.try_extend(self.replace_with.by_ref()) {
-            panic!("MappedVector::splice: {}", e.error());
+            refused(
+                "MappedVector::splice",
+                Some("MappedVector::try_splice"),
+                e.error(),
+            );
         }
         if !rest.is_empty() {
             self.move_tail_or_panic(rest.len());
@@ -181,7 +190,7 @@ impl<I: Iterator, const N: usize> Splice<'_, I, N> {
     /// When the memory cannot be had, as `Extend` does.
     fn move_tail_or_panic(&mut self, additional: usize) {
         if let Err(e) = move_tail(&mut self.drain, additional) {
-            panic!("MappedVector::splice: {e}");
+            refused("MappedVector::splice", Some("MappedVector::try_splice"), &e);
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The standard traits a `Vec` user expects, on `MappedVector`.
 
 use super::MappedVector;
+use crate::error::refused;
 use crate::os::MAPPER;
 use std::borrow::{Borrow, BorrowMut};
 use std::cmp::Ordering;
@@ -65,7 +66,11 @@ impl<'a, T, const N: usize> IntoIterator for &'a mut MappedVector<T, N> {
 impl<T, const N: usize> Extend<T> for MappedVector<T, N> {
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
         if let Err(e) = self.try_extend(iter) {
-            panic!("MappedVector::extend: {}", e.error());
+            refused(
+                "MappedVector::extend",
+                Some("MappedVector::try_extend"),
+                e.error(),
+            );
         }
     }
 }
@@ -101,7 +106,7 @@ impl<T: Clone, const N: usize> Clone for MappedVector<T, N> {
     fn clone(&self) -> Self {
         match self.try_clone() {
             Ok(v) => v,
-            Err(e) => panic!("MappedVector::clone: {e}"),
+            Err(e) => refused("MappedVector::clone", Some("MappedVector::try_clone"), &e),
         }
     }
 }
