@@ -41,6 +41,13 @@ pub fn round_to_pages(bytes: usize, page: usize) -> Option<usize> {
     (rounded <= MAX_BYTES).then_some(rounded)
 }
 
+/// `bytes` rounded down to a whole number of pages (`page` a power of two).
+#[inline]
+pub fn round_down_to_pages(bytes: usize, page: usize) -> usize {
+    debug_assert!(page.is_power_of_two());
+    bytes & !(page - 1)
+}
+
 /// Bytes taken by `len` elements of `size` bytes, if that is a valid size.
 #[inline]
 pub fn bytes_for(len: usize, size: usize) -> Option<usize> {
@@ -53,7 +60,7 @@ pub fn bytes_for(len: usize, size: usize) -> Option<usize> {
 /// element would commit and decommit every time.)
 #[inline]
 pub fn initial_bytes(pages: usize, page: usize, size: usize) -> usize {
-    let max = MAX_BYTES & !(page - 1);
+    let max = max_mapped_bytes(page);
     let pages = pages.max(1).saturating_mul(page).min(max);
     pages.max(round_to_pages(size, page).unwrap_or(max))
 }
@@ -61,7 +68,7 @@ pub fn initial_bytes(pages: usize, page: usize, size: usize) -> usize {
 /// The most bytes a mapping can hold: `isize::MAX` rounded down to pages.
 #[inline]
 pub fn max_mapped_bytes(page: usize) -> usize {
-    MAX_BYTES & !(page - 1)
+    round_down_to_pages(MAX_BYTES, page)
 }
 
 /// Committed bytes after a grow that must hold `needed` bytes: doubling (so
@@ -134,16 +141,16 @@ pub fn shrink_target(live: usize, initial: usize, page: usize) -> usize {
     // `live < committed <= MAX_BYTES`, so neither step can overflow.
     let keep = live
         .saturating_mul(2)
-        .min(MAX_BYTES & !(page - 1))
+        .min(max_mapped_bytes(page))
         .max(initial);
-    round_to_pages(keep, page).unwrap_or(MAX_BYTES & !(page - 1))
+    round_to_pages(keep, page).unwrap_or(max_mapped_bytes(page))
 }
 
 /// Committed bytes to keep for `shrink_to_fit`: just the live bytes, never
 /// below the initial bytes.
 #[inline]
 pub fn fit_target(live: usize, initial: usize, page: usize) -> usize {
-    round_to_pages(live.max(initial), page).unwrap_or(MAX_BYTES & !(page - 1))
+    round_to_pages(live.max(initial), page).unwrap_or(max_mapped_bytes(page))
 }
 
 /// The heap limit of a container that keeps `pages` pages no matter what:
@@ -153,7 +160,7 @@ pub fn default_heap_limit(pages: usize, page: usize) -> usize {
     pages
         .max(1)
         .saturating_mul(page)
-        .min(MAX_BYTES & !(page - 1))
+        .min(max_mapped_bytes(page))
 }
 
 /// The smallest capacity a heap allocation of `size`-byte elements starts

@@ -315,9 +315,10 @@ impl Region {
     /// later ranges.
     pub(crate) fn prepare_writes(&mut self, cx: &Settings, from: usize, to: usize) {
         let page = cx.mapper.page_size();
-        let page_mask = !(page - 1);
-        let start = (from & page_mask).max(self.populated);
-        let end = (to.saturating_add(page - 1) & page_mask).min(self.committed);
+        let start = policy::round_down_to_pages(from, page).max(self.populated);
+        // (Past `isize::MAX` rounded up: past the committed bytes anyway.)
+        let end =
+            policy::round_to_pages(to, page).map_or(self.committed, |end| end.min(self.committed));
         if end <= start {
             return;
         }
@@ -432,9 +433,8 @@ impl Region {
         // two reservations are distinct, so the ranges do not overlap.
         unsafe { ptr::copy_nonoverlapping(self.base.as_ptr(), moved.base.as_ptr(), live) };
         // The copy faulted in the pages it wrote.
-        let page = cx.mapper.page_size();
-        let written = (live + page - 1) & !(page - 1);
-        moved.populated = written.min(moved.committed);
+        let written = policy::round_to_pages(live, cx.mapper.page_size());
+        moved.populated = written.map_or(moved.committed, |w| w.min(moved.committed));
         // `moved` now holds the old reservation, which goes back.
         std::mem::swap(self, &mut moved);
         moved.give_back(cx);
