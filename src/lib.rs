@@ -139,13 +139,19 @@ pub use vector::{Drain, ExtractIf, IntoIter, MappedVector, Splice};
 /// [`HEAP_BYTES`](telemetry::names::HEAP_BYTES) gauge, which heap resizes
 /// do not touch (they would cost a recorder call each).
 pub fn stats() -> Stats {
-    let mut stats = telemetry::counters();
-    stats.cached_bytes = region::cached_bytes() as u64;
-    stats.guarded_reservations = region::guarded_held() as u64;
-    stats.mapping_budget = mapping_budget() as u64;
     // The heap bytes gauge has no per-resize update; bring it up to date.
     telemetry::publish_heap_bytes();
-    stats
+    telemetry::stats(reservations())
+}
+
+/// What the storage layer keeps of the reservations, for telemetry to
+/// report (it calls nothing above it).
+fn reservations() -> telemetry::Reservations {
+    telemetry::Reservations {
+        cached_bytes: region::cached_bytes(),
+        guarded: region::guarded_held(),
+        budget: mapping_budget(),
+    }
 }
 
 /// Who holds the memory: every live mapped container, largest committed
@@ -192,7 +198,7 @@ pub fn inventory() -> inventory::Inventory {
 /// containers) and the cache's gauge. Call it once, after installing the
 /// recorder. Does nothing without the `metrics` feature.
 pub fn describe_metrics() {
-    telemetry::describe_metrics(region::cached_bytes());
+    telemetry::describe_metrics(reservations());
 }
 
 /// The README's examples, compiled and run as doctests.

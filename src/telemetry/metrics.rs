@@ -252,7 +252,7 @@ pub(super) fn relabel(from: &'static str, to: &'static str, mapper: &'static str
     }
 }
 
-pub(super) fn describe(cached: usize) {
+pub(super) fn describe(now: super::Reservations) {
     describe_counter!(COMMITS_TOTAL, Unit::Count, "Successful commits of pages");
     describe_counter!(
         DECOMMITS_TOTAL,
@@ -338,8 +338,8 @@ pub(super) fn describe(cached: usize) {
         Unit::Count,
         "Successful flushes of file vectors: data and length made durable"
     );
-    budget(crate::mapping_budget());
-    cached_bytes(cached);
+    budget(now.budget);
+    cached_bytes(now.cached_bytes);
     // The series a dashboard or an alert reads exist from here on, at zero,
     // for the OS mapper's containers: errors by mapper call, decommits.
     let containers = [

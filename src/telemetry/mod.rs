@@ -22,7 +22,7 @@ mod trace;
 
 pub use crate::op::{Cause, Op};
 pub use slow::set_slow_call_threshold;
-pub(crate) use stats::counters;
+pub(crate) use stats::stats;
 pub use stats::Stats;
 
 use crate::sync::ForkLock;
@@ -550,14 +550,27 @@ fn emit(event: &Event<'_>, label: &Label) {
     }
 }
 
+/// What the storage layer keeps of the reservations, handed to telemetry
+/// to report ([`stats`], [`describe_metrics`]): telemetry is a sink, and
+/// asks no layer above it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Reservations {
+    /// Committed bytes parked in the reservation cache.
+    pub(crate) cached_bytes: usize,
+    /// Guarded reservations held, by containers or the cache.
+    pub(crate) guarded: usize,
+    /// The kernel-mapping budget.
+    pub(crate) budget: usize,
+}
+
 /// Registers descriptions and units of every metric, and the series a
-/// dashboard reads at zero; `cached` is the reservation cache's bytes now.
-/// See [`crate::describe_metrics`].
-pub(crate) fn describe_metrics(cached: usize) {
+/// dashboard reads at zero, with the reservations' figures now. See
+/// [`crate::describe_metrics`].
+pub(crate) fn describe_metrics(now: Reservations) {
     #[cfg(feature = "metrics")]
-    metrics::describe(cached);
+    metrics::describe(now);
     #[cfg(not(feature = "metrics"))]
-    let _ = cached;
+    let _ = now;
 }
 
 /// The reservation cache now holds `bytes` committed bytes: sets the

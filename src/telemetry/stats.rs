@@ -149,10 +149,9 @@ pub(super) fn heap_fallback() {
     FALLBACKS.fetch_add(1, Relaxed);
 }
 
-/// The process-wide counters this module keeps: all but what the storage
-/// keeps itself (the cache's bytes, the guarded reservations and the
-/// budget), which [`crate::stats`] adds.
-pub(crate) fn counters() -> Stats {
+/// The process-wide figures: the counters this module keeps, and what the
+/// storage keeps of its reservations (`held`).
+pub(crate) fn stats(held: super::Reservations) -> Stats {
     let sum = |counter: Counter| local::sum(counter as usize).max(0) as u64;
     let count = |op| local::sum(Counter::op(op)).max(0) as u64;
     let heap = |kind| local::sum(Counter::heap(kind)).max(0) as u64;
@@ -170,13 +169,13 @@ pub(crate) fn counters() -> Stats {
         parks: count(Op::Park),
         reuses: count(Op::Reuse),
         populates: count(Op::Populate),
-        cached_bytes: 0,
+        cached_bytes: held.cached_bytes as u64,
         heap_bytes: Kind::ALL.into_iter().map(heap).sum(),
         mapped_containers: sum(Counter::Mapped),
         injected_faults: INJECTED.load(Relaxed),
         unguarded_containers: sum(Counter::Unguarded),
-        guarded_reservations: 0,
-        mapping_budget: 0,
+        guarded_reservations: held.guarded as u64,
+        mapping_budget: held.budget as u64,
         heap_fallbacks: FALLBACKS.load(Relaxed),
         flushes: count(Op::Flush),
         file_bytes: sum(Counter::FileBytes),
