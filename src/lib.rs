@@ -24,22 +24,23 @@
 //! assert_eq!(v.len(), 10_000);
 //! ```
 //!
-//! Layers, from the OS up (each uses only those below it):
+//! Layers, from the OS up; each calls only layers listed before it
+//! (the repository's `ARCHITECTURE.md` has the whole design):
 //!
 //! - [`Mapper`], implemented for the OS by [`OsMapper`] in a private `os`
-//!   module (the only caller of libc);
+//!   module, the only caller of the OS;
+//! - [`telemetry`]: a sink that every layer below reports its events to,
+//!   and that calls none of them;
+//! - a private `policy`: pure size arithmetic;
 //! - a private `Region`: one reservation and its committed prefix, the
 //!   only caller of a container's mapper;
-//! - [`policy`]: pure size arithmetic;
 //! - a private, non-generic `RawStore`: the memory of one container in
 //!   every [`Storage`] state, and the only user of `Region`, the global
 //!   allocator and heap telemetry;
 //! - the containers, [`MappedVector`] (elements over a `RawStore`) and
 //!   [`MappedQueue`] (the heap algorithm over a `MappedVector`), and with
 //!   the cargo feature `bytes`, `MappedBytes` (a read offset over a
-//!   `MappedVector<u8>`: a per-connection buffer for `bytes` and tokio);
-//! - beside them, [`telemetry`], which every layer from `Region` up
-//!   reports to.
+//!   `MappedVector<u8>`: a per-connection buffer for `bytes` and tokio).
 //!
 //! # Glossary
 //!

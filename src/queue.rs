@@ -242,8 +242,8 @@ impl<T: Ord, const N: usize> MappedQueue<T, N> {
         self.data.reserved_bytes()
     }
 
-    /// Elements the `N` initial pages hold: the queue never shrinks below
-    /// this once it has grown.
+    /// Elements the `N` initial pages hold: see
+    /// [`MappedVector::initial_capacity`].
     pub fn initial_capacity(&self) -> usize {
         self.data.initial_capacity()
     }
@@ -280,22 +280,22 @@ impl<T: Ord, const N: usize> MappedQueue<T, N> {
         self.data.reserve_exact(additional)
     }
 
-    /// Gives back every page not needed by the elements (keeping the `N`
-    /// initial pages).
+    /// Gives back all memory not needed by the elements, as
+    /// [`MappedVector::shrink_to_fit`] does (which says where it goes).
     ///
     /// # Errors
     ///
-    /// When the mapper refuses the decommit; the queue is unchanged.
+    /// As [`MappedVector::shrink_to_fit`]'s: the queue is unchanged.
     pub fn shrink_to_fit(&mut self) -> Result<(), Error> {
         self.data.shrink_to_fit()
     }
 
-    /// Gives back pages not needed for `max(len, min_capacity)` elements
-    /// (keeping the `N` initial pages).
+    /// Gives back memory not needed for `max(len, min_capacity)` elements,
+    /// as [`MappedVector::shrink_to`] does.
     ///
     /// # Errors
     ///
-    /// When the mapper refuses the decommit; the queue is unchanged.
+    /// As [`MappedVector::shrink_to`]'s: the queue is unchanged.
     pub fn shrink_to(&mut self, min_capacity: usize) -> Result<(), Error> {
         self.data.shrink_to(min_capacity)
     }

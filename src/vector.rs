@@ -425,12 +425,22 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// allocation shrinks to fit; mapped, the pages past them are decommitted
     /// (keeping the `N` initial pages), and contents that fit under the heap
     /// limit move back to the heap.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Alloc`] when the heap allocation to move back into is
+    /// refused, or [`Error::Os`] when the mapper refuses the decommit: the
+    /// vector is unchanged, every element in place.
     pub fn shrink_to_fit(&mut self) -> Result<(), Error> {
         self.shrink_to(0)
     }
 
     /// Gives back memory not needed for `max(len, min_capacity)` elements,
     /// as [`shrink_to_fit`](Self::shrink_to_fit) does.
+    ///
+    /// # Errors
+    ///
+    /// As [`shrink_to_fit`](Self::shrink_to_fit)'s.
     pub fn shrink_to(&mut self, min_capacity: usize) -> Result<(), Error> {
         self.raw.shrink_to(Self::SHAPE, self.len, min_capacity)
     }

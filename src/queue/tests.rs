@@ -1,5 +1,6 @@
-//! Unit tests that need crate-private access: the sift internals and their
-//! hole, on plain slices (so that Miri can check them).
+//! Unit tests that need crate-private access: `PeekMut` popping or
+//! leaked, and the `queue` label on every way a queue is made. (The sift
+//! internals' own tests are in `sift.rs`.)
 
 use super::sift::is_heap;
 use super::*;

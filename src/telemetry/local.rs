@@ -35,7 +35,7 @@ pub(crate) enum Counter {
     HeapQueue,
     /// Heap bytes of byte buffers' storage.
     HeapBytes,
-    /// Successful operations, one counter per `Op` (`Op::index`).
+    /// Successful operations, one counter per `Op` (at `Ops + op as usize`).
     Ops,
     /// Failed mapper calls.
     Errors = Counter::Ops as isize + Op::COUNT as isize,
@@ -161,7 +161,7 @@ pub(crate) fn sum(at: usize) -> i64 {
 #[cold]
 fn claim_slot() -> *const Slot {
     let mut at = SLOTS.load(Ordering::Acquire).cast_const();
-    // SAFETY: as in `bytes`.
+    // SAFETY: as in `sum`.
     while let Some(slot) = unsafe { at.as_ref() } {
         // Acquire: this thread continues from the last owner's counts.
         let free = slot
