@@ -4,22 +4,25 @@
 //!
 //! | point | fails as |
 //! |---|---|
-//! | `mapped::file_grow` | `fallocate`/`set_len` with `ENOSPC` (the file is cut back, nothing grows) |
-//! | `mapped::file_remap` | `mremap` with `ENOMEM` (nothing grows) |
-//! | `mapped::file_flush` | `msync` of the data with `EIO` (the header is not written) |
-//! | `mapped::file_header` | the header's sync with `EIO` (the previous header is put back) |
-//! | `mapped::file_punch` | the shrink's cut of the file (`set_len`; named for the hole punch it replaced) with `EIO` (the blocks stay) |
-//! | `mapped::file_populate` | the zeros written ahead of pushes, with `EIO` (the pushes fault the pages in themselves) |
+//! | `mapped::file_grow` | the allocation of blocks (`fallocate`, the zeros, or `set_len`) with a full disk (the file is cut back, nothing grows) |
+//! | `mapped::file_remap` | the move of the mapping with out of memory (nothing grows) |
+//! | `mapped::file_flush` | the sync of the data with an I/O error (the header is not written) |
+//! | `mapped::file_header` | the header's sync with an I/O error (the previous header is put back) |
+//! | `mapped::file_punch` | the shrink's cut of the file (`set_len`; named for the hole punch it replaced) with an I/O error (the blocks stay) |
+//! | `mapped::file_populate` | the zeros written ahead of pushes, with an I/O error (the pushes fault the pages in themselves) |
 //!
-//! An injected error's inner value is an [`InjectedFileFault`].
+//! The errors are the platform's own: `ENOSPC`, `ENOMEM` and `EIO` on
+//! Unix; `ERROR_DISK_FULL`, `ERROR_COMMITMENT_LIMIT` and
+//! `ERROR_IO_DEVICE` on Windows. An injected error's inner value is an
+//! [`InjectedFileFault`].
 
 pub use crate::failpoints::InjectedFileFault;
 use std::io;
 
 /// A seeded fault injector for one [`FileVector`](super::FileVector):
-/// each growth is refused with probability `refuse_growth` (as `ENOSPC`
-/// would), each flush fails with probability `fail_flushes` (as `EIO`
-/// would: each of its two syncs, data and header, with probability
+/// each growth is refused with probability `refuse_growth` (as a full disk
+/// would), each flush fails with probability `fail_flushes` (as an I/O
+/// error would: each of its two syncs, data and header, with probability
 /// `fail_flushes / 2`). The
 /// same seed gives the same faults.
 ///
@@ -120,11 +123,12 @@ impl Point {
         }
     }
 
+    /// The raw OS error the point fails as, this platform's.
     fn errno(self) -> i32 {
         match self {
-            Point::Grow => libc::ENOSPC,
-            Point::Remap => libc::ENOMEM,
-            Point::Flush | Point::Header | Point::Punch | Point::Populate => libc::EIO,
+            Point::Grow => crate::os::NO_SPACE,
+            Point::Remap => crate::os::OUT_OF_MEMORY,
+            Point::Flush | Point::Header | Point::Punch | Point::Populate => crate::os::IO_ERROR,
         }
     }
 }

@@ -1,4 +1,6 @@
-//! Durability: [`FileVector::flush`] and the header writes.
+//! Durability: [`FileVector::flush`] and the header writes. The calls per
+//! platform, and why each is there, are in the `file` module's docs
+//! ("Platforms").
 
 use super::faults::{self, Point};
 use super::header::{Header, SLOTS, SLOT_BYTES};
@@ -9,8 +11,10 @@ use std::io;
 
 impl<T: Pod> FileVector<T> {
     /// Makes the elements and the length durable: the data is synced
-    /// first (`msync`), then the length is written to the header slot not
-    /// in use and synced (`msync`, `fdatasync`). After it returns, a reopen
+    /// first, then the length is written to the header slot not in use and
+    /// synced (`msync`, then `fdatasync` but for Linux's data; on Windows
+    /// `FlushViewOfFile`, then `FlushFileBuffers`: see "Platforms" in the
+    /// [module docs](crate::file)). After it returns, a reopen
     /// (even after a crash) returns these contents. On an error the file
     /// still holds what the previous flush saved.
     ///
@@ -32,7 +36,7 @@ impl<T: Pod> FileVector<T> {
         let synced = match faults::check(&mut self.faults, Point::Flush) {
             Some(e) => Err(e),
             None if bytes == 0 => Ok(()),
-            None => self.map.flush_range(self.data_offset, bytes),
+            None => self.sync_data(bytes),
         };
         let saved = synced.and_then(|()| self.write_header(self.len));
         self.report(flush, saved.as_ref().err());
@@ -66,10 +70,7 @@ impl<T: Pod> FileVector<T> {
         self.slot_bytes(slot).copy_from_slice(&next.encode());
         let synced = match faults::check(&mut self.faults, Point::Header) {
             Some(e) => Err(e),
-            None => self
-                .map
-                .flush_range(SLOTS[slot], SLOT_BYTES)
-                .and_then(|()| self.file.sync_data()),
+            None => self.sync_header(slot),
         };
         if let Err(e) = synced {
             self.slot_bytes(slot).copy_from_slice(&old);
@@ -79,6 +80,38 @@ impl<T: Pod> FileVector<T> {
         self.slot = slot;
         self.saved_len = len;
         self.limits_changed();
+        Ok(())
+    }
+
+    /// Makes the first `bytes` data bytes durable. Outside Linux and
+    /// Windows, `msync` promises only that the pages were written: on macOS
+    /// they reach the drive but not past its cache, which only
+    /// `F_FULLFSYNC` (std's `sync_data` there) gets them through; without
+    /// it a power loss could keep the header and lose the data it counts,
+    /// should the drive write them out of order.
+    fn sync_data(&self, bytes: usize) -> io::Result<()> {
+        self.map.flush_range(self.data_offset, bytes)?;
+        let flush_is_durable = cfg!(any(
+            windows,
+            all(
+                any(target_os = "linux", target_os = "android"),
+                not(mapped_portable)
+            )
+        ));
+        if !flush_is_durable {
+            self.file.sync_data()?;
+        }
+        Ok(())
+    }
+
+    /// Makes header slot `slot` durable: on Unix the file's sync follows
+    /// (`fdatasync`; `F_FULLFSYNC` on macOS), as a flush's last step.
+    fn sync_header(&self, slot: usize) -> io::Result<()> {
+        self.map.flush_range(SLOTS[slot], SLOT_BYTES)?;
+        // On Windows the flush ended with `FlushFileBuffers` already.
+        if cfg!(unix) {
+            self.file.sync_data()?;
+        }
         Ok(())
     }
 }

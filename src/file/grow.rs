@@ -4,16 +4,18 @@
 //! get the pages pushes are about to write ready (its "populate"), cut the
 //! file short when sparse (its "decommit").
 //!
-//! Every byte below the file's length is allocated (where the file system
-//! allocates ahead at all: see [`sys::allocate`]): growth allocates up to
-//! the new length, and giving back cuts the length rather than punching a
-//! hole below it. A hole below the length could be mapped by a large
+//! Every byte below the file's length is allocated (on every platform, by
+//! `fallocate`, zeros or the end of file moved: see [`sys::allocate`], and
+//! there for what copy-on-write file systems leave open): growth allocates
+//! up to the new length, and giving back cuts the length rather than
+//! punching a hole below it. A hole below the length could be mapped by a large
 //! page-cache folio that also covers allocated bytes, and a write fault on
 //! that folio would reserve blocks for the hole (ext4's delayed
 //! allocation): disk taken back unasked, and on a full disk a `SIGBUS` at
 //! a push within capacity.
 
 use super::faults::{self, Point};
+use super::vector::map_file;
 use super::{FileError, FileVector};
 use crate::os::file as sys;
 use crate::policy;
@@ -36,29 +38,31 @@ impl<T: Pod> FileVector<T> {
             .filter(|&t| t.checked_add(self.data_offset).is_some())
             .ok_or(FileError::CapacityOverflow)?;
         let grow = self.probe(Op::Grow, to - from, to, Some(cause));
-        let grown = self.remap_then_allocate(from, to);
+        let grown = self.allocate_and_map(from, to);
         self.report(grow, grown.as_ref().err().map(|(_, e)| e));
         grown.map_err(|(step, e)| FileError::io(&self.path, step, e))
     }
 
-    /// The steps of [`grow`](Self::grow): the mapping moved over the grown
-    /// file first (a remap changes no allocated bytes, so a refused one
-    /// leaves nothing to undo), then the blocks allocated. The error names
-    /// the step that failed.
-    fn remap_then_allocate(
+    /// The steps of [`grow`](Self::grow): the blocks allocated (a
+    /// `commit`) and the mapping moved over them (a `remap`), in the order
+    /// the platform allows. The error names the step that failed.
+    ///
+    /// - Unix: a mapping may pass the end of its file, so the mapping
+    ///   moves first: a remap changes no allocated bytes, and a refused one
+    ///   leaves nothing to undo.
+    /// - Windows: a view cannot pass the end of its file, so the file grows
+    ///   first and the mapping follows, inside the commit. A refused remap
+    ///   leaves the file grown (a file under a view cannot be cut back):
+    ///   bytes past the allocated ones, ignored, which the next growth
+    ///   reuses or the next cut gives back.
+    fn allocate_and_map(
         &mut self,
         from: usize,
         to: usize,
     ) -> Result<(), (&'static str, io::Error)> {
         let new_len = self.data_offset + to;
-        if new_len > self.map.len() {
-            let remap = self.probe(Op::Remap, new_len, 0, None);
-            let moved = match faults::check(&mut self.faults, Point::Remap) {
-                Some(e) => Err(e),
-                None => self.remap(new_len),
-            };
-            self.report(remap, moved.as_ref().err());
-            moved.map_err(|e| ("remap", e))?;
+        if sys::MAP_PAST_END && new_len > self.map.len() {
+            self.remap(new_len).map_err(|e| ("remap", e))?;
         }
         let old_len = self.file.metadata().map_err(|e| ("grow", e))?.len();
         let bytes = to - from;
@@ -66,28 +70,57 @@ impl<T: Pod> FileVector<T> {
         let at = (self.data_offset + from) as u64;
         let allocated = match faults::check(&mut self.faults, Point::Grow) {
             Some(e) => Err(e),
-            None => sys::allocate(&self.file, at, bytes as u64),
-        };
+            None => sys::allocate(&self.file, at, bytes),
+        }
+        .map_err(|e| ("grow", e))
+        .and_then(|wrote_zeros| {
+            if !sys::MAP_PAST_END && new_len > self.map.len() {
+                self.remap(new_len).map_err(|e| ("remap", e))?;
+            }
+            Ok(wrote_zeros)
+        });
         match allocated {
-            Ok(_) => {
+            Ok(wrote_zeros) => {
                 self.set_committed(to);
+                if wrote_zeros {
+                    // The zeros put the range's pages in the page cache: no
+                    // push needs them populated. (Bytes below `from` were
+                    // written when they were allocated, or hold saved data
+                    // after an open: inside the file either way, where the
+                    // kernel's read-ahead fills the cache well.)
+                    self.populated = to;
+                    self.limits_changed();
+                }
                 self.report(commit, None);
                 Ok(())
             }
-            Err(e) => {
-                // Best effort: a longer file only holds ignored bytes.
+            Err((step, e)) => {
+                // Best effort (it fails under a view on Windows): a longer
+                // file only holds ignored bytes.
                 let _ = self.file.set_len(old_len);
                 self.report(commit, Some(&e));
-                Err(("grow", e))
+                Err((step, e))
             }
         }
     }
 
-    /// The mapping over the first `new_len` bytes of the file (which may
-    /// be shorter until its blocks are allocated: nothing touches the
-    /// mapping past them).
+    /// The mapping moved over the first `new_len` bytes of the file (on
+    /// Unix the file may be shorter until its blocks are allocated: nothing
+    /// touches the mapping past them), reported as a `remap`.
     fn remap(&mut self, new_len: usize) -> io::Result<()> {
-        #[cfg(target_os = "linux")]
+        let remap = self.probe(Op::Remap, new_len, 0, None);
+        let moved = match faults::check(&mut self.faults, Point::Remap) {
+            Some(e) => Err(e),
+            None => self.move_mapping(new_len),
+        };
+        self.report(remap, moved.as_ref().err());
+        moved
+    }
+
+    /// The call of [`remap`](Self::remap): `mremap` on Linux (the pages
+    /// stay mapped), elsewhere a new mapping that replaces the old.
+    fn move_mapping(&mut self, new_len: usize) -> io::Result<()> {
+        #[cfg(all(target_os = "linux", not(mapped_portable)))]
         {
             // SAFETY: a mapping may run past the end of its file; this one
             // is read and written only below the allocated bytes, which the
@@ -98,12 +131,9 @@ impl<T: Pod> FileVector<T> {
                     .remap(new_len, memmap2::RemapOptions::new().may_move(true))
             }
         }
-        #[cfg(not(target_os = "linux"))]
+        #[cfg(not(all(target_os = "linux", not(mapped_portable))))]
         {
-            // SAFETY: as in `create_with`: the file is opened read-write,
-            // touched only through this mapping, below its length.
-            let map = unsafe { memmap2::MmapOptions::new().len(new_len).map_mut(&self.file) }?;
-            self.map = map;
+            self.map = map_file(&self.file, new_len)?;
             Ok(())
         }
     }
@@ -164,9 +194,9 @@ impl<T: Pod> FileVector<T> {
 
     /// After a removal: if sparse, give the blocks past twice the live
     /// bytes back to the file system by cutting the file there (the length
-    /// saved first if that cuts into saved data). The mapping stays as
-    /// long: nothing touches it past the allocated bytes. Best effort, as a
-    /// decommit: on a failure the blocks stay.
+    /// saved first if that cuts into saved data; see [`cut`](Self::cut)
+    /// for the mapping). Best effort, as a decommit: on a failure the
+    /// blocks stay.
     pub(super) fn after_removal(&mut self, cause: Cause) {
         let live = self.len * self.elem_size();
         let initial = self.initial_bytes();
@@ -187,7 +217,7 @@ impl<T: Pod> FileVector<T> {
         let decommit = self.probe(Op::Decommit, bytes, 0, None);
         let cut = match faults::check(&mut self.faults, Point::Punch) {
             Some(e) => Err(e),
-            None => self.file.set_len((self.data_offset + to) as u64),
+            None => self.cut(self.data_offset + to),
         };
         match cut {
             Ok(()) => {
@@ -200,5 +230,43 @@ impl<T: Pod> FileVector<T> {
                 self.report(shrink, Some(&e));
             }
         }
+    }
+
+    /// Cuts the file to `len` bytes. On Unix the mapping stays as long:
+    /// nothing touches it past the allocated bytes. On Windows a file with
+    /// a mapped view cannot be cut short (`ERROR_USER_MAPPED_FILE`), so the
+    /// view goes first (replaced by an empty one: memmap2 maps nothing for
+    /// a length of 0), and the file is mapped again over what is left (over
+    /// all of it, if the cut failed).
+    ///
+    /// # Panics
+    ///
+    /// On Windows, if that new mapping fails: the one just given up was
+    /// larger, so only an address space or a system out of resources gets
+    /// here, and the vector has nothing left to show its elements through
+    /// (it is left empty, with no capacity). The file holds what the last
+    /// flush saved, as after a crash.
+    fn cut(&mut self, len: usize) -> io::Result<()> {
+        if sys::MAP_PAST_END {
+            return self.file.set_len(len as u64);
+        }
+        let mapped = self.map.len();
+        self.map = map_file(&self.file, 0)?;
+        let cut = self.file.set_len(len as u64);
+        let keep = if cut.is_ok() { len } else { mapped };
+        match map_file(&self.file, keep) {
+            Ok(map) => self.map = map,
+            Err(e) => {
+                // Nothing is mapped: no element may be shown or written
+                // (should the panic be caught).
+                self.len = 0;
+                self.set_committed(0);
+                panic!(
+                    "cannot map {} again after cutting it short: {e}",
+                    self.path.display()
+                );
+            }
+        }
+        cut
     }
 }

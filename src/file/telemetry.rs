@@ -7,8 +7,8 @@
 //! | step | op | committed bytes (the allocated data bytes) |
 //! |---|---|---|
 //! | `create`, `open`: the file mapped | `reserve` | 0 to those the file holds |
-//! | growth | `grow`, holding `remap` and `commit` (`fallocate`) | up |
-//! | pushes past the readied pages | `populate` (zeros written ahead of them) | unchanged |
+//! | growth | `grow`, holding `remap` and `commit` (the blocks allocated; on Windows the `remap` is inside the `commit`) | up |
+//! | pushes past the readied pages | `populate` (zeros written ahead of them; none where growth wrote zeros) | unchanged |
 //! | sparse after a removal | `shrink`, holding `decommit` (the file cut short) | down |
 //! | `flush`, or a shorter length saved first | `flush` | unchanged |
 //! | drop: the file unmapped and closed | `release` | to 0 (the blocks stay in the file) |

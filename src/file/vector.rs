@@ -5,6 +5,7 @@ use super::faults::FileFaults;
 use super::header::{self, Header, SlotError, HEADER_AREA, SLOTS, SLOT_BYTES};
 use super::telemetry;
 use super::{FileError, FileOptions, FilePushError};
+use crate::os::file as sys;
 use crate::telemetry::{Cause, Label, Op};
 use crate::Mapper;
 use bytemuck::Pod;
@@ -14,7 +15,6 @@ use std::fs::{File, OpenOptions};
 use std::io;
 use std::marker::PhantomData;
 use std::ops::Deref;
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 /// A vector of plain-old-data elements whose storage is a file, mapped
@@ -27,12 +27,19 @@ use std::path::{Path, PathBuf};
 ///   [`flush`](Self::flush) saved (see "Crashes" in the [module
 ///   docs](crate::file) for the one refinement).
 /// - Growth follows the memory vector's policy ([`crate::policy`]): the
-///   file's blocks are allocated ahead of writes (`fallocate`), doubling, so
-///   a full disk (`ENOSPC`) or a file size limit is an error at the push,
-///   which hands the value back, and never a `SIGBUS` at the write.
+///   file's blocks are allocated ahead of writes, doubling (`fallocate` on
+///   Linux, zeros written on macOS and the BSDs, the end of file moved on
+///   Windows), so a full disk or a file size limit is an error at the
+///   push, which hands the value back, and never a `SIGBUS` at the write.
 /// - When fewer than a quarter of the allocated bytes are in use, the
-///   blocks past twice the live bytes are given back (the file cut short), as
-///   memory is decommitted, with the same hysteresis.
+///   blocks past twice the live bytes are given back (the file cut short;
+///   on Windows, where a mapped file cannot be cut, the mapping is dropped
+///   and made again around the cut), as memory is decommitted, with the
+///   same hysteresis.
+/// - "Platforms" in the [module docs](crate::file) has the calls on each
+///   platform, and how each was tested (Linux natively and, with `--cfg
+///   mapped_portable`, the path of macOS and the BSDs; Windows under wine;
+///   macOS and FreeBSD compile-checked only).
 /// - Elements are read through [`Deref`] to a slice. There is no mutable
 ///   slice: a write below the saved length would change what a reopen
 ///   returns.
@@ -158,7 +165,7 @@ impl<T: Pod> FileVector<T> {
                 .create_new(true)
                 .open(&temp)?;
             file.set_len(data_offset as u64)?;
-            file.write_all_at(&header.encode(), SLOTS[0] as u64)?;
+            sys::write_all_at(&file, &header.encode(), SLOTS[0] as u64)?;
             file.sync_data()?;
             Ok::<_, io::Error>(file)
         })();
@@ -182,14 +189,10 @@ impl<T: Pod> FileVector<T> {
             Err(e) => return Err(FileError::io(path, "create", e)),
         }
         let synced = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            Some(dir) => File::open(dir).and_then(|d| d.sync_all()),
+            Some(dir) => sys::sync_directory(dir),
             None => Ok(()),
         };
-        // SAFETY: the file is ours (just created, opened read-write); this
-        // vector reads and writes it only through this mapping and never
-        // past the file's length. Other processes changing it concurrently
-        // are outside this type's contract, as for every mapped file.
-        let map = synced.and_then(|()| unsafe { MmapOptions::new().map_mut(&file) });
+        let map = synced.and_then(|()| map_file(&file, data_offset));
         let map = match map {
             Ok(map) => map,
             Err(e) => {
@@ -217,8 +220,7 @@ impl<T: Pod> FileVector<T> {
             return Err(FileError::corrupt(path, "shorter than a header"));
         }
         let mut area = vec![0u8; HEADER_AREA];
-        file.read_exact_at(&mut area, 0)
-            .map_err(|e| FileError::io(path, "read", e))?;
+        sys::read_exact_at(&file, &mut area, 0).map_err(|e| FileError::io(path, "read", e))?;
         let (header, slot) = header::current(&area).map_err(|e| {
             FileError::corrupt(
                 path,
@@ -253,10 +255,9 @@ impl<T: Pod> FileVector<T> {
         if (bytes as u64) > file_len {
             return Err(FileError::corrupt(path, "shorter than its saved length"));
         }
-        // SAFETY: as in `create_with`: the file is opened read-write and is
-        // touched only through this mapping, below its length.
-        let map = unsafe { MmapOptions::new().map_mut(&file) }
-            .map_err(|e| FileError::io(path, "map", e))?;
+        let map_len = usize::try_from(file_len)
+            .map_err(|_| FileError::corrupt(path, "length past the address space"))?;
+        let map = map_file(&file, map_len).map_err(|e| FileError::io(path, "map", e))?;
         let len = header.len as usize;
         let mut v = Self::assemble(file, map, path, header, slot, page, opts.faults);
         v.len = len;
@@ -454,6 +455,14 @@ impl<T: Pod> FileVector<T> {
     }
 
     /// Removes the last element and returns it.
+    ///
+    /// # Panics
+    ///
+    /// On Windows only, in the rare case that the file cannot be mapped
+    /// again after it was cut short (see "Platforms" in the [module
+    /// docs](crate::file)): the address space or the system's resources
+    /// ran out. The vector is then left empty; the file holds what the
+    /// last flush saved.
     pub fn pop(&mut self) -> Option<T> {
         let last = *self.as_slice().last()?;
         self.len -= 1;
@@ -463,6 +472,14 @@ impl<T: Pod> FileVector<T> {
     }
 
     /// Keeps the first `len` elements (no effect if there are fewer).
+    ///
+    /// # Panics
+    ///
+    /// On Windows only, in the rare case that the file cannot be mapped
+    /// again after it was cut short (see "Platforms" in the [module
+    /// docs](crate::file)): the address space or the system's resources
+    /// ran out. The vector is then left empty; the file holds what the
+    /// last flush saved.
     pub fn truncate(&mut self, len: usize) {
         if len < self.len {
             self.len = len;
@@ -472,6 +489,14 @@ impl<T: Pod> FileVector<T> {
     }
 
     /// Removes every element.
+    ///
+    /// # Panics
+    ///
+    /// On Windows only, in the rare case that the file cannot be mapped
+    /// again after it was cut short (see "Platforms" in the [module
+    /// docs](crate::file)): the address space or the system's resources
+    /// ran out. The vector is then left empty; the file holds what the
+    /// last flush saved.
     pub fn clear(&mut self) {
         if self.len > 0 {
             self.len = 0;
@@ -484,6 +509,19 @@ impl<T: Pod> FileVector<T> {
     pub(super) fn slot_bytes(&mut self, slot: usize) -> &mut [u8] {
         &mut self.map[SLOTS[slot]..SLOTS[slot] + SLOT_BYTES]
     }
+}
+
+/// A mapping of the first `len` bytes of `file`, which may pass its end
+/// where [`sys::MAP_PAST_END`] says so (nothing touches a byte past the
+/// allocated ones).
+pub(super) fn map_file(file: &File, len: usize) -> io::Result<MmapMut> {
+    // SAFETY: `file` is the vector's own, opened read-write; the vector
+    // reads and writes it only through this mapping (and positioned writes
+    // past its elements, which the mapping sees), and never past the bytes
+    // whose blocks are allocated, which the file holds. Other processes
+    // changing the file concurrently are outside the type's contract, as
+    // for every mapped file.
+    unsafe { MmapOptions::new().len(len).map_mut(file) }
 }
 
 /// A name beside `path` no other creator uses at the same moment.

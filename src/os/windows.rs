@@ -60,10 +60,10 @@ fn read_system_info() {
         GetSystemInfo(&mut info);
         info
     };
-    let page = (info.dwPageSize as usize)
-        .is_power_of_two()
-        .then_some(info.dwPageSize as usize)
-        .unwrap_or(4096);
+    let page = match info.dwPageSize as usize {
+        size if size.is_power_of_two() => size,
+        _ => 4096,
+    };
     let granularity = (info.dwAllocationGranularity as usize).max(page);
     GRANULARITY.store(granularity, Ordering::Relaxed);
     PAGE_SIZE.store(page, Ordering::Relaxed);

@@ -95,7 +95,7 @@ unsafe impl Send for Parked {}
 const SHARDS: usize = 4;
 
 /// One cache: the process's ([`SHARED`]), or, with the `test-util`
-/// feature, a thread's own ([`crate::test_cache`]).
+/// feature, a thread's own (`mapped::test_cache`).
 pub(super) struct Cache {
     shards: [ForkLock<Vec<Parked>>; SHARDS],
     /// Held by whoever releases reservations taken out of the cache, until

@@ -1,23 +1,46 @@
 //! File-backed vectors (cargo feature `file`): one test binary.
 //!
 //! - `basic`: create/open, the reopen target (10 million `u64`), errors,
-//!   torn and corrupt headers, disk given back on truncate.
+//!   torn and corrupt headers, the file cut short on truncate.
+//! - `allocation` (Unix): growth allocates the grown range's blocks
+//!   before anything writes it, and no hole is left below the length.
 //! - `model`: random operations against a `Vec<u64>` under injected
 //!   refusals, with reopens.
-//! - `crash`: a writer killed with `SIGKILL` at random moments.
+//! - `crash` (Unix): a writer killed with `SIGKILL` at random moments.
 //! - `failpoints` (with `--features failpoints`): each file point fires.
-//! - `limits`: a real file size limit (`RLIMIT_FSIZE`) and a real full
-//!   file system refuse growth cleanly, and kill nothing.
-//! - `memory`: bigger than memory, in a 512 MiB memory cgroup (ignored by
-//!   default; `.ci/run` runs it by name).
+//! - `limits` (Unix): a real file size limit (`RLIMIT_FSIZE`) and a real
+//!   full file system refuse growth cleanly, and kill nothing.
+//! - `memory` (Linux): bigger than memory, in a 512 MiB memory cgroup
+//!   (ignored by default; `.ci/run` runs it by name).
+//! - `telemetry`: spans, metrics, observers and `stats()`.
+//!
+//! Every module builds for every target; what only some can run is gated
+//! where it is declared, with the reason. Built with `--cfg
+//! mapped_portable`, Linux takes the path of macOS and the BSDs, and the
+//! same tests run on it.
 
+// `st_blocks` (Unix's count of a file's allocated blocks). On Windows the
+// allocated size is NTFS's, and wine, whose files are Linux files, does
+// not have it: there `set_len` leaves a file sparse.
+#[cfg(unix)]
+mod allocation;
 mod basic;
+// Kills with `SIGKILL` and reads the signal back: Unix only.
+#[cfg(unix)]
 mod crash;
 #[cfg(feature = "failpoints")]
 mod failpoints;
+// `RLIMIT_FSIZE` and `SIGXFSZ` are Unix's; the full file system is a
+// mounted tmpfs (Linux). Windows has neither limit nor mount here.
+#[cfg(unix)]
 mod limits;
+// A cgroup v1 memory controller: Linux only.
+#[cfg(target_os = "linux")]
 mod memory;
 mod model;
+// Mounting a small file system for one test: Linux's `mount` (as root).
+#[cfg(target_os = "linux")]
+mod mount;
 mod telemetry;
 
 use std::path::PathBuf;
@@ -30,6 +53,32 @@ pub fn temp_path(name: &str) -> PathBuf {
     let path = dir.join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_file(&path);
     path
+}
+
+/// The system page size, as the vectors read it (never assumed 4096).
+pub fn page_size() -> usize {
+    use mapped::Mapper;
+    mapped::MAPPER.page_size()
+}
+
+/// Whether growth writes zeros over the grown range (macOS, the BSDs and
+/// other Unixes, and Linux with `--cfg mapped_portable`), which readies
+/// its pages for pushes too: then no `populate` ever runs. Linux's
+/// `fallocate` (on the file systems the tests use) and Windows's `set_len`
+/// allocate without writing, and pushes populate ahead.
+pub fn growth_writes_zeros() -> bool {
+    cfg!(any(
+        mapped_portable,
+        not(any(target_os = "linux", target_os = "android", windows))
+    ))
+}
+
+/// The bytes of disk allocated to the file at `path` (`st_blocks` is in
+/// 512-byte units whatever the block size).
+#[cfg(unix)]
+pub fn allocated_bytes(path: &std::path::Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).unwrap().blocks() * 512
 }
 
 /// What a test run in a child writes when it got to its end.
