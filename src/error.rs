@@ -139,15 +139,17 @@ impl std::error::Error for Error {
     }
 }
 
-/// A push (or insert) that failed: the [`Error`], and the value, handed back
-/// untouched.
-pub struct PushError<T> {
+/// A push (or insert) that failed: why, and the value, handed back
+/// untouched. `E` is the container's error: [`Error`] for the memory
+/// containers, [`FileError`](crate::FileError) for a file vector
+/// ([`FilePushError`](crate::FilePushError)).
+pub struct PushError<T, E = Error> {
     value: T,
-    error: Error,
+    error: E,
 }
 
-impl<T> PushError<T> {
-    pub(crate) fn new(value: T, error: Error) -> Self {
+impl<T, E> PushError<T, E> {
+    pub(crate) fn new(value: T, error: E) -> Self {
         PushError { value, error }
     }
 
@@ -157,12 +159,17 @@ impl<T> PushError<T> {
     }
 
     /// Why it was not pushed.
-    pub fn error(&self) -> &Error {
+    pub fn error(&self) -> &E {
         &self.error
     }
 
+    /// Why it was not pushed, dropping the value.
+    pub fn into_error(self) -> E {
+        self.error
+    }
+
     /// Both halves.
-    pub fn into_parts(self) -> (T, Error) {
+    pub fn into_parts(self) -> (T, E) {
         (self.value, self.error)
     }
 }
@@ -173,7 +180,7 @@ impl<T> From<PushError<T>> for Error {
     }
 }
 
-impl<T> fmt::Debug for PushError<T> {
+impl<T, E: fmt::Debug> fmt::Debug for PushError<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PushError")
             .field("error", &self.error)
@@ -184,17 +191,22 @@ impl<T> fmt::Debug for PushError<T> {
 /// Says only that the push failed: the cause is its
 /// [`source`](std::error::Error::source), which error-chain printers show
 /// next (so nothing is printed twice).
-impl<T> fmt::Display for PushError<T> {
+impl<T, E> fmt::Display for PushError<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("push failed")
     }
 }
 
-impl<T> std::error::Error for PushError<T> {
+impl<T, E: std::error::Error + 'static> std::error::Error for PushError<T, E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         Some(&self.error)
     }
 }
+
+/// The [`io::ErrorKind`] of a size that overflows (more than `isize::MAX`
+/// bytes): the caller's input, not a want of memory. The one mapping for
+/// every container's `CapacityOverflow`.
+pub(crate) const CAPACITY_OVERFLOW: io::ErrorKind = io::ErrorKind::InvalidInput;
 
 /// For io code (`?` in a function returning `io::Result`): the kind says
 /// what happened, the `Error` is the inner error (and its OS error that
@@ -210,17 +222,17 @@ impl From<Error> for io::Error {
                 io::ErrorKind::OutOfMemory
             }
             Error::WindowFull { .. } => io::ErrorKind::StorageFull,
-            Error::CapacityOverflow => io::ErrorKind::InvalidInput,
+            Error::CapacityOverflow => CAPACITY_OVERFLOW,
             Error::Alignment { .. } => io::ErrorKind::Unsupported,
         };
         io::Error::new(kind, error)
     }
 }
 
-/// The [`Error`] of a failed push as an [`io::Error`]; the value is
-/// dropped (take it first with [`PushError::into_parts`] to keep it).
-impl<T> From<PushError<T>> for io::Error {
-    fn from(error: PushError<T>) -> Self {
+/// The error of a failed push as an [`io::Error`]; the value is dropped
+/// (take it first with [`PushError::into_parts`] to keep it).
+impl<T, E: Into<io::Error>> From<PushError<T, E>> for io::Error {
+    fn from(error: PushError<T, E>) -> Self {
         error.error.into()
     }
 }

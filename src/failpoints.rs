@@ -12,6 +12,11 @@
 //! | `mapped::release` | `munmap` with `EINVAL` (the address space is leaked) |
 //! | `mapped::alloc` | the global allocator returning null ([`Error::Alloc`](crate::Error::Alloc)) |
 //!
+//! (The errors are each platform's own: `ERROR_COMMITMENT_LIMIT` for
+//! `ENOMEM` on Windows, and so on.) File vectors (cargo feature `file`)
+//! have six points of their own, `mapped::file_grow` and the others, listed
+//! in the `file` module's docs.
+//!
 //! They are the [`fail`](https://docs.rs/fail) crate's points: set them
 //! with its `FAILPOINTS` environment variable (read by
 //! `fail::FailScenario::setup()`) or `fail::cfg`, in its grammar:
@@ -37,12 +42,16 @@
 //! With the feature off nothing of this is compiled in but [`Injected`]
 //! (which then never appears).
 
+use crate::os::{INVALID_ARGUMENT, OUT_OF_MEMORY};
+#[cfg(feature = "file")]
+use crate::os::{IO_ERROR, NO_SPACE};
 use std::fmt;
 use std::io;
 
-/// A failure a failpoint injected, as the inner error of the
-/// [`io::Error`] a mapper call returned: which point fired, and the OS
-/// error it stands for.
+/// A failure a failpoint (or a file vector's
+/// [`FileFaults`](crate::FileFaults) hook) injected, as the inner error of
+/// the [`io::Error`] a mapper or file call returned: which point fired, and
+/// the OS error it stands for.
 #[derive(Debug)]
 pub struct Injected {
     point: &'static str,
@@ -77,31 +86,56 @@ impl fmt::Display for Injected {
 
 impl std::error::Error for Injected {}
 
-/// A failpoint: its name and the `op` label its injections count under.
-#[derive(Clone, Copy)]
+/// A failpoint: its name, the `op` label its injections count under, and
+/// the OS error it fails as. One table for the memory points and the file
+/// vector's (whose [`FileFaults`](crate::FileFaults) hook fails the same
+/// points).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Point {
     name: &'static str,
     /// The `op` label its injections count under.
     op: &'static str,
+    /// The raw OS error it fails as, this platform's.
+    errno: i32,
 }
 
-pub(crate) const RESERVE: Point = Point::new("mapped::reserve", "reserve");
-pub(crate) const COMMIT: Point = Point::new("mapped::commit", "commit");
-pub(crate) const DECOMMIT: Point = Point::new("mapped::decommit", "decommit");
-pub(crate) const REMAP: Point = Point::new("mapped::remap", "remap");
-pub(crate) const POPULATE: Point = Point::new("mapped::populate", "populate");
-pub(crate) const RELEASE: Point = Point::new("mapped::release", "release");
-pub(crate) const ALLOC: Point = Point::new("mapped::alloc", "alloc");
+pub(crate) const RESERVE: Point = Point::new("mapped::reserve", "reserve", OUT_OF_MEMORY);
+pub(crate) const COMMIT: Point = Point::new("mapped::commit", "commit", OUT_OF_MEMORY);
+pub(crate) const DECOMMIT: Point = Point::new("mapped::decommit", "decommit", OUT_OF_MEMORY);
+pub(crate) const REMAP: Point = Point::new("mapped::remap", "remap", OUT_OF_MEMORY);
+pub(crate) const POPULATE: Point = Point::new("mapped::populate", "populate", OUT_OF_MEMORY);
+pub(crate) const RELEASE: Point = Point::new("mapped::release", "release", INVALID_ARGUMENT);
+pub(crate) const ALLOC: Point = Point::new("mapped::alloc", "alloc", OUT_OF_MEMORY);
+
+/// A file vector's growth: the allocation of its blocks, as a full disk.
+#[cfg(feature = "file")]
+pub(crate) const FILE_GROW: Point = Point::new("mapped::file_grow", "commit", NO_SPACE);
+/// A file vector's move of its mapping, as out of memory.
+#[cfg(feature = "file")]
+pub(crate) const FILE_REMAP: Point = Point::new("mapped::file_remap", "remap", OUT_OF_MEMORY);
+/// A file vector's sync of its data, as an I/O error.
+#[cfg(feature = "file")]
+pub(crate) const FILE_FLUSH: Point = Point::new("mapped::file_flush", "flush", IO_ERROR);
+/// A file vector's sync of its header, as an I/O error.
+#[cfg(feature = "file")]
+pub(crate) const FILE_HEADER: Point = Point::new("mapped::file_header", "flush", IO_ERROR);
+/// A file vector's cut of its file on a shrink (named for the hole punch
+/// it replaced), as an I/O error.
+#[cfg(feature = "file")]
+pub(crate) const FILE_PUNCH: Point = Point::new("mapped::file_punch", "decommit", IO_ERROR);
+/// A file vector's zeros written ahead of pushes, as an I/O error.
+#[cfg(feature = "file")]
+pub(crate) const FILE_POPULATE: Point = Point::new("mapped::file_populate", "populate", IO_ERROR);
 
 impl Point {
-    const fn new(name: &'static str, op: &'static str) -> Self {
-        Point { name, op }
+    const fn new(name: &'static str, op: &'static str, errno: i32) -> Self {
+        Point { name, op, errno }
     }
 
     /// Whether the point fires now. Nothing is reported here: the caller
-    /// hands the failure up (as [`os_error`](Self::os_error)'s marked
-    /// error, or an [`Error::Alloc`](crate::Error::Alloc)), and the
-    /// storage layer above counts it.
+    /// hands the failure up (as [`error`](Self::error)'s marked error, or
+    /// an [`Error::Alloc`](crate::Error::Alloc)), and the storage layer
+    /// above counts it.
     #[inline]
     pub(crate) fn fires(self) -> bool {
         #[cfg(feature = "failpoints")]
@@ -119,81 +153,32 @@ impl Point {
         self.op
     }
 
-    /// `Err` with the error the OS would return (`errno`), marked as
-    /// injected, if the point fires now: a mapper call starts with
-    /// `point.check(errno)?`.
+    /// `Err` with the error the OS would return, marked as injected, if the
+    /// point fires now: a mapper call starts with `point.check()?`.
     #[inline]
-    pub(crate) fn check(self, errno: i32) -> io::Result<()> {
-        match self.os_error(errno) {
-            Some(injected) => Err(injected),
-            None => Ok(()),
+    pub(crate) fn check(self) -> io::Result<()> {
+        match self.fires() {
+            true => Err(self.error()),
+            false => Ok(()),
         }
     }
 
-    /// The error the OS would return, marked as injected, if the point
-    /// fires now.
-    #[inline]
-    pub(crate) fn os_error(self, errno: i32) -> Option<io::Error> {
-        self.fires().then(|| {
-            let kind = io::Error::from_raw_os_error(errno).kind();
-            io::Error::new(
-                kind,
-                Injected {
-                    point: self.name,
-                    errno,
-                },
-            )
-        })
+    /// The error the OS would return here, marked as injected (an
+    /// [`Injected`] inside).
+    pub(crate) fn error(self) -> io::Error {
+        let kind = io::Error::from_raw_os_error(self.errno).kind();
+        io::Error::new(
+            kind,
+            Injected {
+                point: self.name,
+                errno: self.errno,
+            },
+        )
     }
 }
 
 /// Whether `error` was injected (by a failpoint, or by a file vector's
 /// fault hook) rather than returned by the OS.
 pub(crate) fn is_injected(error: &io::Error) -> bool {
-    #[cfg(feature = "file")]
-    if InjectedFileFault::of(error).is_some() {
-        return true;
-    }
     Injected::of(error).is_some()
 }
-
-// A file vector's injected failure lives here, below telemetry (which
-// tells injected failures from real ones), and is re-exported by `file`.
-
-/// A failure injected into a file vector ([`FileFaults`](crate::FileFaults) or a failpoint),
-/// as the inner error of the [`io::Error`] a step returned.
-#[cfg(feature = "file")]
-#[derive(Debug)]
-pub struct InjectedFileFault {
-    pub(crate) point: &'static str,
-    pub(crate) errno: i32,
-}
-
-#[cfg(feature = "file")]
-impl InjectedFileFault {
-    /// The point that fired, e.g. `"mapped::file_grow"`.
-    pub fn point(&self) -> &'static str {
-        self.point
-    }
-
-    /// The OS error number it stands for.
-    pub fn errno(&self) -> i32 {
-        self.errno
-    }
-
-    /// The injected fault inside `error`, if it is one.
-    pub fn of(error: &io::Error) -> Option<&InjectedFileFault> {
-        error.get_ref()?.downcast_ref()
-    }
-}
-
-#[cfg(feature = "file")]
-impl fmt::Display for InjectedFileFault {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let os = io::Error::from_raw_os_error(self.errno);
-        write!(f, "{os} (injected at {})", self.point)
-    }
-}
-
-#[cfg(feature = "file")]
-impl std::error::Error for InjectedFileFault {}

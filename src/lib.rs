@@ -90,7 +90,7 @@ mod clock;
 mod error;
 pub mod failpoints;
 #[cfg(feature = "file")]
-pub mod file;
+mod file;
 #[cfg(unix)]
 mod fork;
 pub mod inventory;
@@ -118,7 +118,7 @@ pub use builder::Builder;
 pub use bytes::MappedBytes;
 pub use error::{Error, PushError};
 #[cfg(feature = "file")]
-pub use file::{FileError, FileFaults, FileOptions, FilePushError, FileVector, InjectedFileFault};
+pub use file::{FileError, FileFaults, FileOptions, FilePushError, FileVector};
 pub use mapper::Mapper;
 pub use mapper_ref::MapperRef;
 pub use op::{Cause, Op};

@@ -1,5 +1,6 @@
 //! The errors of [`FileVector`](super::FileVector).
 
+use crate::error::PushError;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -147,14 +148,14 @@ impl From<FileError> for io::Error {
             FileError::Io { source, .. } => source.kind(),
             FileError::Corrupt { .. } | FileError::WrongType { .. } => io::ErrorKind::InvalidData,
             FileError::Unsupported { .. } => io::ErrorKind::Unsupported,
-            FileError::CapacityOverflow => io::ErrorKind::OutOfMemory,
+            FileError::CapacityOverflow => crate::error::CAPACITY_OVERFLOW,
         };
         io::Error::new(kind, e)
     }
 }
 
 /// A refused [`push`](super::FileVector::push): the value, handed back, and
-/// why.
+/// why (a [`PushError`] with a [`FileError`]).
 ///
 /// ```
 /// # fn f(v: &mut mapped::FileVector<u64>) {
@@ -164,50 +165,4 @@ impl From<FileError> for io::Error {
 /// }
 /// # }
 /// ```
-pub struct FilePushError<T> {
-    pub(crate) value: T,
-    pub(crate) error: FileError,
-}
-
-impl<T> FilePushError<T> {
-    /// The value that was not pushed.
-    pub fn into_value(self) -> T {
-        self.value
-    }
-
-    /// Why it was not.
-    pub fn error(&self) -> &FileError {
-        &self.error
-    }
-
-    /// Why it was not, dropping the value.
-    pub fn into_error(self) -> FileError {
-        self.error
-    }
-}
-
-impl<T> fmt::Debug for FilePushError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FilePushError")
-            .field("error", &self.error)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<T> fmt::Display for FilePushError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("push refused")
-    }
-}
-
-impl<T> std::error::Error for FilePushError<T> {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.error)
-    }
-}
-
-impl<T> From<FilePushError<T>> for io::Error {
-    fn from(e: FilePushError<T>) -> io::Error {
-        e.error.into()
-    }
-}
+pub type FilePushError<T> = PushError<T, FileError>;

@@ -14,17 +14,16 @@
 //! The errors are the platform's own: `ENOSPC`, `ENOMEM` and `EIO` on
 //! Unix; `ERROR_DISK_FULL`, `ERROR_COMMITMENT_LIMIT` and
 //! `ERROR_IO_DEVICE` on Windows. An injected error's inner value is an
-//! [`InjectedFileFault`].
+//! [`Injected`](crate::failpoints::Injected), as a memory failpoint's.
 
-pub use crate::failpoints::InjectedFileFault;
+use crate::failpoints;
 use std::io;
 
 /// A seeded fault injector for one [`FileVector`](super::FileVector):
 /// each growth is refused with probability `refuse_growth` (as a full disk
 /// would), each flush fails with probability `fail_flushes` (as an I/O
-/// error would: each of its two syncs, data and header, with probability
-/// `fail_flushes / 2`). The
-/// same seed gives the same faults.
+/// error would: at the sync of its data or at the sync of its header,
+/// half the time each). The same seed gives the same faults.
 ///
 /// ```
 /// use mapped::{FileFaults, FileVector};
@@ -47,6 +46,10 @@ pub struct FileFaults {
     grow: f64,
     flush: f64,
     injected: u64,
+    /// Whether the flush under way fails at its header's sync (decided at
+    /// its data's sync); `None` outside a flush, where a header written
+    /// alone is a flush of its own.
+    header_fails: Option<bool>,
 }
 
 impl FileFaults {
@@ -58,6 +61,7 @@ impl FileFaults {
             grow: 0.0,
             flush: 0.0,
             injected: 0,
+            header_fails: None,
         }
     }
 
@@ -94,13 +98,34 @@ impl FileFaults {
     }
 
     fn hit(&mut self, p: f64) -> bool {
-        let hit = p > 0.0 && self.draw() < p;
-        self.injected += u64::from(hit);
-        hit
+        p > 0.0 && self.draw() < p
+    }
+
+    /// Whether the hook fails `point` now. A flush fails with probability
+    /// `flush` in all, at one of its two syncs: decided at its data's sync.
+    fn decide(&mut self, point: Point) -> bool {
+        let fails = match point {
+            Point::Grow => self.hit(self.grow),
+            Point::Flush => {
+                let fails = self.hit(self.flush);
+                let at_header = fails && self.draw() < 0.5;
+                // A flush failed at its data's sync writes no header.
+                self.header_fails = (!fails || at_header).then_some(at_header);
+                fails && !at_header
+            }
+            Point::Header => match self.header_fails.take() {
+                Some(decided) => decided,
+                None => self.hit(self.flush),
+            },
+            Point::Remap | Point::Punch | Point::Populate => false,
+        };
+        self.injected += u64::from(fails);
+        fails
     }
 }
 
-/// Where a vector asks whether to fail.
+/// Where a vector asks whether to fail: each a failpoint of
+/// [`crate::failpoints`]'s table, which names it and says what it fails as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Point {
     Grow,
@@ -112,23 +137,14 @@ pub(crate) enum Point {
 }
 
 impl Point {
-    fn name(self) -> &'static str {
+    fn failpoint(self) -> failpoints::Point {
         match self {
-            Point::Grow => "mapped::file_grow",
-            Point::Remap => "mapped::file_remap",
-            Point::Flush => "mapped::file_flush",
-            Point::Header => "mapped::file_header",
-            Point::Punch => "mapped::file_punch",
-            Point::Populate => "mapped::file_populate",
-        }
-    }
-
-    /// The raw OS error the point fails as, this platform's.
-    fn errno(self) -> i32 {
-        match self {
-            Point::Grow => crate::os::NO_SPACE,
-            Point::Remap => crate::os::OUT_OF_MEMORY,
-            Point::Flush | Point::Header | Point::Punch | Point::Populate => crate::os::IO_ERROR,
+            Point::Grow => failpoints::FILE_GROW,
+            Point::Remap => failpoints::FILE_REMAP,
+            Point::Flush => failpoints::FILE_FLUSH,
+            Point::Header => failpoints::FILE_HEADER,
+            Point::Punch => failpoints::FILE_PUNCH,
+            Point::Populate => failpoints::FILE_POPULATE,
         }
     }
 }
@@ -136,23 +152,8 @@ impl Point {
 /// Whether `point` fails now (the hook first, then the failpoint), as the
 /// error the OS would return, marked as injected.
 pub(crate) fn check(faults: &mut Option<FileFaults>, point: Point) -> Option<io::Error> {
-    let hook = faults.as_mut().is_some_and(|f| match point {
-        Point::Grow => f.hit(f.grow),
-        // A flush fails at one of its two points, half the time each.
-        Point::Flush | Point::Header => f.hit(f.flush / 2.0),
-        Point::Remap | Point::Punch | Point::Populate => false,
-    });
-    #[cfg(feature = "failpoints")]
-    let hook = hook || fail::eval(point.name(), |_| ()).is_some();
+    let hook = faults.as_mut().is_some_and(|f| f.decide(point));
     // Counted, as a failpoint's, by the telemetry of the step it fails.
-    hook.then(|| {
-        let kind = io::Error::from_raw_os_error(point.errno()).kind();
-        io::Error::new(
-            kind,
-            InjectedFileFault {
-                point: point.name(),
-                errno: point.errno(),
-            },
-        )
-    })
+    let failpoint = point.failpoint();
+    (hook || failpoint.fires()).then(|| failpoint.error())
 }

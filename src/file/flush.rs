@@ -13,8 +13,8 @@ impl<T: Pod> FileVector<T> {
     /// Makes the elements and the length durable: the data is synced
     /// first, then the length is written to the header slot not in use and
     /// synced (`msync`, then `fdatasync` but for Linux's data; on Windows
-    /// `FlushViewOfFile`, then `FlushFileBuffers`: see "Platforms" in the
-    /// [module docs](crate::file)). After it returns, a reopen
+    /// `FlushViewOfFile`, then `FlushFileBuffers`: see
+    /// [Platforms](Self#platforms)). After it returns, a reopen
     /// (even after a crash) returns these contents. On an error the file
     /// still holds what the previous flush saved.
     ///

@@ -127,24 +127,24 @@ unsafe impl Mapper for OsMapper {
     }
 
     fn reserve(&self, len: usize) -> io::Result<NonNull<u8>> {
-        failpoints::RESERVE.check(OUT_OF_MEMORY)?;
+        failpoints::RESERVE.check()?;
         sys::reserve(len)
     }
 
     unsafe fn commit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        failpoints::COMMIT.check(OUT_OF_MEMORY)?;
+        failpoints::COMMIT.check()?;
         // SAFETY: the caller passes a range inside one of our reservations.
         unsafe { sys::commit(addr, len) }
     }
 
     unsafe fn decommit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        failpoints::DECOMMIT.check(OUT_OF_MEMORY)?;
+        failpoints::DECOMMIT.check()?;
         // SAFETY: as for `commit`; the caller no longer uses the range.
         unsafe { sys::decommit(addr, len) }
     }
 
     unsafe fn release(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        failpoints::RELEASE.check(INVALID_ARGUMENT)?;
+        failpoints::RELEASE.check()?;
         // SAFETY: the caller passes exactly one live reservation it is done with.
         unsafe { sys::release(addr, len) }
     }
@@ -156,13 +156,13 @@ unsafe impl Mapper for OsMapper {
         committed: usize,
         new_len: usize,
     ) -> io::Result<NonNull<u8>> {
-        failpoints::REMAP.check(OUT_OF_MEMORY)?;
+        failpoints::REMAP.check()?;
         // SAFETY: the caller upholds `Mapper::remap`'s contract.
         unsafe { sys::remap(old, old_len, committed, new_len) }
     }
 
     unsafe fn populate(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        failpoints::POPULATE.check(OUT_OF_MEMORY)?;
+        failpoints::POPULATE.check()?;
         // SAFETY: the caller passes a committed range of ours.
         unsafe { sys::populate(addr, len) }
     }

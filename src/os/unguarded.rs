@@ -97,12 +97,12 @@ unsafe impl Mapper for UnguardedMapper {
     }
 
     fn reserve(&self, len: usize) -> io::Result<NonNull<u8>> {
-        failpoints::RESERVE.check(super::OUT_OF_MEMORY)?;
+        failpoints::RESERVE.check()?;
         sys::map_rw(len)
     }
 
     unsafe fn commit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        failpoints::COMMIT.check(super::OUT_OF_MEMORY)?;
+        failpoints::COMMIT.check()?;
         // SAFETY: the caller passes a page-aligned range inside one of our
         // reservations, each a `map_rw` mapping; what is committed there is
         // about to be the caller's, so faulting it in is allowed.
@@ -110,13 +110,13 @@ unsafe impl Mapper for UnguardedMapper {
     }
 
     unsafe fn decommit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        failpoints::DECOMMIT.check(super::OUT_OF_MEMORY)?;
+        failpoints::DECOMMIT.check()?;
         // SAFETY: as for `commit`; the caller no longer uses the range.
         unsafe { sys::discard(addr, len) }
     }
 
     unsafe fn release(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        failpoints::RELEASE.check(super::INVALID_ARGUMENT)?;
+        failpoints::RELEASE.check()?;
         // SAFETY: the caller passes exactly one live reservation it is done with.
         unsafe { sys::release(addr, len) }
     }
@@ -128,7 +128,7 @@ unsafe impl Mapper for UnguardedMapper {
         committed: usize,
         new_len: usize,
     ) -> io::Result<NonNull<u8>> {
-        failpoints::REMAP.check(super::OUT_OF_MEMORY)?;
+        failpoints::REMAP.check()?;
         let _ = committed;
         // SAFETY: the caller upholds `Mapper::remap`'s contract: `old` is one
         // live reservation of ours of `old_len < new_len` bytes.
@@ -145,7 +145,7 @@ unsafe impl Mapper for UnguardedMapper {
     }
 
     unsafe fn populate(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
-        failpoints::POPULATE.check(super::OUT_OF_MEMORY)?;
+        failpoints::POPULATE.check()?;
         let _ = (addr, len);
         // A committed range was faulted in by its commit, and decommitted
         // pages are never populated (the caller commits them first).

@@ -551,7 +551,7 @@ fn emit(event: &Event<'_>, label: &Label) {
 }
 
 /// What the storage layer keeps of the reservations, handed to telemetry
-/// to report ([`stats`], [`describe_metrics`]): telemetry is a sink, and
+/// to report ([`stats()`], [`describe_metrics`]): telemetry is a sink, and
 /// asks no layer above it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Reservations {

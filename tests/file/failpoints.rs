@@ -3,15 +3,14 @@
 //! of this binary sees a point set.
 
 use crate::temp_path;
-use mapped::{FileError, FileVector, InjectedFileFault};
+use mapped::failpoints::Injected;
+use mapped::{FileError, FileVector};
 use mapped_mock::child;
 
 const NAME: &str = "failpoints::each_file_point_fires_and_loses_nothing";
 
 fn injected_at(e: &FileError) -> Option<&'static str> {
-    e.os_error()
-        .and_then(InjectedFileFault::of)
-        .map(|i| i.point())
+    e.os_error().and_then(Injected::of).map(|i| i.point())
 }
 
 #[test]

@@ -6,14 +6,15 @@
 //! length when a write or a hole reached into removed saved data).
 
 use crate::{seed, temp_path, Rng};
-use mapped::{FileFaults, FileVector, InjectedFileFault};
+use mapped::failpoints::Injected;
+use mapped::{FileFaults, FileVector};
 
 fn faults(seed: u64) -> FileFaults {
     FileFaults::new(seed).refuse_growth(0.15).fail_flushes(0.2)
 }
 
 fn injected(e: &mapped::FileError) -> bool {
-    e.os_error().and_then(InjectedFileFault::of).is_some()
+    e.os_error().and_then(Injected::of).is_some()
 }
 
 fn run(seed: u64, steps: usize) {
@@ -150,4 +151,23 @@ fn random_operations_under_refusals_lose_nothing_and_reopen_the_last_flush() {
     for i in 0..4 {
         run(base.wrapping_add(i), 2_000);
     }
+}
+
+/// `fail_flushes(1.0)` fails every flush (at its data's sync or at its
+/// header's, half the time each), and nothing it fails is saved.
+#[test]
+fn fail_flushes_of_one_fails_every_flush() {
+    let path = temp_path("every-flush-fails");
+    let faults = FileFaults::new(seed()).fail_flushes(1.0);
+    let mut f: FileVector<u64> = FileVector::options().faults(faults).create(&path).unwrap();
+    for i in 0..64 {
+        f.push(i).unwrap();
+        let err = f.flush().expect_err("every flush fails");
+        assert!(injected(&err), "{err:?}");
+    }
+    drop(f);
+    let f: FileVector<u64> = FileVector::open(&path).unwrap();
+    assert!(f.is_empty(), "no flush was saved");
+    drop(f);
+    std::fs::remove_file(&path).unwrap();
 }
