@@ -54,7 +54,7 @@ impl<C> Builder<C> {
     }
 
     /// Bytes of address space reserved at the first push (rounded up to
-    /// pages; default [`DEFAULT_WINDOW`](crate::policy::DEFAULT_WINDOW)).
+    /// pages; default [`DEFAULT_WINDOW`](crate::DEFAULT_WINDOW)).
     /// When it fills, the container moves to one twice as large. Ignored
     /// when [`max_capacity`](Self::max_capacity) is set.
     pub fn initial_window(mut self, bytes: usize) -> Self {

@@ -53,7 +53,7 @@
 //! - <a id="decommit"></a>**Decommit**: give pages back to the OS and
 //!   protect them ([`Mapper::decommit`]), so a stray access faults. A
 //!   container decommits when fewer than a quarter of its committed bytes
-//!   are in use ([`policy::DECOMMIT_THRESHOLD`]), down to twice what is.
+//!   are in use ([`DECOMMIT_THRESHOLD`]), down to twice what is.
 //! - <a id="populate"></a>**Populate**: fault committed pages in with one
 //!   call ahead of the writes that fill them ([`Mapper::populate`]), rather
 //!   than one trap per page: a hint.
@@ -98,7 +98,7 @@ mod mapper;
 mod mapper_ref;
 mod op;
 mod os;
-pub mod policy;
+mod policy;
 mod queue;
 mod raw;
 mod region;
@@ -123,6 +123,7 @@ pub use mapper::Mapper;
 pub use mapper_ref::MapperRef;
 pub use op::{Cause, Op};
 pub use os::{OsMapper, UnguardedMapper, MAPPER, UNGUARDED};
+pub use policy::{DECOMMIT_THRESHOLD, DEFAULT_WINDOW};
 pub use queue::{MappedQueue, PeekMut};
 pub use raw::Storage;
 pub use region::{
@@ -130,7 +131,9 @@ pub use region::{
     CACHE_MAX_BYTES, CACHE_MAX_COMMITTED, CACHE_MAX_ENTRIES,
 };
 pub use settings::Guard;
-pub use telemetry::{set_observer, set_slow_call_threshold, Event, Observer, Stats};
+pub use telemetry::event::{set_observer, Event, Observer};
+pub use telemetry::slow::set_slow_call_threshold;
+pub use telemetry::stats::Stats;
 pub use vector::{Drain, ExtractIf, IntoIter, MappedVector, Splice};
 
 /// A snapshot of what all containers in the process hold and have done:

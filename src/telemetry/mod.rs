@@ -10,140 +10,28 @@
 //! The `tracing` and `metrics` cargo features (both on by default) compile
 //! their halves out entirely; the observer and [`stats()`](crate::stats) always work.
 
+pub(crate) mod event;
 mod local;
 pub mod names;
-mod slow;
-mod stats;
+pub(crate) mod slow;
+pub(crate) mod stats;
 
 #[cfg(feature = "metrics")]
 mod metrics;
 #[cfg(feature = "tracing")]
 mod trace;
 
-pub use crate::op::{Cause, Op};
-pub use slow::set_slow_call_threshold;
-pub(crate) use stats::stats;
-pub use stats::Stats;
-
-use crate::sync::ForkLock;
+pub(crate) use crate::op::{Cause, Op};
 #[cfg(unix)]
-use crate::sync::HeldAcrossFork;
+pub(crate) use event::fork_locks;
+pub(crate) use event::{Event, Observer};
+pub(crate) use stats::stats;
+
 use std::fmt;
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// One memory event, as observers, metrics, logs and [`stats()`](crate::stats) see it.
-#[derive(Clone, Copy, Debug)]
-#[non_exhaustive]
-pub struct Event<'a> {
-    /// What happened.
-    pub op: Op,
-    /// Bytes the operation covered: the range committed or decommitted, the
-    /// reservation reserved, released or remapped to, or, for grow and
-    /// shrink, the change in committed bytes asked for.
-    pub bytes: usize,
-    /// The container's committed bytes before (for a file vector: the data
-    /// bytes whose disk blocks are allocated).
-    pub from_bytes: usize,
-    /// The container's committed bytes after: equal to `from_bytes` when
-    /// the operation failed, but for a failed release, after which the
-    /// container holds nothing all the same (the reservation is abandoned).
-    pub to_bytes: usize,
-    /// The container's reserved bytes before (0 for a file vector, which
-    /// reserves no memory).
-    pub reserved_from: usize,
-    /// The container's reserved bytes after.
-    pub reserved_to: usize,
-    /// `"vector"`, `"queue"` or `"bytes"`.
-    pub container: &'static str,
-    /// The name the user gave the container, if any; a file vector's path.
-    pub name: Option<&'a str>,
-    /// [`Mapper::name`](crate::Mapper::name).
-    pub mapper: &'static str,
-    /// Whether the mapping is guarded (decommitted pages are protected, so
-    /// a stray access faults): false only for the OS's unguarded kind
-    /// ([`UNGUARDED`](crate::UNGUARDED)), which containers on the OS
-    /// mapper take past the kernel-mapping budget
-    /// ([`set_mapping_budget`](crate::set_mapping_budget)), and for file
-    /// vectors, which protect no pages.
-    pub guarded: bool,
-    /// For a grow, shrink or flush: why it happened (`None` for every
-    /// other operation).
-    pub cause: Option<Cause>,
-    /// For a shrink: whether its reservation was parked in the reservation
-    /// cache, pages and all (still resident, see
-    /// [`Stats::cached_bytes`]), rather than given back to the OS.
-    pub parked: bool,
-    /// The mapper's error when the operation failed; `None` on success.
-    pub error: Option<&'a io::Error>,
-    /// Time spent, mapper calls included. Measured for every commit and
-    /// decommit, and for every event an observer or a tracing subscriber
-    /// sees; zero for an event no one will see the time of.
-    pub duration: Duration,
-}
-
-impl Event<'_> {
-    /// Whether the operation succeeded.
-    pub fn is_ok(&self) -> bool {
-        self.error.is_none()
-    }
-
-    /// Change in committed bytes (negative when memory went back to the OS).
-    pub fn committed_change(&self) -> i64 {
-        self.to_bytes as i64 - self.from_bytes as i64
-    }
-
-    /// Change in reserved bytes.
-    pub fn reserved_change(&self) -> i64 {
-        self.reserved_to as i64 - self.reserved_from as i64
-    }
-
-    /// Change in the number of mapped containers: +1 when a container
-    /// without a reservation takes one, -1 when it gives its last away.
-    pub fn mapping_change(&self) -> i64 {
-        match (self.reserved_from, self.reserved_to) {
-            (0, 0) => 0,
-            (0, _) => 1,
-            (_, 0) => -1,
-            _ => 0,
-        }
-    }
-}
-
-/// Receives every memory event: install one for the process with
-/// [`set_observer`] or per container with its builder.
-///
-/// Called synchronously on the thread that caused the event, after the
-/// mapper call returned; keep it quick and never call back into the same
-/// container.
-pub trait Observer: Send + Sync {
-    /// Called once per event. The default does nothing.
-    fn on_event(&self, event: &Event<'_>) {
-        let _ = event;
-    }
-}
-
-static GLOBAL_OBSERVER: ForkLock<Option<Arc<dyn Observer>>> = ForkLock::new(None);
-
-/// Installs (or, with `None`, removes) the process-wide observer. Returns
-/// the one it replaces.
-pub fn set_observer(observer: Option<Arc<dyn Observer>>) -> Option<Arc<dyn Observer>> {
-    let mut slot = GLOBAL_OBSERVER.lock();
-    HAS_GLOBAL_OBSERVER.store(observer.is_some(), Relaxed);
-    std::mem::replace(&mut *slot, observer)
-}
-
-/// Whether a process-wide observer is installed: read without the lock by
-/// every event, which times itself only if someone will see the time.
-static HAS_GLOBAL_OBSERVER: AtomicBool = AtomicBool::new(false);
-
-/// The observer's lock, for the fork handlers.
-#[cfg(unix)]
-pub(crate) fn fork_locks() -> impl Iterator<Item = &'static dyn HeldAcrossFork> {
-    std::iter::once(&GLOBAL_OBSERVER as &dyn HeldAcrossFork)
-}
 
 /// How many kinds of container this build makes: see [`Kind::ALL`].
 pub(crate) const KINDS: usize = if cfg!(feature = "bytes") { 3 } else { 2 };
@@ -189,7 +77,7 @@ pub(crate) struct Label {
     pub(crate) name: Option<Arc<str>>,
     pub(crate) observer: Option<Arc<dyn Observer>>,
     /// A `FileVector`: its committed bytes are disk
-    /// blocks, counted apart from memory ([`Stats::file_bytes`]).
+    /// blocks, counted apart from memory ([`Stats::file_bytes`](crate::Stats::file_bytes)).
     pub(crate) file: bool,
 }
 
@@ -304,7 +192,7 @@ impl Probe {
             || (op.is_mapper_call() && slow::threshold().is_some())
             || listened
             || label.observer.is_some()
-            || HAS_GLOBAL_OBSERVER.load(Relaxed);
+            || event::has_global_observer();
         Probe {
             op,
             guarded,
@@ -447,7 +335,7 @@ pub(crate) fn budget_reached(held: usize, budget: usize) {
 }
 
 /// Why a container on the OS mapper grew on the heap past its limit, as a
-/// `Vec` does (see [`Stats::heap_fallbacks`]).
+/// `Vec` does (see [`Stats::heap_fallbacks`](crate::Stats::heap_fallbacks)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Fallback {
     /// The process is out of kernel mappings (`vm.max_map_count`): it
@@ -539,13 +427,7 @@ fn emit(event: &Event<'_>, label: &Label) {
     if let Some(observer) = own {
         observer.on_event(event);
     }
-    if !HAS_GLOBAL_OBSERVER.load(Relaxed) {
-        return;
-    }
-    // Called with the lock released: an observer may create containers,
-    // and set_observer (or a fork) may want the lock meanwhile.
-    let global = GLOBAL_OBSERVER.lock().clone();
-    if let Some(observer) = global {
+    if let Some(observer) = event::global_observer() {
         observer.on_event(event);
     }
 }
