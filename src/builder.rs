@@ -17,6 +17,7 @@ use std::time::Duration;
 /// ```
 /// use mapped::{MappedVector, MAPPER};
 ///
+/// # if !mapped::OsMapper::MAPS { return Ok(()); } // this shows mapped storage
 /// let mut v = MappedVector::<u64, 4>::builder(MAPPER)
 ///     .name("ingest")              // shows up in spans and observer events
 ///     .max_capacity(1 << 20)       // a fixed window: addresses never move
@@ -86,6 +87,7 @@ impl<C> Builder<C> {
     /// use mapped::{MappedVector, MAPPER};
     /// use std::time::Duration;
     ///
+    /// # if !mapped::OsMapper::MAPS { return Ok(()); } // this shows mapped storage
     /// let mut v = MappedVector::<u64>::builder(MAPPER).decay(Duration::from_millis(10)).build()?;
     /// v.extend_from_slice(&[0; 100_000])?;
     /// let full = v.committed_bytes();
@@ -132,6 +134,7 @@ impl<C> Builder<C> {
     /// ```
     /// use mapped::{MappedVector, Storage, MAPPER};
     ///
+    /// # if !mapped::OsMapper::MAPS { return Ok(()); } // this shows mapped storage
     /// let mut v = MappedVector::<u64>::builder(MAPPER).heap_limit(64 << 10).build()?;
     /// v.extend_from_slice(&[7; 1000])?; // 8 KB: still on the heap
     /// assert_eq!(v.storage(), Storage::Heap);
@@ -164,6 +167,7 @@ impl<C> Builder<C> {
     /// ```
     /// use mapped::{Guard, MappedVector, MAPPER};
     ///
+    /// # if !mapped::OsMapper::MAPS { return Ok(()); } // this shows mapped storage
     /// let mut v = MappedVector::<u8>::builder(MAPPER).guard(Guard::Never).build()?;
     /// v.extend_from_slice(&[7; 100_000])?;
     /// assert_eq!(v.storage(), mapped::Storage::Mapped);

@@ -74,6 +74,7 @@ use crate::vector::MappedVector;
 /// use bytes::{Buf, BufMut};
 /// use mapped::{MappedBytes, Storage, MAPPER};
 ///
+/// # if !mapped::OsMapper::MAPS { return; } // this shows mapped storage
 /// let mut buf = MappedBytes::new(MAPPER);
 /// buf.put_bytes(7, 1 << 20); // a 1 MiB message: mapped
 /// assert_eq!(buf.storage(), Storage::Mapped);

@@ -166,7 +166,13 @@ impl Point {
     /// The error the OS would return here, marked as injected (an
     /// [`Injected`] inside).
     pub(crate) fn error(self) -> io::Error {
-        let kind = io::Error::from_raw_os_error(self.errno).kind();
+        let os = io::Error::from_raw_os_error(self.errno);
+        // (std has no kind for Windows' commit limit: name it, as the
+        // crate does for the OS's own.)
+        let kind = match crate::os::is_enomem(&os) {
+            true => io::ErrorKind::OutOfMemory,
+            false => os.kind(),
+        };
         io::Error::new(
             kind,
             Injected {

@@ -170,6 +170,7 @@ fn reservations() -> telemetry::Reservations {
 /// ```
 /// use mapped::{MappedVector, MAPPER};
 ///
+/// # if !mapped::OsMapper::MAPS { return Ok(()); } // this shows mapped storage
 /// let mut v: MappedVector<u64> = MappedVector::builder(MAPPER).name("orders").build()?;
 /// v.extend_from_slice(&[7; 100_000])?;
 /// let inventory = mapped::inventory();

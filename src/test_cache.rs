@@ -21,6 +21,7 @@
 //! ```
 //! use mapped::{test_cache, MappedVector, Op, MAPPER};
 //!
+//! # if !mapped::OsMapper::MAPS { return Ok(()); } // this shows mapped storage
 //! test_cache::isolate();
 //! let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
 //! v.extend_from_slice(&[1; 1000])?;

@@ -12,6 +12,7 @@
 //! use mapped::{test_clock, MappedVector, MAPPER};
 //! use std::time::Duration;
 //!
+//! # if !mapped::OsMapper::MAPS { return Ok(()); } // this shows mapped storage
 //! test_clock::pause();
 //! let mut v: MappedVector<u64> = MappedVector::builder(MAPPER)
 //!     .decay(Duration::from_secs(5))

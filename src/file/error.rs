@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 /// assert!(matches!(again, Err(mapped::FileError::Exists { .. })));
 /// let wrong = mapped::FileVector::<u32>::open(&path);
 /// assert!(matches!(wrong, Err(mapped::FileError::WrongType { .. })));
+/// # drop((again, wrong)); // (Windows removes no open file)
 /// # std::fs::remove_dir_all(&dir)
 /// # }
 /// ```

@@ -36,6 +36,7 @@ use std::io;
 /// let err = v.push(7).unwrap_err();
 /// assert_eq!(err.into_value(), 7);
 /// assert!(v.is_empty());
+/// # drop(v); // (Windows removes no open file)
 /// # std::fs::remove_dir_all(&dir)
 /// # }
 /// ```

@@ -27,6 +27,7 @@ impl<T: Pod> FileVector<T> {
     /// f.extend_from_slice(&[1, 2, 3])?;
     /// f.flush()?;
     /// assert_eq!(f.saved_len(), 3);
+    /// # drop(f); // (Windows removes no open file)
     /// # std::fs::remove_dir_all(&dir)
     /// # }
     /// ```

@@ -23,6 +23,7 @@ use std::path::Path;
 /// assert!(FileVector::<u64>::open(&path).is_err()); // the derived tag differs
 /// let v: FileVector<u64> = FileVector::options().tag(0x5eed).open(&path)?;
 /// assert_eq!(&v[..], &[1]);
+/// # drop(v); // (Windows removes no open file)
 /// # std::fs::remove_dir_all(&dir)
 /// # }
 /// ```

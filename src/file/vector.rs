@@ -63,6 +63,7 @@ use std::path::{Path, PathBuf};
 /// let f: FileVector<u64> = FileVector::open(&path)?;
 /// assert_eq!(&f[..], &[1, 2]);   // what the last flush saved
 /// assert_eq!(f.path(), path);
+/// # drop(f); // (Windows removes no open file)
 /// # std::fs::remove_dir_all(&dir)
 /// # }
 /// ```

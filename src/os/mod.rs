@@ -35,10 +35,8 @@ use std::io;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Whether this target maps memory at all. Where it does not (see the
-/// module docs), containers on [`MAPPER`] keep their contents on the heap,
-/// growing there as a `Vec` does, and never ask the mapper.
-pub(crate) const HAS_MAPPINGS: bool = sys::HAS_MAPPINGS;
+/// Whether this target maps memory at all: see [`OsMapper::MAPS`].
+pub(crate) const HAS_MAPPINGS: bool = OsMapper::MAPS;
 
 /// The raw OS error a refusal for want of memory is on this platform
 /// (`ENOMEM`; on Windows `ERROR_COMMITMENT_LIMIT`): what a failpoint hands
@@ -109,6 +107,28 @@ pub(crate) fn is_enomem(error: &io::Error) -> bool {
 /// bounds for the process; see [`set_mapping_budget`](crate::set_mapping_budget).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct OsMapper;
+
+impl OsMapper {
+    /// Whether the OS mapper maps memory on this target. Where it does not
+    /// (a target without virtual-memory mappings, or a build with
+    /// `--cfg mapped_no_mmap`), every call says
+    /// [`Unsupported`](io::ErrorKind::Unsupported) and containers on
+    /// [`MAPPER`] never ask: they keep their contents on the heap, growing
+    /// there as a `Vec` does.
+    pub const MAPS: bool = sys::HAS_MAPPINGS;
+
+    /// Whether [`remap`](Mapper::remap) moves a window without copying on
+    /// this target (Linux's `mremap`); elsewhere it says
+    /// [`Unsupported`](io::ErrorKind::Unsupported), and a container copies
+    /// into its larger window.
+    pub const REMAPS: bool = sys::REMAPS;
+
+    /// Whether [`populate`](Mapper::populate) has a call on this target
+    /// (Linux's `MADV_POPULATE_WRITE`, which a kernel before 5.14 still
+    /// refuses: then it says `Unsupported`, once); elsewhere pages fault in
+    /// when first written.
+    pub const POPULATES: bool = sys::POPULATES;
+}
 
 /// The OS mapper: what [`MappedVector::new(MAPPER)`](crate::MappedVector::new) uses.
 pub const MAPPER: OsMapper = OsMapper;

@@ -7,8 +7,10 @@
 use std::io;
 use std::ptr::NonNull;
 
-/// Whether the OS maps memory: not here.
+/// Whether the OS maps memory: not here (nor remaps, nor populates).
 pub(super) const HAS_MAPPINGS: bool = false;
+pub(super) const REMAPS: bool = false;
+pub(super) const POPULATES: bool = false;
 
 /// The errors the crate's own failures stand for (what a failpoint
 /// returns): the POSIX numbers, as a target without an OS has none.

@@ -24,6 +24,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// Whether the OS maps memory: here, always.
 pub(super) const HAS_MAPPINGS: bool = true;
 
+/// Whether remap and populate have calls: Linux's own, not the portable
+/// path's.
+pub(super) const REMAPS: bool = cfg!(all(
+    any(target_os = "linux", target_os = "android"),
+    not(mapped_portable)
+));
+pub(super) const POPULATES: bool = REMAPS;
+
 /// The errors the crate's own failures stand for (what a failpoint
 /// returns): out of memory, an invalid argument, no space left, an I/O
 /// error.

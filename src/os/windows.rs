@@ -27,8 +27,11 @@ use windows_sys::Win32::System::Memory::{
 };
 use windows_sys::Win32::System::SystemInformation::{GetSystemInfo, SYSTEM_INFO};
 
-/// Whether the OS maps memory: here, always.
+/// Whether the OS maps memory: here, always; it neither remaps nor
+/// populates.
 pub(super) const HAS_MAPPINGS: bool = true;
+pub(super) const REMAPS: bool = false;
+pub(super) const POPULATES: bool = false;
 
 /// The errors the crate's own failures stand for (what a failpoint
 /// returns): out of memory (the commit limit), an invalid argument, no
@@ -130,6 +133,19 @@ fn whole_blocks(len: usize) -> io::Result<usize> {
 pub(super) fn reserve(len: usize) -> io::Result<NonNull<u8>> {
     // SAFETY: no address: a fresh range of the system's choosing.
     unsafe { virtual_alloc(None, whole_blocks(len)?, MEM_RESERVE, PAGE_NOACCESS) }
+        .map_err(address_space_full)
+}
+
+/// A reservation's only argument that can be wrong is its length: one the
+/// address space cannot hold is answered `ERROR_INVALID_PARAMETER`, which
+/// is a want of address space, as `mmap`'s `ENOMEM` is on Unix.
+fn address_space_full(error: io::Error) -> io::Error {
+    match error.raw_os_error().map(|e| e as u32) {
+        Some(ERROR_INVALID_PARAMETER) => {
+            io::Error::from_raw_os_error(ERROR_NOT_ENOUGH_MEMORY as i32)
+        }
+        _ => error,
+    }
 }
 
 /// # Safety
@@ -200,6 +216,7 @@ pub(super) fn map_rw(len: usize) -> io::Result<NonNull<u8>> {
             PAGE_READWRITE,
         )
     }
+    .map_err(address_space_full)
 }
 
 /// The range was committed when mapped: nothing to fault in ahead.

@@ -192,9 +192,14 @@ impl RawStore {
                 let mapped = (!full.settings.mapper.is_os() || crate::os::HAS_MAPPINGS)
                     .then(|| map_from_heap(&full.settings, to, needed, write_to));
                 match mapped {
-                    None => {
-                        return self.grow_on_heap(shape, len, cap, needed, Fallback::NoMappings);
-                    }
+                    None => match full.settings.window {
+                        // A fixed window holds what it reserved (nothing, if
+                        // it was built at all here), never a heap's worth.
+                        Window::Fixed { max } => return Err(Error::WindowFull { needed, max }),
+                        Window::Growable { .. } => {
+                            return self.grow_on_heap(shape, len, cap, needed, Fallback::NoMappings)
+                        }
+                    },
                     Some(Ok(region)) => {
                         // SAFETY: the mapping's committed prefix holds at
                         // least the `len` live elements (`to >= needed >
