@@ -1,7 +1,7 @@
 //! One million alternating pushes and pops of `u64` around a size where the
 //! policy acts, `MappedVector` vs `Vec` doing the same:
 //!
-//! - `shrink_boundary`: filled to 4096 * 8 elements (64 pages committed), then
+//! - `shrink_boundary`: filled to 32,768 elements (256 KiB committed), then
 //!   popped down to exactly a quarter of the committed bytes; then pop (just
 //!   below the boundary: it shrinks), push (just above), pop, push, ...
 //! - `grow_boundary`: filled to exactly its capacity; then push (one past:
@@ -52,8 +52,9 @@ use support::Side;
 
 /// Operations per run: half pushes, half pops.
 const OPS: u64 = 1_000_000;
-/// Elements the vectors are first filled with: 64 pages of `u64`.
-const FILL: u64 = 4096 * 8;
+/// Elements the vectors are first filled with: 256 KiB of `u64` (64 pages
+/// of 4 KiB, 16 of 16 KiB).
+const FILL: u64 = 32 * 1024;
 
 #[derive(Clone, Copy)]
 enum Scenario {

@@ -29,18 +29,20 @@ use mapped::{MappedVector, MAPPER};
 use std::hint::black_box;
 use std::time::Duration;
 
-/// One page of `u64`: what `MappedVector<u64, 1>` keeps however empty it gets.
-const INITIAL: usize = 4096 / 8;
-
 /// A `Vec` that gives memory back under the same rule as `MappedVector`.
 struct ShrinkingVec {
     v: Vec<u64>,
+    /// One page of `u64`: what `MappedVector<u64, 1>` keeps however empty
+    /// it gets.
+    initial: usize,
 }
 
 impl ShrinkingVec {
     fn new() -> Self {
+        let initial = mapped::Mapper::page_size(&MAPPER) / 8;
         ShrinkingVec {
-            v: Vec::with_capacity(INITIAL),
+            v: Vec::with_capacity(initial),
+            initial,
         }
     }
 
@@ -53,8 +55,8 @@ impl ShrinkingVec {
     fn pop(&mut self) -> Option<u64> {
         let x = self.v.pop();
         let (len, cap) = (self.v.len(), self.v.capacity());
-        if cap > INITIAL && len < cap / 4 {
-            self.v.shrink_to((2 * len).max(INITIAL));
+        if cap > self.initial && len < cap / 4 {
+            self.v.shrink_to((2 * len).max(self.initial));
         }
         x
     }

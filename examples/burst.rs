@@ -3,7 +3,8 @@
 //! 100,000 buffers of `u8`, each extended to 64 KiB in 4 KiB pieces, all
 //! live at once; then each truncated to one byte and shrunk to fit. Prints,
 //! for `Vec<u8>` and `MappedVector<u8>` with the defaults: the time, RSS at
-//! the peak and after, the lines of `/proc/self/maps` while all are held,
+//! the peak and after (`mapped_testkit::rss()`, each OS's own measure), the
+//! lines of `/proc/self/maps` while all are held (Linux; 0 elsewhere),
 //! whether a thread can still be started then, and whether every byte came
 //! back intact. Each column runs in a process of its own, so that one's
 //! memory does not sit under the other's figures.
@@ -147,12 +148,7 @@ fn secs(d: Duration) -> String {
 }
 
 fn rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
-        .map_or(0.0, |kib| kib / 1024.0)
+    mapped_testkit::rss() as f64 / (1 << 20) as f64
 }
 
 /// Lines of `/proc/self/maps`: kernel mappings held (0 if it cannot be

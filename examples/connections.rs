@@ -24,8 +24,8 @@
 //!   ("create"), then dropped ("drop"): `live_1e6_x1`.
 //!
 //! Each row: how long the phase's operation took, the process's resident
-//! set (`VmRSS` from `/proc/self/status`, Linux) and its growth over the
-//! child's start, and `mapped::stats()` (heap bytes, mapped containers,
+//! memory (`mapped_testkit::rss()`, each OS's own measure) and its growth
+//! over the child's start, and `mapped::stats()` (heap bytes, mapped containers,
 //! committed bytes, mapper calls). Ratios at the end are MappedVector over
 //! `Vec`, on time and on RSS growth. A refused commit or allocation is
 //! printed with the connection it happened on. It ends the run, except in
@@ -144,12 +144,9 @@ impl<T: Copy> Buffer<T> for MappedVector<T> {
     }
 }
 
-/// Resident set size in bytes, from `VmRSS` in `/proc/self/status`.
-fn rss_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
+/// Resident bytes of this process (each OS's own measure).
+fn rss_bytes() -> u64 {
+    mapped_testkit::rss() as u64
 }
 
 /// One measured phase of a child run, as printed for the parent:
@@ -162,7 +159,7 @@ struct Phase {
 
 impl Phase {
     fn report(&self, phase: &str, took: Duration) {
-        let rss = rss_bytes().unwrap_or(0);
+        let rss = rss_bytes();
         let s = mapped::stats();
         println!(
             "ROW {} {} {} {} {} {} {} {} {} {}",
@@ -291,7 +288,7 @@ fn child(workload: &str, kind: Kind, conns: usize, live: usize) {
         other => panic!("unknown workload {other}"),
     };
     let p = Phase {
-        start_rss: rss_bytes().unwrap_or(0),
+        start_rss: rss_bytes(),
         workload,
         kind,
     };

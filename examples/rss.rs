@@ -14,22 +14,16 @@
 //!
 //! The two containers run one after the other (the first is dropped before
 //! the second starts), so each RSS figure is about one container. RSS is
-//! read from `/proc/self/statm` (Linux); elsewhere it prints `n/a`.
+//! `mapped_testkit::rss()`, each OS's own measure (on Linux the anonymous
+//! pages, which are what the containers hold).
 
 use mapped::{CacheTrimmer, MappedVector, Mapper, CACHE_DELAY, MAPPER};
+use mapped_testkit::rss;
 use std::time::{Duration, Instant};
 
 const GIB: usize = 1 << 30;
 const LEN: usize = GIB / std::mem::size_of::<u64>();
 const MIB: f64 = (1 << 20) as f64;
-
-/// Resident set size in bytes: the second field of `/proc/self/statm`
-/// (pages) times the page size.
-fn rss_bytes() -> Option<usize> {
-    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-    let pages: usize = statm.split_whitespace().nth(1)?.parse().ok()?;
-    Some(pages * page_size())
-}
 
 fn page_size() -> usize {
     // The OS mapper's page size is the system's.
@@ -39,7 +33,7 @@ fn page_size() -> usize {
 struct Row {
     container: &'static str,
     phase: &'static str,
-    rss: Option<usize>,
+    rss: usize,
     committed: usize,
     /// Time the phase's operation took (fill, clear, refill).
     took: Duration,
@@ -57,19 +51,17 @@ fn print_table(rows: &[Row]) {
     let mut baseline = None;
     for row in rows {
         if row.phase == "baseline" {
-            baseline = row.rss;
+            baseline = Some(row.rss);
         }
-        let delta = match (row.rss, baseline) {
-            (Some(now), Some(base)) => {
-                format!("{:+.3}", (now as f64 - base as f64) / MIB)
-            }
-            _ => "n/a".to_string(),
+        let delta = match baseline {
+            Some(base) => format!("{:+.3}", (row.rss as f64 - base as f64) / MIB),
+            None => "n/a".to_string(),
         };
         println!(
             "{:<13} {:<9} {:>10} {:>15} {:>14} {:>9.1}",
             row.container,
             row.phase,
-            row.rss.map_or("n/a".to_string(), mib),
+            mib(row.rss),
             delta,
             mib(row.committed),
             row.took.as_secs_f64() * 1e3,
@@ -108,10 +100,7 @@ fn burst(count: usize) -> Duration {
 /// within 1 MiB once the delay had passed.
 fn bursts() {
     const COUNT: usize = 100;
-    let over = |base: usize| match rss_bytes() {
-        Some(now) => (now as f64 - base as f64) / MIB,
-        None => f64::NAN,
-    };
+    let over = |base: usize| (rss() as f64 - base as f64) / MIB;
     let verdict = |mib: f64| if mib <= 1.0 { "met" } else { "MISSED" };
     let wait = CACHE_DELAY + Duration::from_millis(50);
     println!(
@@ -120,7 +109,7 @@ fn bursts() {
     );
 
     mapped::trim_cache();
-    let base = rss_bytes().unwrap_or(0);
+    let base = rss();
     let took = burst(COUNT);
     println!(
         "  took {:.1} ms ({:.0} us per vector); RSS right after: {:+.2} MiB (parked: {:.2} MiB)",
@@ -146,7 +135,7 @@ fn bursts() {
         verdict(after)
     );
 
-    let base = rss_bytes().unwrap_or(0);
+    let base = rss();
     let trimmer = CacheTrimmer::start(Duration::from_millis(20)).expect("start the trimmer");
     burst(COUNT);
     println!(
@@ -172,7 +161,7 @@ fn main() {
             rows.push(Row {
                 container: "MappedVector",
                 phase,
-                rss: rss_bytes(),
+                rss: rss(),
                 committed: v.committed_bytes(),
                 took,
             })
@@ -197,7 +186,7 @@ fn main() {
             rows.push(Row {
                 container: "Vec",
                 phase,
-                rss: rss_bytes(),
+                rss: rss(),
                 committed: v.capacity() * std::mem::size_of::<u64>(),
                 took,
             })
@@ -223,7 +212,7 @@ fn main() {
     let rss = |container, phase| {
         rows.iter()
             .find(|r| r.container == container && r.phase == phase)
-            .and_then(|r| r.rss)
+            .map(|r| r.rss)
     };
     if let (Some(base), Some(cleared)) = (
         rss("MappedVector", "baseline"),

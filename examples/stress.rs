@@ -1,12 +1,12 @@
 //! The stress run: threads make, grow, shrink, hand to each other and drop
 //! containers while others read `inventory()` and `stats()`, trim the
-//! cache and fork. Checks, exiting non-zero on the first failure:
+//! cache and (on Unix) fork. Checks, exiting non-zero on the first failure:
 //!
 //! - mid-run, no inventory entry is torn (committed past reserved) and no
 //!   inventory lists more containers than can be alive (now and then one
 //!   churner maps a crowd of 40,000 small vectors at once);
 //! - every forked child makes, uses and drops a container and exits 0,
-//!   within 10 s;
+//!   within 10 s (Unix only: Windows has no `fork`, and runs the rest);
 //! - at the end, with everything dropped and the cache trimmed, every
 //!   figure of `stats()` that counts what is held is 0, the inventory is
 //!   empty, and the library holds at most 256 KiB of heap (a counting
@@ -16,7 +16,6 @@
 //! cargo run --release --example stress -- [--seconds S] [--churners C] [--readers R] [--seed N]
 //! ```
 //! (defaults: 20 s, 3 churners, 2 readers, `MAPPED_SEED` or a fixed seed).
-#![cfg(unix)]
 
 use mapped::{MappedQueue, MappedVector, MAPPER, UNGUARDED};
 use rand::rngs::StdRng;
@@ -246,56 +245,103 @@ fn read(stop: &AtomicBool, alive_at_most: usize) -> Result<u64, String> {
     Ok(rounds)
 }
 
-/// Forks a child that makes, uses and drops a container and exits 0, and
-/// waits for it for at most 10 s: `Err` if it failed or hung.
-fn fork_once() -> Result<(), String> {
-    // SAFETY: the child runs the closure below and `_exit`s; it never
-    // returns into this program's threads.
-    let pid = unsafe { libc::fork() };
-    if pid < 0 {
-        return Err(format!("fork: {}", std::io::Error::last_os_error()));
+/// The forker: a thread that forks a child now and then until `stop`,
+/// counting them in `forks`. Unix only: Windows has no `fork`.
+fn forker(
+    stop: &Arc<AtomicBool>,
+    forks: &Arc<AtomicUsize>,
+) -> Option<thread::JoinHandle<Result<(), String>>> {
+    #[cfg(unix)]
+    return Some(fork::spawn(stop.clone(), forks.clone()));
+    #[cfg(not(unix))]
+    {
+        let _ = (stop, forks);
+        None
     }
-    if pid == 0 {
-        let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
-        let ok = (0..50_000u64).all(|i| v.push(i).is_ok())
-            && v.iter().sum::<u64>() == 50_000 * 49_999 / 2
-            && !mapped::inventory().containers().is_empty();
-        drop(v);
-        mapped::trim_cache();
-        // SAFETY: ends the child without running the parent's exit handlers.
-        unsafe { libc::_exit(if ok { 0 } else { 3 }) };
-    }
-    let start = Instant::now();
-    loop {
-        let mut status = 0;
-        // SAFETY: `pid` is our child; `status` is a valid out-pointer.
-        if unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) } == pid {
-            return match libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)) {
-                Some(0) => Ok(()),
-                other => Err(format!("a child ended with {other:?} (status {status})")),
-            };
-        }
-        if start.elapsed() > Duration::from_secs(10) {
-            // SAFETY: as above; the child is killed and reaped.
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-                libc::waitpid(pid, &mut status, 0);
+}
+
+#[cfg(unix)]
+mod fork {
+    use mapped::{MappedVector, MAPPER};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+    use std::sync::Arc;
+    use std::thread;
+    use std::time::{Duration, Instant};
+
+    pub fn spawn(
+        stop: Arc<AtomicBool>,
+        forks: Arc<AtomicUsize>,
+    ) -> thread::JoinHandle<Result<(), String>> {
+        thread::spawn(move || {
+            while !stop.load(Relaxed) {
+                once()?;
+                forks.fetch_add(1, Relaxed);
+                thread::sleep(Duration::from_millis(20));
             }
-            return Err("a child hung for 10 s".into());
+            Ok(())
+        })
+    }
+
+    /// Forks a child that makes, uses and drops a container and exits 0, and
+    /// waits for it for at most 10 s: `Err` if it failed or hung.
+    fn once() -> Result<(), String> {
+        // SAFETY: the child runs the closure below and `_exit`s; it never
+        // returns into this program's threads.
+        let pid = unsafe { libc::fork() };
+        if pid < 0 {
+            return Err(format!("fork: {}", std::io::Error::last_os_error()));
         }
-        thread::sleep(Duration::from_millis(1));
+        if pid == 0 {
+            let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
+            let ok = (0..50_000u64).all(|i| v.push(i).is_ok())
+                && v.iter().sum::<u64>() == 50_000 * 49_999 / 2
+                && !mapped::inventory().containers().is_empty();
+            drop(v);
+            mapped::trim_cache();
+            // SAFETY: ends the child without running the parent's exit handlers.
+            unsafe { libc::_exit(if ok { 0 } else { 3 }) };
+        }
+        let start = Instant::now();
+        loop {
+            let mut status = 0;
+            // SAFETY: `pid` is our child; `status` is a valid out-pointer.
+            if unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) } == pid {
+                return match libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)) {
+                    Some(0) => Ok(()),
+                    other => Err(format!("a child ended with {other:?} (status {status})")),
+                };
+            }
+            if start.elapsed() > Duration::from_secs(10) {
+                // SAFETY: as above; the child is killed and reaped.
+                unsafe {
+                    libc::kill(pid, libc::SIGKILL);
+                    libc::waitpid(pid, &mut status, 0);
+                }
+                return Err("a child hung for 10 s".into());
+            }
+            thread::sleep(Duration::from_millis(1));
+        }
     }
 }
 
 fn main() -> ExitCode {
     let args = args();
     let heap_before = HEAP.load(Relaxed);
-    println!(
-        "stress: {} s, {} churners, {} readers, a forker; seed {}",
-        args.seconds, args.churners, args.readers, args.seed
-    );
     let stop = Arc::new(AtomicBool::new(false));
     let forks = Arc::new(AtomicUsize::new(0));
+    let forker = forker(&stop, &forks);
+    println!(
+        "stress: {} s, {} churners, {} readers, {}; seed {}",
+        args.seconds,
+        args.churners,
+        args.readers,
+        if forker.is_some() {
+            "a forker"
+        } else {
+            "no forker (no fork here)"
+        },
+        args.seed
+    );
     // Each churner holds up to HELD, and up to IN_FLIGHT wait for it; a
     // reader's own inventory may list a container a churner is about to
     // drop, which is still alive; and one crowd at a time.
@@ -321,21 +367,11 @@ fn main() -> ExitCode {
             thread::spawn(move || read(&stop, alive_at_most))
         })
         .collect();
-    let forker = {
-        let (stop, forks) = (stop.clone(), forks.clone());
-        thread::spawn(move || -> Result<(), String> {
-            while !stop.load(Relaxed) {
-                fork_once()?;
-                forks.fetch_add(1, Relaxed);
-                thread::sleep(Duration::from_millis(20));
-            }
-            Ok(())
-        })
-    };
 
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let mut failures = Vec::new();
-    while Instant::now() < deadline && !forker.is_finished() {
+    // A forker that ended early failed: stop.
+    while Instant::now() < deadline && !forker.as_ref().is_some_and(|f| f.is_finished()) {
         thread::sleep(Duration::from_millis(50));
         if readers.iter().any(|r| r.is_finished()) {
             break;
@@ -350,7 +386,7 @@ fn main() -> ExitCode {
             Err(e) => failures.push(e),
         }
     }
-    if let Err(e) = forker.join().unwrap() {
+    if let Some(Err(e)) = forker.map(|f| f.join().unwrap()) {
         failures.push(e);
     }
 

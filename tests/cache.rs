@@ -11,6 +11,10 @@ use mapped_testkit::{isolate, Recording};
 use std::sync::Arc;
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, so nothing is parked in the cache"
+)]
 fn short_lived_vectors_reuse_reservations() {
     let _isolated = isolate();
     let ops = Arc::new(Recording::default());
@@ -34,6 +38,10 @@ fn short_lived_vectors_reuse_reservations() {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, so nothing is parked in the cache"
+)]
 fn large_reservations_are_released_not_parked() {
     let _isolated = isolate();
     let ops = Arc::new(Recording::default());

@@ -32,6 +32,10 @@ fn fill(v: &mut MappedVector<u64>, round: u64) {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, so nothing is parked in the cache"
+)]
 fn decaying_reservations_are_held_for_their_delay_only() {
     test_clock::pause();
     let ops = Arc::new(Recording::default());

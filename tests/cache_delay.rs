@@ -25,6 +25,10 @@ fn filled(ops: &Arc<Recording>, round: u64) -> MappedVector<u64> {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, so nothing is parked in the cache"
+)]
 fn a_parked_reservation_is_reused_within_the_delay_and_released_after_it() {
     test_clock::pause();
     mapped::trim_cache();

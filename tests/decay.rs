@@ -55,6 +55,10 @@ fn a_burst_within_the_delay_costs_no_system_call() {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, so no pages decay"
+)]
 fn later_removals_give_memory_back_once_the_delay_has_passed() {
     let _isolated = isolate();
     let calls = Arc::new(Recording::default());
@@ -80,6 +84,10 @@ fn later_removals_give_memory_back_once_the_delay_has_passed() {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, so no pages decay"
+)]
 fn growth_restarts_the_clock() {
     let _isolated = isolate();
     let calls = Arc::new(Recording::default());
@@ -100,6 +108,10 @@ fn growth_restarts_the_clock() {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, so no pages decay"
+)]
 fn without_decay_trim_has_nothing_to_do() {
     let _isolated = isolate();
     let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
@@ -113,6 +125,10 @@ fn without_decay_trim_has_nothing_to_do() {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, so no pages decay"
+)]
 fn resident_memory_falls_once_the_delay_has_passed() {
     let _isolated = isolate();
     const BYTES: usize = 256 << 20;

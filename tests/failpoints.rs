@@ -38,11 +38,18 @@ fn scenario() -> Scenario {
     }
 }
 
+/// The OS error a refusal for want of memory is: what an injected one
+/// stands for.
+#[cfg(unix)]
+const OUT_OF_MEMORY: i32 = libc::ENOMEM;
+#[cfg(windows)]
+const OUT_OF_MEMORY: i32 = windows_sys::Win32::Foundation::ERROR_COMMITMENT_LIMIT as i32;
+
 fn assert_injected(error: &Error, point: &str) {
     assert!(error.is_out_of_memory(), "{error:?}");
     let os = error.os_error().expect("an OS error");
     let injected = Injected::of(os).expect("marked as injected");
-    assert_eq!((injected.point(), injected.errno()), (point, libc::ENOMEM));
+    assert_eq!((injected.point(), injected.errno()), (point, OUT_OF_MEMORY));
 }
 
 fn injected_so_far() -> u64 {
@@ -74,6 +81,10 @@ fn refused_on_the_move_to_a_mapping(point: &str, actions: &str) -> u64 {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, so its failpoints never fire"
+)]
 fn commit_refused_on_the_move_to_a_mapping_leaves_the_heap_intact() {
     assert_eq!(
         refused_on_the_move_to_a_mapping("mapped::commit", "1*return"),
@@ -82,6 +93,10 @@ fn commit_refused_on_the_move_to_a_mapping_leaves_the_heap_intact() {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, so its failpoints never fire"
+)]
 fn reserve_refused_on_the_move_to_a_mapping_leaves_the_heap_intact() {
     // Refused at every size: the default window, then smaller ones.
     let tries = refused_on_the_move_to_a_mapping("mapped::reserve", "return");
@@ -89,6 +104,10 @@ fn reserve_refused_on_the_move_to_a_mapping_leaves_the_heap_intact() {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, so its failpoints never fire"
+)]
 fn reserve_refused_at_every_size_is_an_error() {
     let _scenario = scenario();
     let mut v: MappedVector<u64> = MappedVector::builder(MAPPER).heap_limit(0).build().unwrap();
@@ -101,6 +120,10 @@ fn reserve_refused_at_every_size_is_an_error() {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, so its failpoints never fire"
+)]
 fn alloc_refused_on_the_move_back_to_the_heap_keeps_the_mapping() {
     let _scenario = scenario();
     let mut v = mapped_vector(10_000);
@@ -119,6 +142,10 @@ fn alloc_refused_on_the_move_back_to_the_heap_keeps_the_mapping() {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, so its failpoints never fire"
+)]
 fn a_refused_decommit_keeps_the_pages_and_the_next_shrink_retries() {
     let _scenario = scenario();
     let mut v = mapped_vector(100_000);
@@ -140,6 +167,10 @@ fn a_refused_decommit_keeps_the_pages_and_the_next_shrink_retries() {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, so its failpoints never fire"
+)]
 fn a_refused_remap_copies_instead() {
     let _scenario = scenario();
     let page = MAPPER.page_size();
@@ -155,6 +186,10 @@ fn a_refused_remap_copies_instead() {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, so its failpoints never fire"
+)]
 fn refused_populates_and_releases_change_nothing_a_container_holds() {
     let _scenario = scenario();
     let before = injected_so_far();
@@ -189,6 +224,10 @@ fn a_refused_heap_allocation_is_an_error_not_an_abort() {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, so its failpoints never fire"
+)]
 fn observers_see_injected_failures_marked() {
     #[derive(Default)]
     struct Failures(Mutex<Vec<(Op, bool)>>);
@@ -217,6 +256,10 @@ fn observers_see_injected_failures_marked() {
 
 #[cfg(feature = "metrics")]
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, so its failpoints never fire"
+)]
 fn injections_are_counted_by_op() {
     use metrics_util::debugging::{DebugValue, DebuggingRecorder};
     let _scenario = scenario();
@@ -248,6 +291,10 @@ fn injections_are_counted_by_op() {
 /// container is gone from the stats, as from the inventory (it stayed
 /// counted as a live container holding its bytes).
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, so its failpoints never fire"
+)]
 fn a_failed_release_leaves_no_container_behind_in_the_stats() {
     let _scenario = scenario();
     let figures = || {
@@ -276,6 +323,10 @@ fn a_failed_release_leaves_no_container_behind_in_the_stats() {
 /// with the OS, also what another thread is releasing at that moment; and
 /// parked bytes count as cached until they are released.
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, so its failpoints never fire"
+)]
 fn a_trim_waits_for_the_release_another_trim_is_making() {
     use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
     use std::sync::mpsc;

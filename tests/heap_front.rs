@@ -5,12 +5,13 @@
 //! `shrink` with `release`/`park` inside) once they fall under a quarter of
 //! the limit. A fixed window is always mapped.
 //!
-//! Every oracle here is a fixed number (for 4 KiB pages: the limit of a
-//! `MappedVector<u64>` is 4096 bytes = 512 elements, the way back opens
-//! below 128) or a `Vec`/`BinaryHeap` model, never the crate's `policy`.
+//! Every oracle here is a fixed number of pages (the limit of a
+//! `MappedVector<u64>` is one page: 512 elements of 4 KiB pages, 2048 of
+//! Apple silicon's 16 KiB; the way back opens below a quarter of that) or a
+//! `Vec`/`BinaryHeap` model, never the crate's `policy`.
 
 use mapped::{Error, Event, MappedQueue, MappedVector, Mapper, Observer, Op, Storage, MAPPER};
-use mapped_mock::{child, FaultyMapper};
+use mapped_mock::{os_mapper, FaultyMapper};
 use mapped_testkit::TestMapper;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -18,18 +19,25 @@ use std::collections::BinaryHeap;
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::{Arc, Mutex};
 
-const PAGE: usize = 4096;
+/// The page size these tests count in, the OS's (the test mappers' is
+/// the same).
+fn page() -> usize {
+    MAPPER.page_size()
+}
+
 /// `MappedVector<u64>`'s heap limit in elements: one page of `u64`.
-const LIMIT: usize = PAGE / 8;
+fn limit() -> usize {
+    page() / 8
+}
+
 /// Below this many `u64` a mapped vector moves back to the heap: a quarter
 /// of the limit.
-const BACK: usize = LIMIT / 4;
+fn back() -> usize {
+    limit() / 4
+}
+
 /// The window reserved at the first move into a mapping.
 const DEFAULT_WINDOW: usize = 64 << 20;
-
-fn assert_4k_pages() {
-    assert_eq!(MAPPER.page_size(), PAGE, "these tests count in 4 KiB pages");
-}
 
 /// One observed event, with the fields these tests check.
 #[derive(Clone, Debug, PartialEq)]
@@ -102,18 +110,17 @@ fn observed(mapper: &Arc<TestMapper>, log: &Arc<Log>) -> MappedVector<u64> {
 
 #[test]
 fn u64_vector_maps_past_the_limit_and_returns_below_a_quarter() {
-    assert_4k_pages();
     let mapper = Arc::new(TestMapper::new("hf-cross"));
     let log = Arc::new(Log::default());
     let mut v = observed(&mapper, &log);
     assert_eq!(v.storage(), Storage::Empty);
-    assert_eq!(v.heap_limit(), 4096);
+    assert_eq!(v.heap_limit(), page());
     let mut model = Vec::new();
-    for i in 1..=512u64 {
+    for i in 1..=limit() as u64 {
         v.push(i).unwrap();
         model.push(i);
         assert_eq!(v.storage(), Storage::Heap, "after {i} pushes");
-        // Grown like `Vec`: 4, 8, 16, ..., 512.
+        // Grown like `Vec`: 4, 8, 16, ..., the limit.
         let cap = (i as usize).next_power_of_two().max(4);
         assert_eq!(v.capacity(), cap, "after {i} pushes");
         assert_eq!(v.heap_bytes(), cap * 8, "after {i} pushes");
@@ -123,27 +130,27 @@ fn u64_vector_maps_past_the_limit_and_returns_below_a_quarter() {
     assert_eq!(calls(&mapper), 0, "no mapper call on the heap");
     assert!(log.ops().is_empty(), "no event on the heap");
 
-    v.push(513).unwrap();
-    model.push(513);
+    v.push(limit() as u64 + 1).unwrap();
+    model.push(limit() as u64 + 1);
     assert_eq!(v.storage(), Storage::Mapped);
     assert_eq!(v.heap_bytes(), 0);
-    assert_eq!(v.committed_bytes(), 8192, "twice the heap's 4096 bytes");
+    assert_eq!(v.committed_bytes(), 2 * page(), "twice the heap's page");
     assert_eq!(v.reserved_bytes(), DEFAULT_WINDOW);
-    assert_eq!(v.capacity(), 1024);
+    assert_eq!(v.capacity(), 2 * limit());
     assert_eq!(v[..], model[..]);
 
-    // Hysteresis: mapped all the way down to 128 elements.
-    while v.len() > BACK {
+    // Hysteresis: mapped all the way down to a quarter of the limit.
+    while v.len() > back() {
         assert_eq!(v.pop(), model.pop());
         assert_eq!(v.storage(), Storage::Mapped, "at {} elements", v.len());
         assert_eq!(v[..], model[..]);
     }
-    assert_eq!(v.len(), 128);
+    assert_eq!(v.len(), back());
     assert_eq!(v.pop(), model.pop());
-    assert_eq!(v.len(), 127);
+    assert_eq!(v.len(), back() - 1);
     assert_eq!(v.storage(), Storage::Heap);
-    assert_eq!(v.capacity(), 254, "room to double");
-    assert_eq!(v.heap_bytes(), 254 * 8);
+    assert_eq!(v.capacity(), 2 * (back() - 1), "room to double");
+    assert_eq!(v.heap_bytes(), 2 * (back() - 1) * 8);
     assert_eq!((v.committed_bytes(), v.reserved_bytes()), (0, 0));
     assert_eq!(v[..], model[..]);
     assert_eq!(mapper.reserves.load(SeqCst), 1);
@@ -151,10 +158,10 @@ fn u64_vector_maps_past_the_limit_and_returns_below_a_quarter() {
     assert_eq!(mapper.reserved.load(SeqCst), 0);
 
     // And out again, from the smaller heap allocation.
-    for i in 128..=600u64 {
+    for i in back() as u64..=limit() as u64 + 88 {
         v.push(i).unwrap();
         model.push(i);
-        let want = if v.len() > LIMIT {
+        let want = if v.len() > limit() {
             Storage::Mapped
         } else {
             Storage::Heap
@@ -167,41 +174,43 @@ fn u64_vector_maps_past_the_limit_and_returns_below_a_quarter() {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: a vector on MAPPER never maps"
+)]
 fn plain_vector_on_the_os_mapper_truncates_back_to_the_heap() {
-    assert_4k_pages();
     // `new(MAPPER)`: the store with no configuration of its own.
     let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
-    assert_eq!(v.heap_limit(), 4096);
-    let model: Vec<u64> = (1..=513).map(|i| i * 0x9E37_79B9).collect();
+    assert_eq!(v.heap_limit(), page());
+    let model: Vec<u64> = (1..=limit() as u64 + 1).map(|i| i * 0x9E37_79B9).collect();
     for (n, &x) in model.iter().enumerate() {
         v.push(x).unwrap();
-        let want = if n < LIMIT {
+        let want = if n < limit() {
             Storage::Heap
         } else {
             Storage::Mapped
         };
         assert_eq!(v.storage(), want, "after {} pushes", n + 1);
-        assert_eq!(v.reserved_bytes() > 0, n >= LIMIT);
+        assert_eq!(v.reserved_bytes() > 0, n >= limit());
     }
     assert_eq!(v[..], model[..]);
-    for len in (BACK..=LIMIT).rev() {
+    for len in (back()..=limit()).rev() {
         v.truncate(len);
         assert_eq!(v.storage(), Storage::Mapped, "truncated to {len}");
         assert_eq!(v[..], model[..len]);
     }
-    v.truncate(127);
+    v.truncate(back() - 1);
     assert_eq!(v.storage(), Storage::Heap);
-    assert_eq!(v.heap_bytes(), 254 * 8);
+    assert_eq!(v.heap_bytes(), 2 * (back() - 1) * 8);
     assert_eq!((v.committed_bytes(), v.reserved_bytes()), (0, 0));
-    assert_eq!(v[..], model[..127]);
+    assert_eq!(v[..], model[..back() - 1]);
 }
 
 /// Each way of removing elements takes a mapped vector back to the heap
-/// once fewer than 128 remain (none at all: empty).
+/// once fewer than a quarter of the limit remain (none at all: empty).
 #[test]
 fn every_removal_returns_to_the_heap() {
-    assert_4k_pages();
-    let model: Vec<u64> = (1..=513).collect();
+    let model: Vec<u64> = (1..=limit() as u64 + 1).collect();
     let mapper = Arc::new(TestMapper::new("hf-removals"));
     let full = || {
         let mut v: MappedVector<u64> = MappedVector::new(mapper.clone());
@@ -223,25 +232,29 @@ fn every_removal_returns_to_the_heap() {
             v.retain(|x| x % 5 == 0);
             m.retain(|x| x % 5 == 0);
         }),
+        // (113 left: under a quarter of a 4 KiB page's limit, and so of
+        // any larger page's.)
         ("drain", |v, m| {
-            assert!(v.drain(13..413).eq(m.drain(13..413)));
+            let end = m.len() - 100;
+            assert!(v.drain(13..end).eq(m.drain(13..end)));
         }),
         ("drain, dropped unread", |v, m| {
-            drop(v.drain(..400));
-            m.drain(..400);
+            let end = m.len() - 113;
+            drop(v.drain(..end));
+            m.drain(..end);
         }),
         ("remove", |v, m| {
-            while v.len() >= BACK {
+            while v.len() >= back() {
                 assert_eq!(v.remove(3), m.remove(3));
             }
         }),
         ("swap_remove", |v, m| {
-            while v.len() >= BACK {
+            while v.len() >= back() {
                 assert_eq!(v.swap_remove(1), m.swap_remove(1));
             }
         }),
         ("pop", |v, m| {
-            while v.len() >= BACK {
+            while v.len() >= back() {
                 assert_eq!(v.pop(), m.pop());
             }
         }),
@@ -272,13 +285,14 @@ fn every_removal_returns_to_the_heap() {
 
     // `shrink_to_fit` takes contents that fit under the limit back too,
     // even above a quarter of it.
+    let keep = limit() * 3 / 5;
     let mut v = full();
-    v.truncate(300);
+    v.truncate(keep);
     assert_eq!(v.storage(), Storage::Mapped);
     v.shrink_to_fit().unwrap();
     assert_eq!(v.storage(), Storage::Heap);
-    assert_eq!(v.capacity(), 300);
-    assert_eq!(v[..], model[..300]);
+    assert_eq!(v.capacity(), keep);
+    assert_eq!(v[..], model[..keep]);
     assert_eq!(mapper.reserved.load(SeqCst), 0, "every mapping given back");
 }
 
@@ -286,8 +300,8 @@ fn every_removal_returns_to_the_heap() {
 /// contents pass the limit, keeping them.
 #[test]
 fn every_growth_past_the_limit_maps() {
-    assert_4k_pages();
-    let start: Vec<u64> = (1..=500).collect();
+    // 12 short of the limit: each growth below adds at least 13.
+    let start: Vec<u64> = (1..=limit() as u64 - 12).collect();
     type Growth = fn(&mut MappedVector<u64>, &mut Vec<u64>);
     let growths: [(&str, Growth); 6] = [
         ("push", |v, m| {
@@ -312,15 +326,15 @@ fn every_growth_past_the_limit_maps() {
         }),
         ("reserve", |v, _| {
             v.reserve(13).unwrap();
-            assert!(v.capacity() >= 513);
+            assert!(v.capacity() > limit());
         }),
         ("reserve_exact", |v, _| {
             v.reserve_exact(13).unwrap();
-            assert!(v.capacity() >= 513);
+            assert!(v.capacity() > limit());
         }),
     ];
     for (name, grow) in growths {
-        let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
+        let mut v: MappedVector<u64> = MappedVector::new(os_mapper());
         v.extend_from_slice(&start).unwrap();
         assert_eq!(v.storage(), Storage::Heap, "{name}");
         let mut m = start.clone();
@@ -335,7 +349,6 @@ fn every_growth_past_the_limit_maps() {
 
 #[test]
 fn hovering_at_the_limit_and_at_the_way_back_makes_few_mapper_calls() {
-    assert_4k_pages();
     let mapper = Arc::new(TestMapper::new("hf-hover"));
     let log = Arc::new(Log::default());
     let mut v = observed(&mapper, &log);
@@ -347,20 +360,20 @@ fn hovering_at_the_limit_and_at_the_way_back_makes_few_mapper_calls() {
         model.push(x);
         *ops += 1;
     }
-    while v.len() < LIMIT {
+    while v.len() < limit() {
         push(&mut v, &mut model, &mut ops);
     }
-    // 512 <-> 513: across the limit.
+    // limit <-> limit + 1: across it.
     for _ in 0..250_000 {
         push(&mut v, &mut model, &mut ops);
         assert_eq!(v.pop(), model.pop());
         ops += 1;
     }
     assert_eq!(v.storage(), Storage::Mapped);
-    // Down to 129 <-> 128, mapped.
+    // Down to the way back + 1 <-> the way back, mapped.
     v.push(1).unwrap();
     model.push(1);
-    while v.len() > BACK + 1 {
+    while v.len() > back() + 1 {
         assert_eq!(v.pop(), model.pop());
         ops += 1;
     }
@@ -370,7 +383,7 @@ fn hovering_at_the_limit_and_at_the_way_back_makes_few_mapper_calls() {
         ops += 1;
     }
     assert_eq!(v.storage(), Storage::Mapped);
-    // 128 <-> 127: across the way back.
+    // The way back <-> one less: across it.
     v.pop();
     model.pop();
     for _ in 0..200_000 {
@@ -404,10 +417,9 @@ fn poison_mock() -> Arc<FaultyMapper> {
 
 #[test]
 fn refused_commit_on_the_move_keeps_the_heap() {
-    assert_4k_pages();
     let mock = poison_mock();
     let mut v: MappedVector<u64> = MappedVector::new(mock.clone());
-    let mut model: Vec<u64> = (1..=512).map(|i| i * 3).collect();
+    let mut model: Vec<u64> = (1..=limit() as u64).map(|i| i * 3).collect();
     for &x in &model {
         v.push(x).unwrap();
     }
@@ -422,8 +434,8 @@ fn refused_commit_on_the_move_keeps_the_heap() {
     assert!(err.error().is_out_of_memory());
     assert_eq!(err.into_value(), 1234);
     assert_eq!(v.storage(), Storage::Heap);
-    assert_eq!(v.len(), 512);
-    assert_eq!(v.heap_bytes(), 4096);
+    assert_eq!(v.len(), limit());
+    assert_eq!(v.heap_bytes(), page());
     assert_eq!((v.committed_bytes(), v.reserved_bytes()), (0, 0));
     assert_eq!(v[..], model[..]);
     assert_eq!(
@@ -468,10 +480,9 @@ fn refused_commit_on_the_move_keeps_the_heap() {
 
 #[test]
 fn refused_reserve_on_the_move_keeps_the_heap() {
-    assert_4k_pages();
     let mock = poison_mock();
     let mut v: MappedVector<u64> = MappedVector::new(mock.clone());
-    let mut model: Vec<u64> = (0..512).map(|i| !i).collect();
+    let mut model: Vec<u64> = (0..limit() as u64).map(|i| !i).collect();
     v.extend_from_slice(&model).unwrap();
     // More refusals than the smaller windows it tries.
     mock.deny_next_reserves(64);
@@ -491,9 +502,11 @@ fn refused_reserve_on_the_move_keeps_the_heap() {
     assert_eq!(v.storage(), Storage::Heap);
     assert_eq!(v[..], model[..]);
     assert_eq!(mock.live_reservations(), 0);
-    // 64 MiB, 32 MiB, ..., 8 KiB (the 513 elements' two pages): 14 tries.
+    // 64 MiB, 32 MiB, ..., two pages (what the limit + 1 elements need):
+    // 14 tries of 4 KiB pages, 12 of 16 KiB.
+    let tries = (DEFAULT_WINDOW / (2 * page())).ilog2() + 1;
     let stats = mock.stats();
-    assert_eq!(stats.denied_reserves, 14, "{stats:?}");
+    assert_eq!(stats.denied_reserves, u64::from(tries), "{stats:?}");
     assert_eq!((stats.reserves, stats.commits), (0, 0), "{stats:?}");
 
     mock.clear_faults();
@@ -509,15 +522,14 @@ fn refused_reserve_on_the_move_keeps_the_heap() {
 
 #[test]
 fn out_of_address_space_reserves_a_smaller_window() {
-    assert_4k_pages();
     let mock = poison_mock();
     let mut v: MappedVector<u64> = MappedVector::new(mock.clone());
-    let mut model: Vec<u64> = (0..512).collect();
+    let mut model: Vec<u64> = (0..limit() as u64).collect();
     v.extend_from_slice(&model).unwrap();
     // 64 MiB and 32 MiB and 16 MiB refused: 8 MiB it is.
     mock.deny_next_reserves(3);
-    v.push(512).unwrap();
-    model.push(512);
+    v.push(0).unwrap();
+    model.push(0);
     assert_eq!(v.storage(), Storage::Mapped);
     assert_eq!(v.reserved_bytes(), 8 << 20);
     assert_eq!(mock.stats().denied_reserves, 3);
@@ -536,10 +548,10 @@ fn out_of_address_space_reserves_a_smaller_window() {
 /// Random pushes, pops, truncations and extensions around both thresholds,
 /// with one commit in 20 refused, against a `Vec`: the elements always
 /// match, mapped elements lie in committed pages, and the storage changes
-/// only where it should (to a mapping past 512 elements, back below 128).
+/// only where it should (to a mapping past the limit, back below a quarter
+/// of it).
 #[test]
 fn random_walk_across_both_thresholds_matches_a_vec() {
-    assert_4k_pages();
     let mock = FaultyMapper::builder()
         .seed(0x5EED_F00D)
         .poison(true)
@@ -548,6 +560,9 @@ fn random_walk_across_both_thresholds_matches_a_vec() {
     let mut v: MappedVector<u64> = MappedVector::new(mock.clone());
     let mut model: Vec<u64> = Vec::new();
     let mut rng = StdRng::seed_from_u64(mock.seed());
+    // The walk's sizes, set for the 512-element limit of 4 KiB pages,
+    // scaled to this one.
+    let scaled = |n: usize| n * limit() / 512;
     let (mut refused, mut mapped, mut returned) = (0, 0, 0);
     for step in 0..20_000u64 {
         let before = v.storage();
@@ -571,7 +586,9 @@ fn random_walk_across_both_thresholds_matches_a_vec() {
                 "truncate"
             }
             _ => {
-                let more: Vec<u64> = (0..rng.random_range(0..300)).map(|i| step ^ i).collect();
+                let more: Vec<u64> = (0..rng.random_range(0..scaled(300) as u64))
+                    .map(|i| step ^ i)
+                    .collect();
                 match v.extend_from_slice(&more) {
                     Ok(()) => model.extend_from_slice(&more),
                     Err(_) => refused += 1,
@@ -583,21 +600,21 @@ fn random_walk_across_both_thresholds_matches_a_vec() {
         let (now, len) = (v.storage(), v.len());
         match now {
             Storage::Mapped => mock.assert_committed(v.as_ptr().cast(), len * 8),
-            Storage::Heap => assert!(len <= LIMIT, "step {step}: {len} on the heap"),
+            Storage::Heap => assert!(len <= limit(), "step {step}: {len} on the heap"),
             Storage::Empty => assert_eq!(len, 0, "step {step}"),
         }
         if now == Storage::Mapped && before != Storage::Mapped {
-            assert!(len > LIMIT, "step {step}: {what} mapped {len} elements");
+            assert!(len > limit(), "step {step}: {what} mapped {len} elements");
             mapped += 1;
         }
         if before == Storage::Mapped && now != Storage::Mapped {
-            assert!(len < BACK, "step {step}: {what} left a mapping at {len}");
+            assert!(len < back(), "step {step}: {what} left a mapping at {len}");
             returned += 1;
         }
         // Stay around the thresholds.
-        if model.len() > 700 {
-            v.truncate(100);
-            model.truncate(100);
+        if model.len() > scaled(700) {
+            v.truncate(scaled(100));
+            model.truncate(scaled(100));
         }
     }
     assert!(
@@ -613,11 +630,10 @@ fn random_walk_across_both_thresholds_matches_a_vec() {
 
 #[test]
 fn the_move_there_is_a_grow_and_the_move_back_a_shrink() {
-    assert_4k_pages();
     let mapper = Arc::new(TestMapper::new("hf-shape"));
     let log = Arc::new(Log::default());
     let mut v = observed(&mapper, &log);
-    v.extend_from_slice(&[1; 512]).unwrap();
+    v.extend_from_slice(&vec![1; limit()]).unwrap();
     assert!(log.take().is_empty());
 
     v.push(2).unwrap();
@@ -635,11 +651,12 @@ fn the_move_there_is_a_grow_and_the_move_back_a_shrink() {
         (reserve.reserved_from, reserve.reserved_to),
         (0, DEFAULT_WINDOW)
     );
-    assert_eq!((commit.bytes, commit.from, commit.to), (8192, 0, 8192));
-    assert_eq!((grow.from, grow.to, grow.bytes), (0, 8192, 8192));
+    let two = 2 * page();
+    assert_eq!((commit.bytes, commit.from, commit.to), (two, 0, two));
+    assert_eq!((grow.from, grow.to, grow.bytes), (0, two, two));
     assert_eq!((grow.reserved_from, grow.reserved_to), (0, DEFAULT_WINDOW));
 
-    v.truncate(127);
+    v.truncate(back() - 1);
     let back = log.take();
     // A mapper other than the OS's cannot park: the reservation is released.
     assert_eq!(ops(&back), [Op::Release, Op::Shrink], "{back:#?}");
@@ -650,7 +667,7 @@ fn the_move_there_is_a_grow_and_the_move_back_a_shrink() {
         (release.reserved_from, release.reserved_to),
         (DEFAULT_WINDOW, 0)
     );
-    assert_eq!((shrink.from, shrink.to), (8192, 0));
+    assert_eq!((shrink.from, shrink.to), (two, 0));
     assert_eq!(
         (shrink.reserved_from, shrink.reserved_to),
         (DEFAULT_WINDOW, 0)
@@ -664,14 +681,17 @@ fn the_move_there_is_a_grow_and_the_move_back_a_shrink() {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: a vector on MAPPER never maps"
+)]
 fn on_the_os_mapper_the_move_back_parks_or_releases() {
-    assert_4k_pages();
     let log = Arc::new(Log::default());
     let mut v: MappedVector<u64> = MappedVector::builder(MAPPER)
         .observer(log.clone())
         .build()
         .unwrap();
-    v.extend_from_slice(&[1; 513]).unwrap();
+    v.extend_from_slice(&vec![1; limit() + 1]).unwrap();
     let there = ops(&log.take());
     // A reservation from the cache may come with enough pages committed.
     let ok = matches!(
@@ -758,24 +778,30 @@ mod gauges {
 #[cfg(feature = "metrics")]
 #[test]
 fn gauges_follow_the_storage() {
-    assert_4k_pages();
     let mapper = Arc::new(TestMapper::new("hf-gauges"));
     gauges::with_gauges("gauges_follow_the_storage", "hf-gauges", |g| {
+        // A full heap allocation; one moved back, with room to double.
+        let full = page() as f64;
+        let moved_back = (2 * (back() - 1) * 8) as f64;
         // [(heap bytes, mapped containers) of vectors, ... of queues]
         let mut v: MappedVector<u64> = MappedVector::new(mapper.clone());
-        v.extend_from_slice(&[1; 512]).unwrap();
-        assert_eq!(g.both(), [(4096.0, 0.0), (0.0, 0.0)], "vector on the heap");
+        v.extend_from_slice(&vec![1; limit()]).unwrap();
+        assert_eq!(g.both(), [(full, 0.0), (0.0, 0.0)], "vector on the heap");
         mapper.deny_commits(true);
         assert!(v.push(1).is_err());
         mapper.deny_commits(false);
-        assert_eq!(g.both(), [(4096.0, 0.0), (0.0, 0.0)], "refused move");
+        assert_eq!(g.both(), [(full, 0.0), (0.0, 0.0)], "refused move");
         v.push(1).unwrap();
         assert_eq!(g.both(), [(0.0, 1.0), (0.0, 0.0)], "vector mapped");
-        v.truncate(127);
-        assert_eq!(g.both(), [(2032.0, 0.0), (0.0, 0.0)], "back on the heap");
+        v.truncate(back() - 1);
+        assert_eq!(
+            g.both(),
+            [(moved_back, 0.0), (0.0, 0.0)],
+            "back on the heap"
+        );
         let mut w: MappedVector<u64> = MappedVector::new(mapper.clone());
-        w.extend_from_slice(&[2; 1000]).unwrap();
-        assert_eq!(g.both(), [(2032.0, 1.0), (0.0, 0.0)], "and one mapped");
+        w.extend_from_slice(&vec![2; 2 * limit()]).unwrap();
+        assert_eq!(g.both(), [(moved_back, 1.0), (0.0, 0.0)], "and one mapped");
         drop(v);
         drop(w);
         assert_eq!(g.both(), [(0.0, 0.0), (0.0, 0.0)], "both dropped");
@@ -784,10 +810,10 @@ fn gauges_follow_the_storage() {
         // still one mapped container.
         let copying = Arc::new(TestMapper::new("hf-gauges").without_remap());
         let mut v: MappedVector<u64> = MappedVector::builder(copying.clone())
-            .initial_window(8192)
+            .initial_window(2 * page())
             .build()
             .unwrap();
-        for i in 0..5000 {
+        for i in 0..10 * limit() as u64 {
             v.push(i).unwrap();
         }
         assert!(copying.releases.load(SeqCst) >= 2, "the window moved");
@@ -800,14 +826,18 @@ fn gauges_follow_the_storage() {
             q.push(i).unwrap();
         }
         assert_eq!(g.both(), [(0.0, 0.0), (1024.0, 0.0)], "queue on the heap");
-        for i in 0..1000 {
+        for i in 0..2 * limit() as u64 {
             q.push(i).unwrap();
         }
         assert_eq!(g.both(), [(0.0, 0.0), (0.0, 1.0)], "queue mapped");
         while q.len() > 10 {
             q.pop();
         }
-        assert_eq!(g.both(), [(0.0, 0.0), (2032.0, 0.0)], "queue on the heap");
+        assert_eq!(
+            g.both(),
+            [(0.0, 0.0), (moved_back, 0.0)],
+            "queue on the heap"
+        );
         drop(q);
         assert_eq!(g.both(), [(0.0, 0.0), (0.0, 0.0)], "queue dropped");
     });
@@ -848,7 +878,7 @@ fn into_vec_of_a_mapped_queue_moves_its_mapping() {
         "hf-relabel-mapped",
         |g| {
             let mut q: MappedQueue<u64> = MappedQueue::new(mapper.clone());
-            for i in 0..1000 {
+            for i in 0..2 * limit() as u64 {
                 q.push(i).unwrap();
             }
             assert_eq!(g.both(), [(0.0, 0.0), (0.0, 1.0)], "mapped queue");
@@ -868,6 +898,7 @@ fn into_vec_of_a_mapped_queue_moves_its_mapping() {
 #[cfg(feature = "metrics")]
 #[test]
 fn heap_bytes_are_summed_over_threads_and_cost_no_recorder_call() {
+    use mapped_mock::child;
     const NAME: &str = "heap_bytes_are_summed_over_threads_and_cost_no_recorder_call";
     if !child::is_child(NAME) {
         child::run_expecting(NAME, &[], "summed");
@@ -923,7 +954,6 @@ fn heap_bytes_are_summed_over_threads_and_cost_no_recorder_call() {
 
 #[test]
 fn heap_limit_zero_maps_from_the_first_push() {
-    assert_4k_pages();
     let mapper = Arc::new(TestMapper::new("hf-zero"));
     let log = Arc::new(Log::default());
     let mut v: MappedVector<u64> = MappedVector::builder(mapper.clone())
@@ -935,13 +965,13 @@ fn heap_limit_zero_maps_from_the_first_push() {
     assert_eq!(v.storage(), Storage::Empty);
     v.push(1).unwrap();
     assert_eq!(v.storage(), Storage::Mapped);
-    assert_eq!(v.committed_bytes(), 4096);
+    assert_eq!(v.committed_bytes(), page());
     assert_eq!(v.heap_bytes(), 0);
     assert_eq!(ops(&log.take()), [Op::Reserve, Op::Commit, Op::Grow]);
     v.extend_from_slice(&[2; 5000]).unwrap();
     v.clear();
     assert_eq!(v.storage(), Storage::Mapped, "never back to the heap");
-    assert_eq!(v.committed_bytes(), 4096, "the N pages stay committed");
+    assert_eq!(v.committed_bytes(), page(), "the N pages stay committed");
     assert!(!log.ops().contains(&Op::Release));
     // Hovering at 0 <-> 1 costs nothing.
     let before = log.mapper_calls();
@@ -954,7 +984,6 @@ fn heap_limit_zero_maps_from_the_first_push() {
 
 #[test]
 fn a_fixed_window_is_always_mapped() {
-    assert_4k_pages();
     let mapper = Arc::new(TestMapper::new("hf-fixed"));
     let mut v: MappedVector<u64> = MappedVector::with_max_capacity(mapper.clone(), 10_000).unwrap();
     assert_eq!(v.heap_limit(), 0);
@@ -994,21 +1023,27 @@ fn a_fixed_window_is_always_mapped() {
     assert_eq!(w.storage(), Storage::Mapped);
 }
 
+/// Under a limit of 4 KiB set explicitly: element sizes are fixed at
+/// compile time, the page size is not.
 #[test]
 fn elements_larger_than_the_limit_map_at_once() {
-    assert_4k_pages();
     let mapper = Arc::new(TestMapper::new("hf-large"));
-    let mut v: MappedVector<[u8; 8192], 1> = MappedVector::new(mapper.clone());
-    assert_eq!(v.heap_limit(), 4096);
+    let mut v: MappedVector<[u8; 8192], 1> = MappedVector::builder(mapper.clone())
+        .heap_limit(4096)
+        .build()
+        .unwrap();
     v.push([7; 8192]).unwrap();
     assert_eq!(v.storage(), Storage::Mapped);
     assert_eq!(v.heap_bytes(), 0);
-    assert_eq!(v.committed_bytes(), 8192);
+    assert_eq!(v.committed_bytes(), 8192usize.next_multiple_of(page()));
     v.push([8; 8192]).unwrap();
     assert!(v[0].iter().all(|&b| b == 7) && v[1].iter().all(|&b| b == 8));
 
     // An element exactly the limit's size fits on the heap, alone.
-    let mut w: MappedVector<[u8; 4096], 1> = MappedVector::new(mapper.clone());
+    let mut w: MappedVector<[u8; 4096], 1> = MappedVector::builder(mapper.clone())
+        .heap_limit(4096)
+        .build()
+        .unwrap();
     w.push([1; 4096]).unwrap();
     assert_eq!(w.storage(), Storage::Heap);
     assert_eq!(w.heap_bytes(), 4096);
@@ -1017,17 +1052,18 @@ fn elements_larger_than_the_limit_map_at_once() {
     assert!(w[0].iter().all(|&b| b == 1) && w[1].iter().all(|&b| b == 2));
 }
 
-/// A vector of elements that never fit on the heap, hovering between empty
+/// A vector of elements that never fit on the heap (8 KiB, over a limit
+/// of 4 KiB, set explicitly as in the test above), hovering between empty
 /// and one element, should not take and give back a mapping every time
 /// (before the heap front it kept its first pages committed when empty, and
 /// made no call at all).
 #[test]
 fn large_elements_hovering_at_empty_make_few_mapper_calls() {
-    assert_4k_pages();
     let mapper = Arc::new(TestMapper::new("hf-large-hover"));
     let log = Arc::new(Log::default());
     let mut v: MappedVector<[u8; 8192], 1> = MappedVector::builder(mapper.clone())
         .observer(log.clone())
+        .heap_limit(4096)
         .build()
         .unwrap();
     for i in 0..1000u32 {
@@ -1045,23 +1081,23 @@ fn large_elements_hovering_at_empty_make_few_mapper_calls() {
 
 #[test]
 fn the_limit_is_n_pages_or_as_built() {
-    assert_4k_pages();
-    // N = 4: 16 KiB, 2048 u64; back below 512.
-    let mut v: MappedVector<u64, 4> = MappedVector::new(MAPPER);
-    assert_eq!(v.heap_limit(), 16384);
-    v.extend_from_slice(&[1; 2048]).unwrap();
+    // N = 4: four pages of u64 (16 KiB, 2048 of 4 KiB pages); back below
+    // a quarter of that, one page's worth.
+    let mut v: MappedVector<u64, 4> = MappedVector::new(os_mapper());
+    assert_eq!(v.heap_limit(), 4 * page());
+    v.extend_from_slice(&vec![1; 4 * limit()]).unwrap();
     assert_eq!(v.storage(), Storage::Heap);
     v.push(2).unwrap();
     assert_eq!(v.storage(), Storage::Mapped);
-    v.truncate(512);
+    v.truncate(limit());
     assert_eq!(v.storage(), Storage::Mapped);
-    v.truncate(511);
+    v.truncate(limit() - 1);
     assert_eq!(v.storage(), Storage::Heap);
-    assert_eq!(v.capacity(), 1022);
+    assert_eq!(v.capacity(), 2 * (limit() - 1));
 
     // N = 0 still keeps a page's worth.
-    let v: MappedVector<u64, 0> = MappedVector::new(MAPPER);
-    assert_eq!(v.heap_limit(), 4096);
+    let v: MappedVector<u64, 0> = MappedVector::new(os_mapper());
+    assert_eq!(v.heap_limit(), page());
 
     // A limit of 1000 bytes: 125 u64 on the heap; back below 32 (250 bytes).
     let mapper = Arc::new(TestMapper::new("hf-custom"));
@@ -1116,6 +1152,10 @@ fn a_hundred_thousand_small_vectors_hold_no_mapping() {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: a vector on MAPPER never maps"
+)]
 fn forty_thousand_vectors_map_only_while_large() {
     let mut vectors: Vec<MappedVector<u64>> = Vec::with_capacity(40_000);
     for i in 0..40_000u64 {
@@ -1149,7 +1189,6 @@ fn containers_stay_small() {
 
 #[test]
 fn queue_maps_and_returns_in_binary_heap_order() {
-    assert_4k_pages();
     let mapper = Arc::new(TestMapper::new("hf-queue"));
     let log = Arc::new(Log::default());
     let mut q: MappedQueue<u64> = MappedQueue::builder(mapper.clone())
@@ -1157,23 +1196,24 @@ fn queue_maps_and_returns_in_binary_heap_order() {
         .build()
         .unwrap();
     assert_eq!(q.storage(), Storage::Empty);
-    assert_eq!(q.heap_limit(), 4096);
+    assert_eq!(q.heap_limit(), page());
     let mut model = BinaryHeap::new();
     let mut rng = StdRng::seed_from_u64(0x9E37);
-    for n in 1..=2000usize {
+    // Past twice the limit (2000 elements of 4 KiB pages): two commits.
+    for n in 1..=limit() * 2000 / 512 {
         let x = rng.random_range(0..500u64);
         q.push(x).unwrap();
         model.push(x);
         assert_eq!(q.peek(), model.peek());
         // Mapped exactly past the limit.
-        let want = if n > LIMIT {
+        let want = if n > limit() {
             Storage::Mapped
         } else {
             Storage::Heap
         };
         assert_eq!(q.storage(), want, "at {n} elements");
-        assert_eq!(q.reserved_bytes() > 0, n > LIMIT, "at {n} elements");
-        assert_eq!(q.heap_bytes() > 0, n <= LIMIT, "at {n} elements");
+        assert_eq!(q.reserved_bytes() > 0, n > limit(), "at {n} elements");
+        assert_eq!(q.heap_bytes() > 0, n <= limit(), "at {n} elements");
     }
     assert_eq!(
         ops(&log.take()),
@@ -1182,16 +1222,20 @@ fn queue_maps_and_returns_in_binary_heap_order() {
     while q.len() > 3 {
         assert_eq!(q.pop(), model.pop());
         let len = q.len();
-        let want = if len >= BACK {
+        let want = if len >= back() {
             Storage::Mapped
         } else {
             Storage::Heap
         };
         assert_eq!(q.storage(), want, "at {len} elements");
-        assert_eq!(q.reserved_bytes() > 0, len >= BACK, "at {len} elements");
-        assert_eq!(q.committed_bytes() > 0, len >= BACK, "at {len} elements");
+        assert_eq!(q.reserved_bytes() > 0, len >= back(), "at {len} elements");
+        assert_eq!(q.committed_bytes() > 0, len >= back(), "at {len} elements");
     }
-    assert_eq!(q.heap_bytes(), 254 * 8, "moved back with room to double");
+    assert_eq!(
+        q.heap_bytes(),
+        2 * (back() - 1) * 8,
+        "moved back with room to double"
+    );
     let back = ops(&log.take());
     assert_eq!(back.last(), Some(&Op::Shrink), "{back:?}");
     assert!(back.ends_with(&[Op::Release, Op::Shrink]), "{back:?}");
@@ -1217,32 +1261,17 @@ fn queue_maps_and_returns_in_binary_heap_order() {
 
 // ---- 9. scarce address space ----
 
-/// `VmSize` of this process, in bytes.
-fn vm_size() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("read /proc/self/status");
-    let kb: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmSize:"))
-        .and_then(|v| v.trim().strip_suffix("kB"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no VmSize in /proc/self/status:\n{status}"));
-    kb * 1024
-}
-
+/// Linux only, which counts reservations toward `RLIMIT_AS` (see
+/// `mapped_testkit::rlimit`); not where nothing is mapped.
 #[test]
+#[cfg(all(target_os = "linux", not(mapped_no_mmap)))]
 fn scarce_address_space_still_maps() {
+    use mapped_mock::child;
+    use mapped_testkit::rlimit::Limit;
     const NAME: &str = "scarce_address_space_still_maps";
     if child::is_child(NAME) {
-        let limit = vm_size() + (16 << 20);
-        let mut rl = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        // SAFETY: `rl` is a valid `rlimit` to write to.
-        assert_eq!(unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut rl) }, 0);
-        rl.rlim_cur = limit as libc::rlim_t;
-        // SAFETY: `rl` is a valid `rlimit`; lowering the soft limit only.
-        assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_AS, &rl) }, 0);
+        let limit = Limit::AddressSpace;
+        limit.lower_to(limit.in_use() + (16 << 20));
         // The default window no longer fits.
         assert!(
             MAPPER.reserve(DEFAULT_WINDOW).is_err(),

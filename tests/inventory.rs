@@ -16,6 +16,10 @@ fn named(name: &str) -> Vec<Entry> {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, and the inventory lists mapped containers"
+)]
 fn mapped_containers_are_listed_with_their_site_largest_first() {
     let mut small: MappedVector<u64> = MappedVector::builder(MAPPER).name("inv-a").build().unwrap();
     let mut big: MappedVector<u64> = MappedVector::builder(MAPPER).name("inv-a").build().unwrap();
@@ -63,6 +67,10 @@ fn mapped_containers_are_listed_with_their_site_largest_first() {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, and the inventory lists mapped containers"
+)]
 fn heap_containers_and_containers_gone_are_not_listed() {
     let mut v: MappedVector<u64> = MappedVector::builder(MAPPER).name("inv-b").build().unwrap();
     v.extend_from_slice(&[1; 100]).unwrap();
@@ -78,6 +86,10 @@ fn heap_containers_and_containers_gone_are_not_listed() {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, and the inventory lists mapped containers"
+)]
 fn a_queue_is_listed_as_a_queue_and_its_into_vec_as_a_vector() {
     let mut q: MappedQueue<u64> = MappedQueue::builder(MAPPER).name("inv-c").build().unwrap();
     for i in 0..100_000 {
@@ -94,6 +106,10 @@ fn a_queue_is_listed_as_a_queue_and_its_into_vec_as_a_vector() {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, and the inventory lists mapped containers"
+)]
 fn threads_register_at_once_and_every_container_is_listed() {
     let threads: Vec<_> = (0..4)
         .map(|_| {
@@ -116,6 +132,10 @@ fn threads_register_at_once_and_every_container_is_listed() {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, and the inventory lists mapped containers"
+)]
 fn the_pinned_surface_reads_as_designed() {
     let mut v: MappedVector<u64> = MappedVector::builder(MAPPER)
         .name("inv-pinned")

@@ -5,6 +5,10 @@
 //!
 //! The budget is process-wide, so every test that changes it runs in a
 //! child process of its own (`mapped_mock::child`).
+//!
+//! Not built with `--cfg mapped_no_mmap`, where nothing is mapped
+//! (`tests/no_mmap.rs` tests that).
+#![cfg(not(mapped_no_mmap))]
 
 use mapped::{Error, Guard, MappedQueue, MappedVector, Mapper, Storage, MAPPER};
 use mapped_mock::child;
@@ -14,7 +18,12 @@ fn in_child(name: &str, envs: &[(&str, &str)]) {
     child::run_expecting(name, envs, "child done");
 }
 
-/// Fills `v` past its heap limit with `count` elements `0..count`.
+/// `MappedVector<u64>`'s heap limit in elements: one page of them.
+fn limit() -> u64 {
+    (MAPPER.page_size() / 8) as u64
+}
+
+/// Fills `v` with `count` elements `0..count`.
 fn fill(v: &mut MappedVector<u64>, count: u64) {
     for i in 0..count {
         v.push(i)
@@ -124,19 +133,19 @@ fn always_guarded_past_the_budget_is_an_error_that_loses_nothing() {
             .guard(Guard::Always)
             .build()
             .unwrap();
-        fill(&mut v, 512); // a full page on the heap
-        let err = v.push(512).unwrap_err();
+        fill(&mut v, limit()); // a full page on the heap
+        let err = v.push(limit()).unwrap_err();
         assert!(
             matches!(err.error(), Error::MappingBudget { budget: 0, .. }),
             "{:?}",
             err.error()
         );
-        assert_eq!(err.into_value(), 512);
+        assert_eq!(err.into_value(), limit());
         assert_eq!(v.storage(), Storage::Heap);
-        assert!(v.iter().copied().eq(0..512));
+        assert!(v.iter().copied().eq(0..limit()));
         // With room again it maps, guarded.
         mapped::set_mapping_budget(1000);
-        v.push(512).unwrap();
+        v.push(limit()).unwrap();
         assert!(v.reserved_bytes() > v.committed_bytes());
         eprintln!("child done");
         return;
@@ -144,60 +153,70 @@ fn always_guarded_past_the_budget_is_an_error_that_loses_nothing() {
     in_child(NAME, &[(mapped::BUDGET_ENV, "0")]);
 }
 
-/// Takes every kernel mapping the process may still have, with one-page
-/// mappings whose protections alternate (so that none merges with its
-/// neighbour), and returns how many it took.
-fn exhaust_kernel_mappings() -> usize {
-    let page = MAPPER.page_size();
-    let mut taken = 0;
-    loop {
-        let prot = if taken % 2 == 0 {
-            libc::PROT_READ
-        } else {
-            libc::PROT_NONE
-        };
-        // SAFETY: a fresh anonymous mapping at an address of the kernel's
-        // choosing touches no memory of anyone's; it is never unmapped.
-        let addr = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                page,
-                prot,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            )
-        };
-        if addr == libc::MAP_FAILED {
-            return taken;
-        }
-        taken += 1;
-    }
-}
+/// Running out of kernel mappings: Linux only, whose `vm.max_map_count`
+/// bounds them (65530 by default); the other Unixes and Windows have no
+/// such small limit, and taking every mapping there is taking all memory.
+#[cfg(target_os = "linux")]
+mod out_of_kernel_mappings {
+    use super::{fill, in_child, limit};
+    use mapped::{MappedVector, Mapper, Storage, MAPPER};
+    use mapped_mock::child;
 
-#[test]
-fn out_of_kernel_mappings_a_container_stays_on_the_heap_like_a_vec() {
-    const NAME: &str = "out_of_kernel_mappings_a_container_stays_on_the_heap_like_a_vec";
-    if child::is_child(NAME) {
-        // Grown to its heap limit first, so that the move is the next push.
-        let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
-        fill(&mut v, 512);
-        let mut reference: Vec<u64> = (0..512).collect();
-        reference.reserve(1 << 16);
-        let taken = exhaust_kernel_mappings();
-        assert!(taken > 1000, "took {taken} mappings");
-        for i in 512..20_000 {
-            v.push(i)
-                .unwrap_or_else(|e| panic!("push {i}: {:?}", e.error()));
+    /// Takes every kernel mapping the process may still have, with one-page
+    /// mappings whose protections alternate (so that none merges with its
+    /// neighbour), and returns how many it took.
+    fn exhaust_kernel_mappings() -> usize {
+        let page = MAPPER.page_size();
+        let mut taken = 0;
+        loop {
+            let prot = if taken % 2 == 0 {
+                libc::PROT_READ
+            } else {
+                libc::PROT_NONE
+            };
+            // SAFETY: a fresh anonymous mapping at an address of the kernel's
+            // choosing touches no memory of anyone's; it is never unmapped.
+            let addr = unsafe {
+                libc::mmap(
+                    std::ptr::null_mut(),
+                    page,
+                    prot,
+                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                    -1,
+                    0,
+                )
+            };
+            if addr == libc::MAP_FAILED {
+                return taken;
+            }
+            taken += 1;
         }
-        reference.extend(512..20_000);
-        assert_eq!(v.storage(), Storage::Heap, "no mapping to be had");
-        assert_eq!(v[..], reference[..]);
-        let s = mapped::stats();
-        assert!(s.heap_fallbacks >= 1, "{s:?}");
-        assert!(v.heap_bytes() >= 20_000 * 8);
-        eprintln!("child done");
-        return;
     }
-    in_child(NAME, &[]);
+
+    #[test]
+    fn a_container_stays_on_the_heap_like_a_vec() {
+        const NAME: &str = "out_of_kernel_mappings::a_container_stays_on_the_heap_like_a_vec";
+        if child::is_child(NAME) {
+            // Grown to its heap limit first, so that the move is the next push.
+            let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
+            fill(&mut v, limit());
+            let mut reference: Vec<u64> = (0..limit()).collect();
+            reference.reserve(1 << 16);
+            let taken = exhaust_kernel_mappings();
+            assert!(taken > 1000, "took {taken} mappings");
+            for i in limit()..20_000 {
+                v.push(i)
+                    .unwrap_or_else(|e| panic!("push {i}: {:?}", e.error()));
+            }
+            reference.extend(limit()..20_000);
+            assert_eq!(v.storage(), Storage::Heap, "no mapping to be had");
+            assert_eq!(v[..], reference[..]);
+            let s = mapped::stats();
+            assert!(s.heap_fallbacks >= 1, "{s:?}");
+            assert!(v.heap_bytes() >= 20_000 * 8);
+            eprintln!("child done");
+            return;
+        }
+        in_child(NAME, &[]);
+    }
 }

@@ -1,8 +1,12 @@
 //! The regression test from BUG-ANALYSIS.md (verbatim), and the same
 //! scenario across sizes and `N`: empty a vector (its pages are decommitted),
 //! then fill it again (they must be recommitted before they are touched).
+//! The scenarios run on `mapped_mock::os_mapper()`: the OS mapper, or
+//! where it cannot map (`--cfg mapped_no_mmap`) the heap mapper, so that
+//! they still decommit and commit there.
 
 use mapped::{MappedVector, Op, Storage, MAPPER};
+use mapped_mock::os_mapper;
 use mapped_testkit::Recording;
 use std::sync::Arc;
 
@@ -20,7 +24,7 @@ fn test_clear_and_repush_behavior() {
 }
 
 fn scenario<const N: usize>(n: usize) {
-    let mut v: MappedVector<i32, N> = MappedVector::new(MAPPER);
+    let mut v: MappedVector<i32, N> = MappedVector::new(os_mapper());
     let page = v.page_size();
     for i in 0..n {
         v.push(i as i32).unwrap();
@@ -81,7 +85,7 @@ fn the_seed_scenario_decommits_and_commits_again() {
     // pages the refill then need not commit.
     let _isolated = mapped_testkit::isolate();
     let ops = Arc::new(Recording::default());
-    let mut mvec: MappedVector<i32, 1> = MappedVector::builder(MAPPER)
+    let mut mvec: MappedVector<i32, 1> = MappedVector::builder(os_mapper())
         .observer(ops.clone())
         .build()
         .unwrap();
@@ -122,7 +126,7 @@ sizes!(one: 1, ten: 10, thousand: 1000, ten_thousand: 10_000, million: 1_000_000
 #[test]
 fn clear_then_repush_many_times() {
     let _isolated = mapped_testkit::isolate();
-    let mut v: MappedVector<u64, 1> = MappedVector::new(MAPPER);
+    let mut v: MappedVector<u64, 1> = MappedVector::new(os_mapper());
     for round in 0..20u64 {
         let n = 1 + (round * 7919) % 50_000;
         for i in 0..n {

@@ -20,9 +20,10 @@
 //!
 //! Every test runs twice, without copying its body: in `default_heap_limit`
 //! (small contents on the heap, as `MappedQueue::new` gives) and in
-//! `heap_limit_0` (every element in a mapping from the first push). Under
-//! Miri the mapper is `mapped_mock::HEAP_MAPPER` (the global allocator; Miri
-//! cannot run `mmap`), elsewhere the OS's.
+//! `heap_limit_0` (every element in a mapping from the first push), on
+//! `mapped_mock::os_mapper()`: the OS's, or where it cannot map (Miri,
+//! `--cfg mapped_no_mmap`) the heap mapper, so that the mapped storage is
+//! tested there too.
 //!
 //! Not ported, and why:
 //!
@@ -51,13 +52,9 @@
 
 use mapped::{Builder, MappedQueue, MappedVector, MapperRef};
 
-/// The mapper every test runs on: the OS's, or under Miri the heap mapper.
+/// The mapper every test runs on (see the module docs).
 fn mapper() -> MapperRef {
-    if cfg!(miri) {
-        MapperRef::from(&mapped_mock::HEAP_MAPPER)
-    } else {
-        MapperRef::from(mapped::MAPPER)
-    }
+    mapped_mock::os_mapper()
 }
 
 fn queue_builder<T: Ord>(heap_limit: Option<usize>) -> Builder<MappedQueue<T>> {

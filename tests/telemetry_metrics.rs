@@ -5,6 +5,7 @@
 
 use mapped::telemetry::names::*;
 use mapped::{MappedQueue, MappedVector, MAPPER};
+use mapped_mock::os_mapper;
 use mapped_testkit::metrics::{counter, snapshot};
 use mapped_testkit::Recording;
 use mapped_testkit::TestMapper;
@@ -76,7 +77,10 @@ fn describe_metrics_registers_units() {
     let snapshotter = recorder.snapshotter();
     metrics::with_local_recorder(&recorder, || {
         mapped::describe_metrics();
-        let mut v: MappedVector<u8> = MappedVector::builder(MAPPER).heap_limit(0).build().unwrap();
+        let mut v: MappedVector<u8> = MappedVector::builder(os_mapper())
+            .heap_limit(0)
+            .build()
+            .unwrap();
         v.push(1).unwrap();
         v.clear();
     });
@@ -99,7 +103,7 @@ fn named_container_reports_its_name_to_observers_not_labels() {
     let snapshotter = recorder.snapshotter();
     let events = Arc::new(Recording::default());
     metrics::with_local_recorder(&recorder, || {
-        let mut v: MappedVector<u64> = MappedVector::builder(MAPPER)
+        let mut v: MappedVector<u64> = MappedVector::builder(os_mapper())
             .name("ingest-buffer")
             .heap_limit(0)
             .observer(events.clone())
@@ -124,7 +128,7 @@ fn named_container_reports_its_name_to_observers_not_labels() {
 fn stats_without_a_recorder() {
     let _isolated = mapped_testkit::isolate();
     let before = mapped::stats();
-    let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
+    let mut v: MappedVector<u64> = MappedVector::new(os_mapper());
     // 8 MB: more than any reservation the cache hands out comes with, so
     // this vector commits whatever other tests parked.
     for i in 0..1_000_000 {
@@ -143,6 +147,10 @@ fn stats_without_a_recorder() {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, so no series of mapper=os exists"
+)]
 fn a_vector_becoming_a_queue_moves_its_memory_to_the_queue_label() {
     let _isolated = mapped_testkit::isolate();
     let recorder = DebuggingRecorder::new();

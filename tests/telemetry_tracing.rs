@@ -122,6 +122,10 @@ fn captured(f: impl FnOnce()) -> (Vec<SpanRecord>, Vec<EventRecord>) {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, so it opens no reserve or commit span"
+)]
 fn spans_nest_and_carry_their_fields() {
     let _isolated = mapped_testkit::isolate();
     // Grow and shrink: commit inside grow, decommit inside shrink.

@@ -32,6 +32,10 @@ fn burst_until_released() -> Duration {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "mapped_no_mmap: MAPPER maps nothing, so nothing is parked in the cache"
+)]
 fn the_trimmer_releases_parked_memory_once_the_delay_has_passed() {
     mapped::trim_cache();
     let trimmer = CacheTrimmer::start(Duration::from_millis(10)).unwrap();

@@ -2,13 +2,16 @@
 //! it against `Vec`/`BinaryHeap`, the seed scenario, real `RLIMIT_DATA` and
 //! `RLIMIT_AS` refusals, and `FaultyMapper` wrapping it (deny, poison,
 //! audit; trap mode needs a guard and stays guarded-only).
+//!
+//! Not built with `--cfg mapped_no_mmap`: there `UNGUARDED` maps nothing
+//! and refuses every call, which `tests/no_mmap.rs` checks.
+#![cfg(not(mapped_no_mmap))]
 
 use mapped::{MappedQueue, MappedVector, Mapper, Storage, UNGUARDED};
-use mapped_mock::{child, FaultyMapper, Violation};
+use mapped_mock::{FaultyMapper, Violation};
+use mapped_testkit::resident;
 use std::collections::BinaryHeap;
 use std::sync::Arc;
-
-const PAGE: usize = 4096;
 
 fn page() -> usize {
     UNGUARDED.page_size()
@@ -21,17 +24,6 @@ fn vector<T>(pages: usize) -> MappedVector<T, 1> {
         .heap_limit(0)
         .build()
         .unwrap()
-}
-
-/// Whether each page of `[addr, addr + len)` is resident (`mincore`).
-fn resident(addr: *const u8, len: usize) -> Vec<bool> {
-    let pages = len.div_ceil(page());
-    let mut vec = vec![0u8; pages];
-    // SAFETY: the range is page-aligned and mapped (a live reservation of
-    // the caller's); `vec` has one byte per page.
-    let r = unsafe { libc::mincore(addr as *mut libc::c_void, len, vec.as_mut_ptr()) };
-    assert_eq!(r, 0, "mincore: {}", std::io::Error::last_os_error());
-    vec.iter().map(|b| b & 1 == 1).collect()
 }
 
 #[test]
@@ -50,10 +42,14 @@ fn commit_faults_pages_in_and_decommit_gives_them_back() {
     // released once and not used after.
     unsafe {
         m.commit(base, 8 * page()).unwrap();
+        // Only Linux faults the pages in at commit (MADV_POPULATE_WRITE);
+        // elsewhere, and under `mapped_portable`, they fault in when
+        // written, as any anonymous memory does.
+        let populated = cfg!(all(target_os = "linux", not(mapped_portable)));
         assert_eq!(
             resident(base.as_ptr(), len),
-            [vec![true; 8], vec![false; 8]].concat(),
-            "commit populates exactly the range, before any write"
+            [vec![populated; 8], vec![false; 8]].concat(),
+            "commit populates exactly the range, before any write (where it populates)"
         );
         base.as_ptr().write_bytes(0x5A, 8 * page());
         m.decommit(base.add(2 * page()), 6 * page()).unwrap();
@@ -126,7 +122,7 @@ fn vector_push_pop_clear_refill_against_vec() {
         if round % 2 == 1 {
             v.clear();
             model.clear();
-            assert!(v.committed_bytes() <= PAGE.max(page()));
+            assert!(v.committed_bytes() <= page());
         }
         v.extend_from_slice(&[next, next + 1]).unwrap();
         model.extend_from_slice(&[next, next + 1]);
@@ -205,91 +201,81 @@ fn seed_scenario() {
     assert!(mvec.iter().copied().eq(0..10000));
 }
 
-/// A line of `/proc/self/status`, in bytes.
-fn status_bytes(key: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let kb: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix(key))
-        .and_then(|v| v.trim().strip_suffix("kB"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no {key} in /proc/self/status"));
-    kb * 1024
-}
+/// Real refusals under `RLIMIT_DATA` and `RLIMIT_AS`: Linux only (see
+/// `mapped_testkit::rlimit`).
+#[cfg(target_os = "linux")]
+mod rlimit {
+    use super::vector;
+    use mapped::{MappedVector, Mapper, UNGUARDED};
+    use mapped_mock::child;
+    use mapped_testkit::rlimit::Limit;
 
-/// In the child: limits `resource` to what `key` says is in use plus
-/// 32 MiB, then pushes until a push is refused: the refusal must come, be
-/// an out-of-memory error handing the value back, and lose nothing; after
-/// shrinking, pushes work again.
-///
-/// The room for those last pushes is the test's own: an 8 MiB ballast
-/// mapped before the limit is set and unmapped after the refusal (how much
-/// a shrink gives back under the limit, or what else in the process took
-/// the room meanwhile, is not this test's to depend on).
-fn refused_cleanly(resource: libc::__rlimit_resource_t, key: &str) {
-    const BALLAST: usize = 8 << 20;
-    let ballast = UNGUARDED.reserve(BALLAST).unwrap();
-    let limit = status_bytes(key) + (32 << 20);
-    let mut rl = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: `rl` is a valid `rlimit` to write to.
-    assert_eq!(unsafe { libc::getrlimit(resource, &mut rl) }, 0);
-    rl.rlim_cur = limit as libc::rlim_t;
-    // SAFETY: `rl` is a valid `rlimit`; lowering the soft limit only.
-    assert_eq!(unsafe { libc::setrlimit(resource, &rl) }, 0);
+    /// In the child: limits `limit` to what is in use plus 32 MiB, then
+    /// pushes until a push is refused: the refusal must come, be an
+    /// out-of-memory error handing the value back, and lose nothing; after
+    /// shrinking, pushes work again.
+    ///
+    /// The room for those last pushes is the test's own: an 8 MiB ballast
+    /// mapped before the limit is set and unmapped after the refusal (how
+    /// much a shrink gives back under the limit, or what else in the
+    /// process took the room meanwhile, is not this test's to depend on).
+    fn refused_cleanly(limit: Limit) {
+        const BALLAST: usize = 8 << 20;
+        let ballast = UNGUARDED.reserve(BALLAST).unwrap();
+        let bytes = limit.in_use() + (32 << 20);
+        limit.lower_to(bytes);
 
-    let mut v: MappedVector<u64, 1> = vector(16);
-    let mut n = 0u64;
-    let err = loop {
-        assert!(
-            n * 8 < limit + (64 << 20),
-            "no refusal at {} MiB: limit not in force",
-            (n * 8) >> 20
-        );
-        match v.push(n) {
-            Ok(()) => n += 1,
-            Err(e) => break e,
+        let mut v: MappedVector<u64, 1> = vector(16);
+        let mut n = 0u64;
+        let err = loop {
+            assert!(
+                n * 8 < bytes + (64 << 20),
+                "no refusal at {} MiB: {limit:?} not in force",
+                (n * 8) >> 20
+            );
+            match v.push(n) {
+                Ok(()) => n += 1,
+                Err(e) => break e,
+            }
+        };
+        assert!(err.error().is_out_of_memory(), "{}", err.error());
+        assert_eq!(err.into_value(), n, "the value comes back");
+        assert_eq!(v.len() as u64, n);
+        assert!(v.iter().copied().eq(0..n), "nothing lost");
+        v.truncate(v.len() / 4);
+        v.shrink_to_fit().unwrap();
+        // SAFETY: the ballast is our own reservation, never used.
+        unsafe { UNGUARDED.release(ballast, BALLAST) }.unwrap();
+        for i in 0..1000 {
+            v.push(i).unwrap();
         }
-    };
-    assert!(err.error().is_out_of_memory(), "{}", err.error());
-    assert_eq!(err.into_value(), n, "the value comes back");
-    assert_eq!(v.len() as u64, n);
-    assert!(v.iter().copied().eq(0..n), "nothing lost");
-    v.truncate(v.len() / 4);
-    v.shrink_to_fit().unwrap();
-    // SAFETY: the ballast is our own reservation, never used.
-    unsafe { UNGUARDED.release(ballast, BALLAST) }.unwrap();
-    for i in 0..1000 {
-        v.push(i).unwrap();
+        eprintln!("child: done, refused at {} MiB", (n * 8) >> 20);
     }
-    eprintln!("child: done, refused at {} MiB", (n * 8) >> 20);
-}
 
-/// A child under a memory limit prints no backtrace if it panics: the
-/// printing allocates under the limit, and a refused allocation there
-/// waits for the backtrace lock the panic holds, for good.
-const NO_BACKTRACE: &[(&str, &str)] = &[("RUST_BACKTRACE", "0")];
+    /// A child under a memory limit prints no backtrace if it panics: the
+    /// printing allocates under the limit, and a refused allocation there
+    /// waits for the backtrace lock the panic holds, for good.
+    const NO_BACKTRACE: &[(&str, &str)] = &[("RUST_BACKTRACE", "0")];
 
-#[test]
-fn rlimit_data_refusal_is_a_clean_error() {
-    const NAME: &str = "rlimit_data_refusal_is_a_clean_error";
-    if child::is_child(NAME) {
-        refused_cleanly(libc::RLIMIT_DATA, "VmData:");
-        return;
+    #[test]
+    fn rlimit_data_refusal_is_a_clean_error() {
+        const NAME: &str = "rlimit::rlimit_data_refusal_is_a_clean_error";
+        if child::is_child(NAME) {
+            refused_cleanly(Limit::Data);
+            return;
+        }
+        child::run_expecting(NAME, NO_BACKTRACE, "done");
     }
-    child::run_expecting(NAME, NO_BACKTRACE, "done");
-}
 
-#[test]
-fn rlimit_as_refusal_is_a_clean_error() {
-    const NAME: &str = "rlimit_as_refusal_is_a_clean_error";
-    if child::is_child(NAME) {
-        refused_cleanly(libc::RLIMIT_AS, "VmSize:");
-        return;
+    #[test]
+    fn rlimit_as_refusal_is_a_clean_error() {
+        const NAME: &str = "rlimit::rlimit_as_refusal_is_a_clean_error";
+        if child::is_child(NAME) {
+            refused_cleanly(Limit::AddressSpace);
+            return;
+        }
+        child::run_expecting(NAME, NO_BACKTRACE, "done");
     }
-    child::run_expecting(NAME, NO_BACKTRACE, "done");
 }
 
 fn mock() -> mapped_mock::Builder {

@@ -56,7 +56,7 @@ pub enum Mode {
 /// Configures a [`FaultyMapper`]; made by [`FaultyMapper::builder`].
 ///
 /// Everything is off by default: no faults, [`Mode::Plain`], remap on,
-/// seed 0, the OS mapper inside.
+/// seed 0, the OS mapper inside ([`os_mapper`](crate::os_mapper)).
 pub struct Builder {
     pub(crate) inner: Option<Box<dyn Mapper>>,
     pub(crate) seed: u64,
@@ -90,7 +90,13 @@ impl Default for Builder {
 impl std::fmt::Debug for Builder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Builder")
-            .field("inner", &self.inner.as_ref().map_or("os", |m| m.name()))
+            .field(
+                "inner",
+                &self
+                    .inner
+                    .as_ref()
+                    .map_or(crate::os_mapper().get().name(), |m| m.name()),
+            )
             .field("seed", &self.seed)
             .field("env_seed", &self.env_seed)
             .field("mode", &self.mode)
@@ -100,7 +106,7 @@ impl std::fmt::Debug for Builder {
 }
 
 impl Builder {
-    /// Wraps `inner` instead of the OS mapper.
+    /// Wraps `inner` instead of the OS mapper ([`os_mapper`](crate::os_mapper)).
     pub fn inner<M: Mapper + 'static>(mut self, inner: M) -> Self {
         self.inner = Some(Box::new(inner));
         self

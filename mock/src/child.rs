@@ -1,6 +1,7 @@
 //! Running one test in a child process: for trap mode, where a bug kills
-//! the process with `SIGSEGV`, and for environment variables (such as
-//! `MAPPED_SEED`) that a multi-threaded test process must not set.
+//! the process with `SIGSEGV` (on Windows, an access violation), and for
+//! environment variables (such as `MAPPED_SEED`) that a multi-threaded
+//! test process must not set.
 //!
 //! The test runs twice: in the parent it calls [`run`], which re-runs the
 //! current test binary with only this test and [`CHILD_ENV`] set to its
@@ -32,28 +33,22 @@ use std::time::{Duration, Instant};
 pub const CHILD_ENV: &str = "MAPPED_MOCK_CHILD";
 
 /// `SIGSEGV`, the same on every Unix.
+#[cfg(unix)]
 pub const SIGSEGV: i32 = 11;
 
-/// `SIGBUS` (its number differs between Linux and the BSDs).
-#[cfg(any(
-    target_os = "macos",
-    target_os = "ios",
+/// `SIGBUS`: 10 on macOS and the BSDs, 7 on Linux and the rest.
+#[cfg(unix)]
+pub const SIGBUS: i32 = if cfg!(any(
+    target_vendor = "apple",
     target_os = "freebsd",
     target_os = "netbsd",
     target_os = "openbsd",
     target_os = "dragonfly"
-))]
-pub const SIGBUS: i32 = 10;
-/// `SIGBUS` (its number differs between Linux and the BSDs).
-#[cfg(not(any(
-    target_os = "macos",
-    target_os = "ios",
-    target_os = "freebsd",
-    target_os = "netbsd",
-    target_os = "openbsd",
-    target_os = "dragonfly"
-)))]
-pub const SIGBUS: i32 = 7;
+)) {
+    10
+} else {
+    7
+};
 
 /// Whether this process is the child that [`run`] started for `test`.
 pub fn is_child(test: &str) -> bool {
@@ -190,13 +185,28 @@ pub fn run_expecting(test: &str, envs: &[(&str, &str)], marker: &str) -> Output 
 }
 
 /// The signal that ended the child, if a signal did.
+#[cfg(unix)]
 pub fn signal(status: &ExitStatus) -> Option<i32> {
     std::os::unix::process::ExitStatusExt::signal(status)
 }
 
-/// Whether the child died of a memory-access fault: `SIGSEGV` or `SIGBUS`.
+/// `STATUS_ACCESS_VIOLATION`: the exit code of a Windows process that a
+/// memory-access fault ended (Windows has no signals).
+#[cfg(windows)]
+pub const STATUS_ACCESS_VIOLATION: u32 = 0xC000_0005;
+
+/// Whether the child died of a memory-access fault: `SIGSEGV` or `SIGBUS`
+/// on Unix, [`STATUS_ACCESS_VIOLATION`] on Windows.
 pub fn died_of_fault(status: &ExitStatus) -> bool {
-    matches!(signal(status), Some(SIGSEGV | SIGBUS))
+    #[cfg(unix)]
+    return matches!(signal(status), Some(SIGSEGV | SIGBUS));
+    #[cfg(windows)]
+    return status.code().map(|c| c as u32) == Some(STATUS_ACCESS_VIOLATION);
+    #[cfg(not(any(unix, windows)))]
+    {
+        let _ = status;
+        false
+    }
 }
 
 /// The child's status, stdout and stderr, for an assertion message.

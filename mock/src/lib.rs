@@ -2,8 +2,8 @@
 //!
 //! ## How it works
 //!
-//! [`FaultyMapper`] wraps a real [`Mapper`] (the OS's by default, or any
-//! other through [`Builder::inner`]) and keeps a shadow table of every page
+//! [`FaultyMapper`] wraps a real [`Mapper`] (the OS's by default, see
+//! [`os_mapper`], or any other through [`Builder::inner`]) and keeps a shadow table of every page
 //! it hands out, so tests of `mapped`'s containers, and of code built on
 //! them, can prove that memory is always committed before it is touched and
 //! that a refused commit loses nothing.
@@ -105,6 +105,41 @@ mod violation;
 
 pub use builder::{env_seed, parse_seed, Builder, Mode, SEED_ENV};
 pub use heap_mapper::{HeapMapper, HEAP_MAPPER};
+
+/// The mapper tests take for the OS's, as containers take it:
+/// [`MAPPER`](mapped::MAPPER) (the handle is the OS mapper's own, with its
+/// reservation cache and kernel-mapping budget), or, where the OS mapper
+/// cannot map (a build with `--cfg mapped_no_mmap`, where it says
+/// `Unsupported` to every call and containers on it never map; Miri, which
+/// stops at the first `mmap`), the shared [`HEAP_MAPPER`], so that the
+/// containers' mapped paths are still tested, over a simulated mapper. Its
+/// [`get`](mapped::MapperRef::get) is the mapper itself, for direct calls.
+/// A [`FaultyMapper`] wraps the same unless told otherwise (a
+/// `HeapMapper` of its own there).
+pub fn os_mapper() -> MapperRef {
+    if SIMULATED {
+        MapperRef::from(&HEAP_MAPPER)
+    } else {
+        MapperRef::from(mapped::MAPPER)
+    }
+}
+
+/// Whether [`os_mapper`] is the heap mapper standing in for the OS's:
+/// under Miri, and where the OS mapper maps nothing
+/// ([`OsMapper::MAPS`](mapped::OsMapper::MAPS)).
+pub(crate) const SIMULATED: bool = cfg!(miri) || !mapped::OsMapper::MAPS;
+
+/// Whether [`os_mapper`] remaps (moves a reservation's committed pages
+/// into a larger one without copying): the OS mapper where it does
+/// ([`OsMapper::REMAPS`](mapped::OsMapper::REMAPS)), or the heap mapper
+/// where it stands in.
+pub const OS_REMAPS: bool = SIMULATED || mapped::OsMapper::REMAPS;
+
+/// Whether [`os_mapper`] populates (faults committed pages in ahead of
+/// the writes that fill them, in one call): the OS mapper where it has the
+/// call ([`OsMapper::POPULATES`](mapped::OsMapper::POPULATES)); never the
+/// heap mapper.
+pub const OS_POPULATES: bool = !SIMULATED && mapped::OsMapper::POPULATES;
 pub use mapper::FaultyMapper;
 pub use shadow::{PageState, ReservationInfo};
 pub use stats::MockStats;
@@ -112,3 +147,4 @@ pub use violation::{Op, Report, Violation};
 
 #[doc(no_inline)]
 pub use mapped::Mapper;
+use mapped::MapperRef;

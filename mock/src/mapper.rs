@@ -68,8 +68,8 @@ impl fmt::Debug for FaultyMapper {
 }
 
 impl FaultyMapper {
-    /// A mapper over the OS mapper with no faults, [`Mode::Plain`], remap on
-    /// and seed 0 (or `MAPPED_SEED`).
+    /// A mapper over the OS mapper ([`os_mapper`](crate::os_mapper)) with
+    /// no faults, [`Mode::Plain`], remap on and seed 0 (or `MAPPED_SEED`).
     pub fn new() -> Self {
         Self::builder().build()
     }
@@ -85,7 +85,7 @@ impl FaultyMapper {
         } else {
             b.seed
         };
-        let inner = b.inner.unwrap_or_else(|| Box::new(mapped::MAPPER));
+        let inner = b.inner.unwrap_or_else(default_inner);
         let page_size = inner.page_size();
         assert!(
             page_size.is_power_of_two() && page_size >= size_of::<usize>(),
@@ -318,5 +318,18 @@ impl FaultyMapper {
         // anyone else's memory; the caller accepts a fault if the page is
         // inaccessible and guarantees no one else uses the byte.
         unsafe { addr.write_volatile(!addr.read_volatile()) };
+    }
+}
+
+/// What a [`FaultyMapper`] wraps unless told otherwise: the OS mapper, or
+/// where it cannot map a [`HeapMapper`] of its own (see
+/// [`os_mapper`](crate::os_mapper)).
+///
+/// [`HeapMapper`]: crate::HeapMapper
+fn default_inner() -> Box<dyn Mapper> {
+    if crate::SIMULATED {
+        Box::new(crate::HeapMapper::new())
+    } else {
+        Box::new(mapped::MAPPER)
     }
 }

@@ -67,16 +67,26 @@ impl FaultyMapper {
 
     /// Verifies the poison of every decommitted, poisoned page of the
     /// reservation at `base` from page `from` on, before the pages go away
-    /// (release, or the tail a remap drops). A broken pattern is recorded
-    /// and restored, so it is reported once.
+    /// (release, or the tail a remap drops), and returns how many it
+    /// checked. A broken pattern is recorded and restored, so it is
+    /// reported once. The caller counts the pages checked only once they
+    /// are gone: if the inner mapper refuses, they stay poisoned, and are
+    /// checked again when they are committed or go away.
     ///
     /// # Safety
     ///
     /// `base` is the live reservation at `base_ptr`; no one uses its
     /// decommitted pages.
-    unsafe fn check_poisoned_from(&self, st: &mut State, base_ptr: NonNull<u8>, from: usize) {
+    unsafe fn check_poisoned_from(
+        &self,
+        st: &mut State,
+        base_ptr: NonNull<u8>,
+        from: usize,
+    ) -> u64 {
         let base = base_ptr.as_ptr() as usize;
-        let Some(r) = st.shadow.get(base) else { return };
+        let Some(r) = st.shadow.get(base) else {
+            return 0;
+        };
         let poisoned: Vec<usize> = r
             .touched_from(from)
             .filter(|&i| {
@@ -84,9 +94,9 @@ impl FaultyMapper {
                 p.state == PageState::Decommitted && p.mem == Mem::Poisoned
             })
             .collect();
+        let checked = poisoned.len() as u64;
         for i in poisoned {
             let page = base_ptr.as_ptr().wrapping_add(i * self.page_size);
-            st.stats.poisoned_pages_checked += 1;
             // SAFETY: page `i` is inside the reservation, mapped readable and
             // writable (poisoned), and no one uses it (caller).
             if !unsafe { poison_intact(page, self.page_size) } {
@@ -97,6 +107,7 @@ impl FaultyMapper {
                 unsafe { fill_poison(page, self.page_size) };
             }
         }
+        checked
     }
 }
 
@@ -263,11 +274,12 @@ unsafe impl Mapper for FaultyMapper {
         self.check_shape(&mut st, Op::Release, a, len)?;
         self.check_whole(&mut st, a, len)?;
         // SAFETY: `addr` is that live reservation, no longer used (caller).
-        unsafe { self.check_poisoned_from(&mut st, addr, 0) };
+        let checked = unsafe { self.check_poisoned_from(&mut st, addr, 0) };
         // SAFETY: `addr`/`len` are exactly one live reservation of the inner
         // mapper (checked above), which the caller is done with.
         unsafe { self.inner.release(addr, len) }?;
         st.shadow.remove(a);
+        st.stats.poisoned_pages_checked += checked;
         st.stats.releases += 1;
         Ok(())
     }
@@ -343,7 +355,7 @@ unsafe impl Mapper for FaultyMapper {
         }
         // SAFETY: `old` is a live reservation, not used beyond its committed
         // prefix, whose tail the move drops.
-        unsafe { self.check_poisoned_from(&mut st, old, prefix) };
+        let checked = unsafe { self.check_poisoned_from(&mut st, old, prefix) };
         // SAFETY: checked above: `old`/`old_len` is one live reservation of
         // the inner mapper whose first `committed` bytes are committed and
         // the rest not, `committed <= old_len < new_len`, all page multiples.
@@ -351,6 +363,7 @@ unsafe impl Mapper for FaultyMapper {
         let moved = st.shadow.remove(a).expect("check_whole found it");
         st.shadow
             .insert(new.as_ptr() as usize, new_len, moved.into_prefix(prefix));
+        st.stats.poisoned_pages_checked += checked;
         st.stats.remaps += 1;
         Ok(new)
     }

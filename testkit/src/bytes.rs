@@ -66,7 +66,7 @@ pub fn case(data: &[u8]) -> (CaseConfig, Kind, usize, StepSource<'_>) {
     let container = [Container::Vector, Container::Queue][usize::from(header & 1)];
     let kind = Kind::ALL[usize::from(header >> 1) % Kind::ALL.len()];
     let n = [1, 2, 4][usize::from(header >> 3) % 3];
-    let page = mapped::Mapper::page_size(&mapped::MAPPER);
+    let page = mapped_mock::os_mapper().get().page_size();
     let heap_limit = [0, page, 2 * page][usize::from(header >> 5) % 3];
     let remap = header & 0x80 == 0;
     let probs = Probs {

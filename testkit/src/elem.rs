@@ -5,7 +5,7 @@ use std::fmt;
 
 /// How many elements of `size` bytes a page holds (at least 1).
 pub fn per_page(size: usize) -> usize {
-    (mapped::Mapper::page_size(&mapped::MAPPER) / size.max(1)).max(1)
+    (mapped_mock::os_mapper().get().page_size() / size.max(1)).max(1)
 }
 
 /// An element type the harness can make from a number and compare.

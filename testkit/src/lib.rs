@@ -23,7 +23,9 @@
 //!   how one that cannot run here says so ([`skip`]).
 //! - **Around the containers**: [`TestMapper`] (the OS mapper, refusing on
 //!   demand and counting), [`Recording`] (an observer that keeps every
-//!   event), [`metrics`] (reading a debugging recorder), [`rss()`] and the
+//!   event), [`metrics`] (reading a debugging recorder), [`rss()`] and
+//!   [`resident()`] (resident memory, each OS's own way), `rlimit`
+//!   (Linux's memory limits, for a real refusal), and the
 //!   [`fault_reporter`] that names the case when a memory fault kills the
 //!   process.
 
@@ -39,6 +41,8 @@ pub mod metrics;
 pub mod op;
 pub mod plan;
 pub mod recording;
+#[cfg(target_os = "linux")]
+pub mod rlimit;
 pub mod rss;
 pub mod run;
 pub mod seed;
@@ -55,7 +59,7 @@ pub use mapper::TestMapper;
 pub use op::{Op, Step};
 pub use plan::{CaseConfig, Container, Kind, Plan, Probs};
 pub use recording::{Recording, Seen};
-pub use rss::rss;
+pub use rss::{resident, rss};
 pub use run::{run_bytes, run_case, run_cases, run_generated, run_steps};
 pub use seed::{
     case_seed, env_cases, master_seed, mix, seeds, SeedOnFailure, CASES_ENV, DEFAULT_SEED,

@@ -1,15 +1,17 @@
 //! [`TestMapper`]: the OS mapper, refusing on demand and counting.
 
-use mapped::{Mapper, MAPPER};
+use mapped::Mapper;
+use mapped_mock::os_mapper;
 use std::io;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicU64, AtomicUsize, Ordering::SeqCst};
 use std::sync::Mutex;
 use std::time::Duration;
 
-/// Forwards to the OS mapper ([`MAPPER`]), except that it refuses commits
-/// while commits are denied (`OutOfMemory`) and decommits while decommits
-/// are denied (`EAGAIN`), as the OS would, and, built
+/// Forwards to the OS mapper ([`os_mapper`]: `MAPPER`, or the heap mapper
+/// where it cannot map), except that it refuses commits while commits
+/// are denied (`OutOfMemory`) and decommits while decommits are denied
+/// (`WouldBlock`, what `EAGAIN` is), as the OS would, and, built
 /// [`without_remap`](TestMapper::without_remap), keeps the trait's default
 /// `remap` (`Unsupported`), so a window move reserves, commits, copies and
 /// releases. Counts what it forwards. Built
@@ -90,19 +92,19 @@ impl TestMapper {
     }
 }
 
-// SAFETY: every call is forwarded to the OS mapper, which keeps the
-// contract; a refused commit or decommit touches nothing, as a failing
-// `mprotect` or `madvise` would, and an unsupported `remap` leaves the old
-// reservation as it was.
+// SAFETY: every call is forwarded to the OS mapper (or the heap mapper
+// standing in for it), which keeps the contract; a refused commit or
+// decommit touches nothing, as a failing `mprotect` or `madvise` would,
+// and an unsupported `remap` leaves the old reservation as it was.
 unsafe impl Mapper for TestMapper {
     fn page_size(&self) -> usize {
-        MAPPER.page_size()
+        os_mapper().get().page_size()
     }
     fn name(&self) -> &'static str {
         self.name
     }
     fn reserve(&self, len: usize) -> io::Result<NonNull<u8>> {
-        let p = MAPPER.reserve(len)?;
+        let p = os_mapper().get().reserve(len)?;
         self.reserves.fetch_add(1, SeqCst);
         self.reserved.fetch_add(len as isize, SeqCst);
         Ok(p)
@@ -118,18 +120,18 @@ unsafe impl Mapper for TestMapper {
             std::thread::sleep(Duration::from_micros(delay));
         }
         // SAFETY: the caller's promise, passed on.
-        unsafe { MAPPER.commit(addr, len) }
+        unsafe { os_mapper().get().commit(addr, len) }
     }
     unsafe fn decommit(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
         if self.deny_decommits.load(SeqCst) {
-            return Err(io::Error::from_raw_os_error(EAGAIN));
+            return Err(io::ErrorKind::WouldBlock.into());
         }
         // SAFETY: the caller's promise, passed on.
-        unsafe { MAPPER.decommit(addr, len) }
+        unsafe { os_mapper().get().decommit(addr, len) }
     }
     unsafe fn release(&self, addr: NonNull<u8>, len: usize) -> io::Result<()> {
         // SAFETY: the caller's promise, passed on.
-        unsafe { MAPPER.release(addr, len) }?;
+        unsafe { os_mapper().get().release(addr, len) }?;
         self.releases.fetch_add(1, SeqCst);
         self.reserved.fetch_sub(len as isize, SeqCst);
         Ok(())
@@ -143,7 +145,7 @@ unsafe impl Mapper for TestMapper {
             .unwrap()
             .push((addr.as_ptr() as usize, len));
         // SAFETY: the caller's promise, passed on.
-        unsafe { MAPPER.populate(addr, len) }
+        unsafe { os_mapper().get().populate(addr, len) }
     }
     unsafe fn remap(
         &self,
@@ -156,12 +158,9 @@ unsafe impl Mapper for TestMapper {
             return Err(io::ErrorKind::Unsupported.into());
         }
         // SAFETY: the caller's promise, passed on.
-        let p = unsafe { MAPPER.remap(old, old_len, committed, new_len) }?;
+        let p = unsafe { os_mapper().get().remap(old, old_len, committed, new_len) }?;
         self.reserved
             .fetch_add(new_len as isize - old_len as isize, SeqCst);
         Ok(p)
     }
 }
-
-/// Linux's `EAGAIN`: what a refused decommit says.
-const EAGAIN: i32 = 11;

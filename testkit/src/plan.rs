@@ -163,7 +163,7 @@ impl Plan {
         let window_pages = r.random_range(1..=8);
         // Half the cases always mapped, half moving between heap and
         // mapping under a limit of one or two pages.
-        let page = mapped::Mapper::page_size(&mapped::MAPPER);
+        let page = mapped_mock::os_mapper().get().page_size();
         let heap_limit = [0, 0, page, 2 * page][r.random_range(0..4)];
         // One case in eight has a fixed window, a little larger than the
         // length cap (bulk steps overshoot the cap, so WindowFull happens).

@@ -30,22 +30,13 @@ use mapped_testkit::master_seed;
 use std::sync::Arc;
 
 /// A mapper in `mode`, its random choices seeded by the master seed: over
-/// the OS mapper, or under Miri (which cannot run `mmap`) over the heap
-/// mapper.
+/// the OS mapper, or where it cannot map (Miri, `--cfg mapped_no_mmap`)
+/// over the heap mapper (`mapped_mock::os_mapper`).
 fn mock(mode: Mode) -> Arc<FaultyMapper> {
-    on_os_or_heap(FaultyMapper::builder())
+    FaultyMapper::builder()
         .seed(master_seed())
         .mode(mode)
         .build_arc()
-}
-
-/// The builder over the OS mapper, or under Miri over the heap mapper.
-fn on_os_or_heap(b: mapped_mock::Builder) -> mapped_mock::Builder {
-    if cfg!(miri) {
-        b.inner(mapped_mock::HeapMapper::new())
-    } else {
-        b
-    }
 }
 
 /// A vector on `mock` that stays mapped however small it gets (heap limit

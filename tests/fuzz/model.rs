@@ -10,7 +10,7 @@
 //! cargo test --test fuzz_model <test>` replays the failing case a message
 //! names. `MAPPED_FUZZ_CASES` sets the number of cases of each test.
 
-use mapped_mock::Mode;
+use mapped_mock::{Mode, OS_REMAPS};
 use mapped_testkit::strategies;
 use mapped_testkit::{
     case_seed, env_cases, master_seed, mix, run_case, run_steps, CaseConfig, Container, Kind, Plan,
@@ -212,8 +212,10 @@ fn proptest_steps_move_windows_and_decommit() {
         ));
     }
     eprintln!("32 proptest cases: {total}");
+    // Windows move by remap only where the OS mapper remaps (Linux); on the
+    // other OSes every move copies, as the cases without remap do here.
     assert!(
-        total.remaps >= 10
+        (total.remaps >= 10 || !OS_REMAPS)
             && total.unsupported_remaps >= 10
             && total.decommits >= 10
             && total.denied_commits >= 10,

@@ -29,7 +29,7 @@ use std::mem::size_of;
 use std::sync::Arc;
 
 fn mock(mode: Mode, remap: bool, seed: u64) -> Arc<FaultyMapper> {
-    crate::on_os_or_heap(FaultyMapper::builder())
+    FaultyMapper::builder()
         .seed(seed)
         .mode(mode)
         .remap(remap)

@@ -92,12 +92,20 @@ fn lying_mapper_is_reported(name: &str, lie: f64) {
 
 #[test]
 #[cfg_attr(miri, ignore = "runs a child process, which Miri cannot")]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "nothing is mapped: the mock's heap mapper has no page to fault"
+)]
 fn a_mapper_that_never_commits_is_reported() {
     lying_mapper_is_reported("selftest::a_mapper_that_never_commits_is_reported", 1.0);
 }
 
 #[test]
 #[cfg_attr(miri, ignore = "runs a child process, which Miri cannot")]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "nothing is mapped: the mock's heap mapper has no page to fault"
+)]
 fn a_mapper_that_sometimes_lies_is_reported() {
     lying_mapper_is_reported("selftest::a_mapper_that_sometimes_lies_is_reported", 0.25);
 }

@@ -5,6 +5,11 @@
 //! - [`faults`]: refused commits, poison and trap modes;
 //! - [`shrink`]: a burst gives its memory back, and decay;
 //! - [`panics`]: a panicking `Ord`, and every element dropped once.
+//!
+//! Containers that need no mapper of their own run on
+//! `mapped_mock::os_mapper()`: the OS mapper, or where it cannot map (Miri,
+//! `--cfg mapped_no_mmap`) the heap mapper, so that the mapped storage is
+//! tested everywhere.
 
 mod faults;
 mod model;

@@ -5,7 +5,8 @@
 //! `MAPPED_SEED=<n>` runs only that seed, and a failure prints the seed it
 //! ran with.
 
-use mapped::{MappedQueue, MappedVector, MAPPER};
+use mapped::{MappedQueue, MappedVector};
+use mapped_mock::os_mapper;
 use mapped_testkit::{seeds, SeedOnFailure};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -29,7 +30,7 @@ fn from_vector_heapifies_and_sorts() {
         let _seed = SeedOnFailure::new("from_vector_heapifies_and_sorts", seed);
         let mut rng = StdRng::seed_from_u64(seed);
         let n = rng.random_range(0..20_000);
-        let mut v: MappedVector<u64> = MappedVector::new(MAPPER);
+        let mut v: MappedVector<u64> = MappedVector::new(os_mapper());
         let mut want = Vec::with_capacity(n);
         for _ in 0..n {
             let x = rng.random_range(0..1000);
@@ -66,7 +67,7 @@ fn from_vec_and_array_match_std_storage_order() {
 
 #[test]
 fn the_pinned_api_and_friends() {
-    let mut q: MappedQueue<u64, 1> = MappedQueue::new(MAPPER);
+    let mut q: MappedQueue<u64, 1> = MappedQueue::new(os_mapper());
     assert_eq!(q.pop(), None);
     assert_eq!(q.peek(), None);
     assert!(q.peek_mut().is_none());
@@ -99,7 +100,7 @@ fn the_pinned_api_and_friends() {
     assert_eq!(c.into_sorted_vec(), [1, 4, 8]);
 
     // A fixed window: growing past it is an error that hands the value back.
-    let mut f: MappedQueue<u64> = MappedQueue::with_max_capacity(MAPPER, 10).unwrap();
+    let mut f: MappedQueue<u64> = MappedQueue::with_max_capacity(os_mapper(), 10).unwrap();
     let max = f.max_capacity().unwrap();
     assert!(max >= 10);
     let reserved = f.reserved_bytes();
@@ -123,13 +124,13 @@ fn the_pinned_api_and_friends() {
     assert_eq!(err.into_value(), 4);
     assert_eq!(items.count(), 4);
     // append that does not fit leaves both queues as they were.
-    let mut g: MappedQueue<u64> = MappedQueue::new(MAPPER);
+    let mut g: MappedQueue<u64> = MappedQueue::new(os_mapper());
     g.push(1).unwrap();
     assert!(f.append(&mut g).is_err());
     assert_eq!((f.len(), g.len()), (max, 1));
 
     // Zero-sized elements.
-    let mut z: MappedQueue<()> = MappedQueue::new(MAPPER);
+    let mut z: MappedQueue<()> = MappedQueue::new(os_mapper());
     for _ in 0..1000 {
         z.push(()).unwrap();
     }
@@ -142,7 +143,7 @@ fn the_pinned_api_and_friends() {
 
 #[test]
 fn reserve_and_shrink_go_through_the_storage() {
-    let mut q: MappedQueue<u64, 1> = MappedQueue::new(MAPPER);
+    let mut q: MappedQueue<u64, 1> = MappedQueue::new(os_mapper());
     let page = q.page_size();
     q.reserve(100_000).unwrap();
     assert!(q.capacity() >= 100_000);

@@ -11,7 +11,8 @@
 //! Randomness comes from a fixed seed (`MAPPED_SEED` overrides it); a failure
 //! prints the seed.
 
-use mapped::{MappedQueue, MappedVector, MAPPER};
+use mapped::{MappedQueue, MappedVector};
+use mapped_mock::os_mapper;
 use mapped_testkit::{ledger, seeds, Elem, SeedOnFailure, Tracked};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -188,7 +189,7 @@ const SIZES: [usize; 10] = [0, 1, 2, 3, 4, 7, 8, 100, 1000, 5000];
 /// A heap of `n` elements with keys in `0..range` (many duplicates when the
 /// range is small), built without any armed panic.
 fn build(rng: &mut StdRng, n: usize, range: u32) -> (MappedQueue<P>, Vec<u64>) {
-    let mut q = MappedQueue::new(MAPPER);
+    let mut q = MappedQueue::new(os_mapper());
     let mut ids = Vec::new();
     for _ in 0..n {
         let p = P::new(rng.random_range(0..range));
@@ -283,7 +284,7 @@ fn push_with_a_panicking_ord_keeps_every_element() {
 fn a_push_whose_comparison_panics_keeps_all_32_elements() {
     quiet();
     for i in 1..=32u32 {
-        let mut q: MappedQueue<P> = MappedQueue::new(MAPPER);
+        let mut q: MappedQueue<P> = MappedQueue::new(os_mapper());
         for key in (1..=32).filter(|&k| k != i) {
             q.push(P::new(key)).unwrap();
         }
@@ -411,7 +412,7 @@ fn rebuilding_operations_with_a_panicking_ord_lose_nothing() {
 
         // From<MappedVector> (heapify) consumes the vector: all dropped once.
         let ctx = format!("from k={k}");
-        let mut v: MappedVector<P> = MappedVector::new(MAPPER);
+        let mut v: MappedVector<P> = MappedVector::new(os_mapper());
         let mut ids = Vec::new();
         for _ in 0..1000 {
             let p = P::new(rng.random_range(0..1000));
@@ -568,7 +569,7 @@ fn every_element_is_dropped_exactly_once() {
     assert_eq!(q.len(), 2 * n);
     drop(q);
     assert_dropped_once(&ids, "append");
-    let mut f: MappedQueue<P> = MappedQueue::with_max_capacity(MAPPER, 100).unwrap();
+    let mut f: MappedQueue<P> = MappedQueue::with_max_capacity(os_mapper(), 100).unwrap();
     let max = f.max_capacity().unwrap();
     let items: Vec<P> = (0..max + 10).map(|i| P::new(i as u32)).collect();
     let ids: Vec<u64> = items.iter().map(P::id).collect();

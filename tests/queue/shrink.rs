@@ -3,7 +3,8 @@
 //! queue fills again after (its pages are recommitted before they are
 //! touched).
 
-use mapped::{MappedQueue, Mapper, OsMapper, Storage, MAPPER};
+use mapped::{MappedQueue, Storage};
+use mapped_mock::os_mapper;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -12,7 +13,7 @@ const COUNT: usize = 1_000_000;
 /// Pushes `COUNT` pseudo-random values, pops them all checking they come out
 /// in order, and checks the committed bytes on the way down.
 fn burst<const N: usize>(q: &mut MappedQueue<u64, N>, seed: u64) {
-    let page = OsMapper.page_size();
+    let page = os_mapper().get().page_size();
     let mut rng = StdRng::seed_from_u64(seed);
     let mut sum = 0u64;
     for _ in 0..COUNT {
@@ -65,8 +66,8 @@ fn burst<const N: usize>(q: &mut MappedQueue<u64, N>, seed: u64) {
 }
 
 fn scenario<const N: usize>() {
-    let mut q: MappedQueue<u64, N> = MappedQueue::new(MAPPER);
-    assert_eq!(q.page_size(), OsMapper.page_size());
+    let mut q: MappedQueue<u64, N> = MappedQueue::new(os_mapper());
+    assert_eq!(q.page_size(), os_mapper().get().page_size());
     assert_eq!(
         q.committed_bytes(),
         0,
@@ -89,8 +90,8 @@ fn a_million_in_and_out_n4() {
 
 #[test]
 fn clear_drain_and_retain_give_memory_back() {
-    let page = OsMapper.page_size();
-    let mut q: MappedQueue<u64, 2> = MappedQueue::new(MAPPER);
+    let page = os_mapper().get().page_size();
+    let mut q: MappedQueue<u64, 2> = MappedQueue::new(os_mapper());
     q.extend(0..200_000u64);
     assert!(q.committed_bytes() >= 1_600_000);
     q.clear();
@@ -121,7 +122,7 @@ fn the_decay_option_is_inherited_through_the_builder() {
     use std::time::Duration;
     let delay = Duration::from_millis(1500);
     mapped::test_clock::pause();
-    let mut q = MappedQueue::<u64>::builder(MAPPER)
+    let mut q = MappedQueue::<u64>::builder(os_mapper())
         .decay(delay)
         .build()
         .unwrap();

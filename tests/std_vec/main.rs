@@ -78,19 +78,16 @@
     unused_mut
 )]
 
-use mapped::{Error, MappedVector, MapperRef, MAPPER};
+use mapped::{Error, MappedVector, MapperRef};
 
 /// The container under test.
 type V<T> = MappedVector<T>;
 
-/// The mapper every test runs on: the OS's, or under Miri (which cannot
-/// run `mmap`) the heap mapper, so that the mapped paths run there too.
+/// The mapper every test runs on: the OS's, or where it cannot map (Miri,
+/// `--cfg mapped_no_mmap`) the heap mapper, so that the mapped paths run
+/// there too.
 fn mapper() -> MapperRef {
-    if cfg!(miri) {
-        MapperRef::from(&mapped_mock::HEAP_MAPPER)
-    } else {
-        MapperRef::from(MAPPER)
-    }
+    mapped_mock::os_mapper()
 }
 
 /// An empty vector, with `heap_limit` if given.

@@ -4,7 +4,8 @@
 //! cross between the heap and a mapping, on mappers other than the OS's, and
 //! with refused memory. Oracles are `Vec` and fixed expectations.
 
-use mapped::{MappedVector, Storage, MAPPER};
+use mapped::{MappedVector, Storage};
+use mapped_mock::os_mapper;
 use mapped_testkit::TestMapper;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::Ordering::SeqCst;
@@ -12,8 +13,8 @@ use std::sync::Arc;
 
 fn on(heap_limit: Option<usize>, items: impl IntoIterator<Item = u64>) -> MappedVector<u64> {
     let mut v = match heap_limit {
-        None => MappedVector::new(MAPPER),
-        Some(limit) => MappedVector::builder(MAPPER)
+        None => MappedVector::new(os_mapper()),
+        Some(limit) => MappedVector::builder(os_mapper())
             .heap_limit(limit)
             .build()
             .unwrap(),
@@ -185,8 +186,11 @@ fn into_flattened_on_the_heap_and_mapped() {
     for heap_limit in [None, Some(0)] {
         for len in [0u16, 3, 100, 2000] {
             let mut v: MappedVector<[u16; 3]> = match heap_limit {
-                None => MappedVector::new(MAPPER),
-                Some(l) => MappedVector::builder(MAPPER).heap_limit(l).build().unwrap(),
+                None => MappedVector::new(os_mapper()),
+                Some(l) => MappedVector::builder(os_mapper())
+                    .heap_limit(l)
+                    .build()
+                    .unwrap(),
             };
             v.try_extend((0..len).map(|i| [i, i + 1, i + 2])).unwrap();
             let (storage, cap) = (v.storage(), v.capacity());
@@ -226,12 +230,12 @@ fn into_iter_clone_keeps_the_mapper_and_as_mut_slice_writes() {
 
 #[test]
 fn with_capacity_on_the_heap_and_mapped() {
-    let v: MappedVector<u64> = MappedVector::with_capacity(MAPPER, 10).unwrap();
+    let v: MappedVector<u64> = MappedVector::with_capacity(os_mapper(), 10).unwrap();
     assert_eq!((v.len(), v.capacity(), v.storage()), (0, 10, Storage::Heap));
-    let v: MappedVector<u64> = MappedVector::with_capacity(MAPPER, 100_000).unwrap();
+    let v: MappedVector<u64> = MappedVector::with_capacity(os_mapper(), 100_000).unwrap();
     assert!(v.capacity() >= 100_000);
     assert_eq!(v.storage(), Storage::Mapped);
-    let r = MappedVector::<u64>::with_capacity(MAPPER, usize::MAX);
+    let r = MappedVector::<u64>::with_capacity(os_mapper(), usize::MAX);
     assert!(matches!(r, Err(mapped::Error::CapacityOverflow)), "{r:?}");
 }
 
@@ -251,8 +255,15 @@ fn from_every_source_and_try_forms() {
         assert_eq!(*v, expected);
         assert_eq!(expected, *v);
     }
+    // Onto `MAPPER`, which maps nothing under `--cfg mapped_no_mmap`: there
+    // the contents stay on the heap, as a `Vec`'s.
     let big: MappedVector<u8> = vec![5; 100_000].into();
-    assert_eq!(big.storage(), Storage::Mapped);
+    let want = if cfg!(mapped_no_mmap) {
+        Storage::Heap
+    } else {
+        Storage::Mapped
+    };
+    assert_eq!(big.storage(), want);
     assert!(big.iter().all(|&b| b == 5));
 
     static DENYING: TestMapper = TestMapper::new("from-deny");

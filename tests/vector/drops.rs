@@ -14,7 +14,8 @@
 //! The mapped vectors run on a `TestMapper` that counts reserved bytes, so
 //! a reservation leaked by a panic is caught too.
 
-use mapped::{MappedVector, MAPPER};
+use mapped::MappedVector;
+use mapped_mock::os_mapper;
 use mapped_testkit::{TestMapper, ZstDrops};
 use std::ops::{Deref, DerefMut, Range};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -529,7 +530,7 @@ fn append_moves_without_dropping() {
 #[test]
 fn filling_drops_nothing() {
     let log = Log::new();
-    let mut v = MappedVector::<D, 1>::new(MAPPER);
+    let mut v = MappedVector::<D, 1>::new(os_mapper());
     v.extend(log.make_n(300));
     v.try_extend(log.make_n(300)).unwrap();
     v.insert(5, log.make(9)).unwrap();
@@ -724,7 +725,7 @@ scenario!(retain_drop_panics, |log, track, s: S| {
 
 #[test]
 fn zero_sized_drops() {
-    let mut v = MappedVector::<ZstDrops>::new(MAPPER);
+    let mut v = MappedVector::<ZstDrops>::new(os_mapper());
     for _ in 0..10_000 {
         v.push(ZstDrops).unwrap();
     }

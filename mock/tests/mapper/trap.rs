@@ -26,6 +26,10 @@ fn assert_faulted(out: Option<std::process::Output>) {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "nothing is mapped: the mock's heap mapper has no page to fault"
+)]
 fn write_to_decommitted_page_faults() {
     assert_faulted(in_child("trap::write_to_decommitted_page_faults", || {
         let mock = builder().trap(true).build();
@@ -40,6 +44,10 @@ fn write_to_decommitted_page_faults() {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "nothing is mapped: the mock's heap mapper has no page to fault"
+)]
 fn write_past_committed_end_faults() {
     assert_faulted(in_child("trap::write_past_committed_end_faults", || {
         let mock = builder().trap(true).build();
@@ -52,6 +60,10 @@ fn write_past_committed_end_faults() {
 }
 
 #[test]
+#[cfg_attr(
+    mapped_no_mmap,
+    ignore = "nothing is mapped: the mock's heap mapper has no page to fault"
+)]
 fn a_lied_commit_is_caught_only_by_the_trap() {
     assert_faulted(in_child(
         "trap::a_lied_commit_is_caught_only_by_the_trap",

@@ -124,7 +124,9 @@ impl<T: Elem, C: Subject<T>> Harness<T, C> {
         fault_reporter::set_case(cfg.seed);
         ledger::reset();
         let inner = FaultyMapper::builder();
-        let unguarded = cfg.unguarded && !cfg.on_heap;
+        // Without mappings (`--cfg mapped_no_mmap`) `UNGUARDED` refuses
+        // every call: such a case runs over the mock's default, the heap.
+        let unguarded = cfg.unguarded && !cfg.on_heap && !cfg!(mapped_no_mmap);
         let inner = if cfg.on_heap {
             inner.inner(HeapMapper::new())
         } else if unguarded {
