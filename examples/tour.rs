@@ -4,7 +4,8 @@
 //! set `RUST_LOG` to change that, e.g. `RUST_LOG=mapped=trace`).
 //!
 //! Each phase prints the buffer's length, its committed and reserved bytes
-//! and the process's resident memory, so you can watch memory go back to
+//! and the process's resident memory (`mapped_testkit::rss()`, each OS's
+//! own measure), so you can watch memory go back to
 //! the OS after a burst and come back, recommitted, for the next one. The
 //! log lines between the phases are the library's own grow/shrink spans.
 //! At the end, the metrics the library recorded are printed as a summary.
@@ -139,9 +140,9 @@ fn main() {
         .name("orders")
         .build()
         .expect("no fixed window to reserve");
-    orders
-        .extend_from_slice(&[7; 1 << 20])
-        .expect("memory for the orders");
+    // (`resize`, not `extend_from_slice(&[7; 1 << 20])`: that array would
+    // be 8 MiB of the binary.)
+    orders.resize(1 << 20, 7).expect("memory for the orders");
     let mut backlog: MappedQueue<u64> = MappedQueue::builder(MAPPER)
         .name("backlog")
         .build()
@@ -198,21 +199,12 @@ fn process(buffer: &mut MappedVector<Record, 4>) -> u64 {
     checksum
 }
 
-/// Resident memory of this process, from `/proc/self/statm`.
-fn rss_bytes() -> Option<usize> {
-    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-    let pages: usize = statm.split_whitespace().nth(1)?.parse().ok()?;
-    Some(pages * mapped::Mapper::page_size(&MAPPER))
-}
-
 #[derive(Default)]
 struct Table(Vec<[String; 5]>);
 
 impl Table {
     fn row<const N: usize>(&mut self, phase: &str, v: &MappedVector<Record, N>) {
-        let rss = rss_bytes()
-            .map(|b| format!("{:.1}", b as f64 / MIB))
-            .unwrap_or_else(|| "n/a".into());
+        let rss = format!("{:.1}", mapped_testkit::rss() as f64 / MIB);
         let row = [
             phase.to_string(),
             v.len().to_string(),
