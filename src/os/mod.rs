@@ -17,12 +17,28 @@
 /// The file system calls of [`FileVector`](crate::FileVector).
 #[cfg(feature = "file")]
 pub(crate) mod file;
-#[cfg_attr(all(unix, not(mapped_no_mmap)), path = "posix.rs")]
-#[cfg_attr(all(windows, not(mapped_no_mmap)), path = "windows.rs")]
-#[cfg_attr(any(mapped_no_mmap, not(any(unix, windows))), path = "none.rs")]
-mod sys;
+#[cfg(any(mapped_no_mmap, not(any(unix, windows))))]
+mod none;
+#[cfg(all(unix, not(mapped_no_mmap)))]
+mod posix;
+#[cfg(all(windows, not(mapped_no_mmap)))]
+mod windows;
+
+/// This target's calls: one of the files above.
+#[cfg(any(mapped_no_mmap, not(any(unix, windows))))]
+use none as sys;
+#[cfg(all(unix, not(mapped_no_mmap)))]
+use posix as sys;
+#[cfg(all(windows, not(mapped_no_mmap)))]
+use windows as sys;
 mod threads;
 mod unguarded;
+#[cfg(not(all(
+    any(target_os = "linux", target_os = "android"),
+    not(mapped_portable),
+    not(mapped_no_mmap)
+)))]
+mod unsupported;
 
 #[cfg(unix)]
 pub(crate) use threads::at_fork;
@@ -38,19 +54,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// Whether this target maps memory at all: see [`OsMapper::MAPS`].
 pub(crate) const HAS_MAPPINGS: bool = OsMapper::MAPS;
 
-/// The raw OS error a refusal for want of memory is on this platform
-/// (`ENOMEM`; on Windows `ERROR_COMMITMENT_LIMIT`): what a failpoint hands
-/// back for one.
-pub(crate) const OUT_OF_MEMORY: i32 = sys::OUT_OF_MEMORY;
-/// The raw OS error for an invalid argument (`EINVAL`;
-/// `ERROR_INVALID_PARAMETER`).
-pub(crate) const INVALID_ARGUMENT: i32 = sys::INVALID_ARGUMENT;
-/// The raw OS error for a full disk (`ENOSPC`; `ERROR_DISK_FULL`).
+/// The raw OS errors the crate's own failures stand for, this platform's
+/// (what a failpoint hands back): out of memory (`ENOMEM`; on Windows
+/// `ERROR_COMMITMENT_LIMIT`), an invalid argument, and, for file vectors,
+/// a full disk and an I/O failure.
+pub(crate) use sys::{INVALID_ARGUMENT, OUT_OF_MEMORY};
 #[cfg(feature = "file")]
-pub(crate) const NO_SPACE: i32 = sys::NO_SPACE;
-/// The raw OS error for an I/O failure (`EIO`; `ERROR_IO_DEVICE`).
-#[cfg(feature = "file")]
-pub(crate) const IO_ERROR: i32 = sys::IO_ERROR;
+pub(crate) use sys::{IO_ERROR, NO_SPACE};
 
 /// The system page size, read once.
 #[inline]
@@ -130,6 +140,10 @@ impl OsMapper {
     pub const POPULATES: bool = sys::POPULATES;
 }
 
+/// [`OsMapper`]'s [`name`](Mapper::name): the `mapper` label of its
+/// containers' metrics and spans.
+pub(crate) const OS_MAPPER_NAME: &str = "os";
+
 /// The OS mapper: what [`MappedVector::new(MAPPER)`](crate::MappedVector::new) uses.
 pub const MAPPER: OsMapper = OsMapper;
 
@@ -143,7 +157,7 @@ unsafe impl Mapper for OsMapper {
     }
 
     fn name(&self) -> &'static str {
-        "os"
+        OS_MAPPER_NAME
     }
 
     fn reserve(&self, len: usize) -> io::Result<NonNull<u8>> {

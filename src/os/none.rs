@@ -4,6 +4,7 @@
 //! [`MAPPER`](crate::MAPPER) never ask: they keep their contents on the
 //! heap and grow there as a `Vec` does ([`HAS_MAPPINGS`]).
 
+pub(super) use super::unsupported::{advise_huge_pages, grow_in_place, populate, remap};
 use std::io;
 use std::ptr::NonNull;
 
@@ -14,12 +15,12 @@ pub(super) const POPULATES: bool = false;
 
 /// The errors the crate's own failures stand for (what a failpoint
 /// returns): the POSIX numbers, as a target without an OS has none.
-pub(super) const OUT_OF_MEMORY: i32 = 12;
-pub(super) const INVALID_ARGUMENT: i32 = 22;
+pub(crate) const OUT_OF_MEMORY: i32 = 12;
+pub(crate) const INVALID_ARGUMENT: i32 = 22;
 #[cfg(feature = "file")]
-pub(super) const NO_SPACE: i32 = 28;
+pub(crate) const NO_SPACE: i32 = 28;
 #[cfg(feature = "file")]
-pub(super) const IO_ERROR: i32 = 5;
+pub(crate) const IO_ERROR: i32 = 5;
 
 pub(super) fn is_out_of_memory(error: &io::Error) -> bool {
     error.kind() == io::ErrorKind::OutOfMemory
@@ -56,29 +57,6 @@ pub(super) unsafe fn release(_addr: NonNull<u8>, _len: usize) -> io::Result<()> 
     unsupported()
 }
 
-/// # Safety
-/// Nothing: the call does nothing.
-pub(super) unsafe fn populate(_addr: NonNull<u8>, _len: usize) -> io::Result<()> {
-    unsupported()
-}
-
-/// # Safety
-/// Nothing: the call does nothing.
-pub(super) unsafe fn advise_huge_pages(_addr: NonNull<u8>, _len: usize) -> io::Result<()> {
-    unsupported()
-}
-
-/// # Safety
-/// Nothing: the call does nothing.
-pub(super) unsafe fn remap(
-    _old: NonNull<u8>,
-    _old_len: usize,
-    _committed: usize,
-    _new_len: usize,
-) -> io::Result<NonNull<u8>> {
-    unsupported()
-}
-
 pub(super) fn map_rw(_len: usize) -> io::Result<NonNull<u8>> {
     unsupported()
 }
@@ -96,16 +74,6 @@ pub(super) fn populates_rw() -> bool {
 /// # Safety
 /// Nothing: the call does nothing.
 pub(super) unsafe fn discard(_addr: NonNull<u8>, _len: usize) -> io::Result<()> {
-    unsupported()
-}
-
-/// # Safety
-/// Nothing: the call does nothing.
-pub(super) unsafe fn grow_in_place(
-    _old: NonNull<u8>,
-    _old_len: usize,
-    _new_len: usize,
-) -> io::Result<()> {
     unsupported()
 }
 

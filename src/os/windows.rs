@@ -13,6 +13,7 @@
 //! space, so [`reserve`] rounds every length up to it and the whole block
 //! is usable.
 
+pub(super) use super::unsupported::{advise_huge_pages, grow_in_place, populate, remap};
 use std::io;
 use std::ptr::{self, NonNull};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -36,12 +37,12 @@ pub(super) const POPULATES: bool = false;
 /// The errors the crate's own failures stand for (what a failpoint
 /// returns): out of memory (the commit limit), an invalid argument, no
 /// space left, an I/O error.
-pub(super) const OUT_OF_MEMORY: i32 = ERROR_COMMITMENT_LIMIT as i32;
-pub(super) const INVALID_ARGUMENT: i32 = ERROR_INVALID_PARAMETER as i32;
+pub(crate) const OUT_OF_MEMORY: i32 = ERROR_COMMITMENT_LIMIT as i32;
+pub(crate) const INVALID_ARGUMENT: i32 = ERROR_INVALID_PARAMETER as i32;
 #[cfg(feature = "file")]
-pub(super) const NO_SPACE: i32 = ERROR_DISK_FULL as i32;
+pub(crate) const NO_SPACE: i32 = ERROR_DISK_FULL as i32;
 #[cfg(feature = "file")]
-pub(super) const IO_ERROR: i32 = ERROR_IO_DEVICE as i32;
+pub(crate) const IO_ERROR: i32 = ERROR_IO_DEVICE as i32;
 
 /// Whether `error` says the commit limit was reached or memory ran out.
 pub(super) fn is_out_of_memory(error: &io::Error) -> bool {
@@ -172,35 +173,11 @@ pub(super) unsafe fn release(addr: NonNull<u8>, len: usize) -> io::Result<()> {
     unsafe { virtual_free(addr, 0, MEM_RELEASE) }
 }
 
-/// No call: freshly committed pages are zero pages the first write faults
-/// in, and `PrefetchVirtualMemory` brings in only pages with contents.
-///
-/// # Safety
-/// Nothing: the call does nothing.
-pub(super) unsafe fn populate(_addr: NonNull<u8>, _len: usize) -> io::Result<()> {
-    Err(io::ErrorKind::Unsupported.into())
-}
-
-/// Large pages need a privilege and commit the whole range at once: no.
-///
-/// # Safety
-/// Nothing: the call does nothing.
-pub(super) unsafe fn advise_huge_pages(_addr: NonNull<u8>, _len: usize) -> io::Result<()> {
-    Err(io::ErrorKind::Unsupported.into())
-}
-
-/// No remap: the container reserves, commits, copies and releases.
-///
-/// # Safety
-/// Nothing: the call does nothing.
-pub(super) unsafe fn remap(
-    _old: NonNull<u8>,
-    _old_len: usize,
-    _committed: usize,
-    _new_len: usize,
-) -> io::Result<NonNull<u8>> {
-    Err(io::ErrorKind::Unsupported.into())
-}
+// No populate (freshly committed pages are zero pages the first write
+// faults in, and `PrefetchVirtualMemory` brings in only pages with
+// contents), no huge-page advice (large pages need a privilege and commit
+// the whole range at once), no remap, no growth in place: see
+// `unsupported`.
 
 // ---- The unguarded mapper's calls (see `super::unguarded`) ----
 
@@ -244,18 +221,6 @@ pub(super) unsafe fn discard(addr: NonNull<u8>, len: usize) -> io::Result<()> {
         virtual_free(addr, len, MEM_DECOMMIT)?;
         virtual_alloc(Some(addr), len, MEM_COMMIT, PAGE_READWRITE).map(|_| ())
     }
-}
-
-/// No growth in place: the container copies into a fresh mapping.
-///
-/// # Safety
-/// Nothing: the call does nothing.
-pub(super) unsafe fn grow_in_place(
-    _addr: NonNull<u8>,
-    _old_len: usize,
-    _new_len: usize,
-) -> io::Result<()> {
-    Err(io::ErrorKind::Unsupported.into())
 }
 
 /// Windows has no small limit on the reservations a process holds.

@@ -15,7 +15,7 @@ use metrics::{
 };
 
 /// The `mapper` label of [`OsMapper`](crate::OsMapper).
-const OS: &str = "os";
+const OS: &str = crate::os::OS_MAPPER_NAME;
 
 static VECTOR_OS: [Label; 2] = [
     Label::from_static_parts(LABEL_CONTAINER, CONTAINER_VECTOR),

@@ -3,12 +3,16 @@
 //! `MADV_DONTNEED`, `mremap`, `MADV_POPULATE_WRITE` and `MADV_HUGEPAGE`.
 
 use super::{check, release, reserve};
+
+/// Both remap and populate have their calls here.
+pub(in crate::os) const REMAPS: bool = true;
+pub(in crate::os) const POPULATES: bool = true;
 use std::io;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Reservations cost no commit charge even under heuristic overcommit.
-pub(super) const NORESERVE: libc::c_int = libc::MAP_NORESERVE;
+pub(in crate::os) const NORESERVE: libc::c_int = libc::MAP_NORESERVE;
 
 /// `MADV_DONTNEED` gives the pages back (on Linux it frees them at once;
 /// a later access would read zeros), then `mprotect(PROT_NONE)` makes any
@@ -16,7 +20,7 @@ pub(super) const NORESERVE: libc::c_int = libc::MAP_NORESERVE;
 ///
 /// # Safety
 /// `[addr, addr + len)` is page-aligned, inside one reservation, and unused.
-pub(super) unsafe fn decommit(addr: NonNull<u8>, len: usize) -> io::Result<()> {
+pub(in crate::os) unsafe fn decommit(addr: NonNull<u8>, len: usize) -> io::Result<()> {
     // SAFETY: the range is ours and unused (caller): dropping its pages and
     // protecting it affects nothing else.
     unsafe {
@@ -62,13 +66,13 @@ unsafe fn populate_write(addr: NonNull<u8>, len: usize) -> io::Result<bool> {
 }
 
 /// Whether [`populate_write`] faults pages in on this kernel.
-pub(super) fn populates() -> bool {
+pub(in crate::os) fn populates_rw() -> bool {
     !NO_POPULATE_WRITE.load(Ordering::Relaxed)
 }
 
 /// # Safety
 /// `[addr, addr + len)` is page-aligned and committed.
-pub(super) unsafe fn populate(addr: NonNull<u8>, len: usize) -> io::Result<()> {
+pub(in crate::os) unsafe fn populate(addr: NonNull<u8>, len: usize) -> io::Result<()> {
     // SAFETY: a committed range is readable and writable.
     match unsafe { populate_write(addr, len) }? {
         true => Ok(()),
@@ -78,14 +82,14 @@ pub(super) unsafe fn populate(addr: NonNull<u8>, len: usize) -> io::Result<()> {
 
 /// # Safety
 /// As [`super::populate_rw`].
-pub(super) unsafe fn populate_rw(addr: NonNull<u8>, len: usize) -> io::Result<bool> {
+pub(in crate::os) unsafe fn populate_rw(addr: NonNull<u8>, len: usize) -> io::Result<bool> {
     // SAFETY: the caller's promise, which is this function's.
     unsafe { populate_write(addr, len) }
 }
 
 /// # Safety
 /// `[addr, addr + len)` is one reservation of ours.
-pub(super) unsafe fn advise_huge_pages(addr: NonNull<u8>, len: usize) -> io::Result<()> {
+pub(in crate::os) unsafe fn advise_huge_pages(addr: NonNull<u8>, len: usize) -> io::Result<()> {
     // SAFETY: the range is ours; the advice changes how it is backed,
     // never its contents.
     check(unsafe { libc::madvise(addr.as_ptr().cast(), len, libc::MADV_HUGEPAGE) })
@@ -100,7 +104,7 @@ pub(super) unsafe fn advise_huge_pages(addr: NonNull<u8>, len: usize) -> io::Res
 ///
 /// # Safety
 /// As `Mapper::remap`.
-pub(super) unsafe fn remap(
+pub(in crate::os) unsafe fn remap(
     old: NonNull<u8>,
     old_len: usize,
     committed: usize,
@@ -141,7 +145,7 @@ pub(super) unsafe fn remap(
 /// # Safety
 /// `[addr, addr + len)` is page-aligned, inside one mapping of ours, and
 /// unused.
-pub(super) unsafe fn discard(addr: NonNull<u8>, len: usize) -> io::Result<()> {
+pub(in crate::os) unsafe fn discard(addr: NonNull<u8>, len: usize) -> io::Result<()> {
     // SAFETY: the range is ours and unused (caller): dropping its pages
     // affects nothing else.
     check(unsafe { libc::madvise(addr.as_ptr().cast(), len, libc::MADV_DONTNEED) })
@@ -154,7 +158,7 @@ pub(super) unsafe fn discard(addr: NonNull<u8>, len: usize) -> io::Result<()> {
 ///
 /// # Safety
 /// `addr`/`old_len` are exactly one live mapping of ours; `old_len < new_len`.
-pub(super) unsafe fn grow_in_place(
+pub(in crate::os) unsafe fn grow_in_place(
     addr: NonNull<u8>,
     old_len: usize,
     new_len: usize,
