@@ -9,7 +9,6 @@
 //! round), printed as the median ratio FileVector / MappedVector over
 //! `FILE_PAIR_ROUNDS` rounds (default 10) [min-max].
 
-#[path = "support/mod.rs"]
 mod support;
 
 use criterion::{criterion_group, BatchSize, Criterion};

@@ -42,7 +42,6 @@
 //! Without `--bench` (as `cargo test --benches` runs it) it does a quick
 //! smoke run: one round of two runs a side.
 
-#[path = "support/mod.rs"]
 mod support;
 
 use mapped::{MappedVector, MAPPER};

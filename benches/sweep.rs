@@ -28,7 +28,6 @@
 //! SWEEP_COLUMNS=plain SWEEP_MAX=4096 cargo bench --bench sweep
 //! ```
 
-#[path = "support/mod.rs"]
 mod support;
 
 use mapped::{MappedVector, MAPPER};

@@ -7,9 +7,8 @@
 //! ratio subject/reference is taken per round; a [`Cell`] keeps its median and its spread (min-max)
 //! over the rounds, and the median absolute time of each side.
 //!
-//! Each bench includes this file with
-//! `#[path = "support/mod.rs"] mod support;` (cargo does not make a bench
-//! of a `mod.rs` in a subfolder).
+//! Each bench includes it with `mod support;` (cargo does not make a
+//! bench of a `mod.rs` in a subfolder).
 
 use std::time::Duration;
 
