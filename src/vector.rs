@@ -16,6 +16,7 @@ mod into_iter;
 mod resize;
 mod splice;
 mod traits;
+mod unyielded;
 
 pub use drain::Drain;
 pub use extract_if::ExtractIf;
@@ -26,7 +27,7 @@ use crate::builder::Builder;
 use crate::error::{Error, PushError};
 use crate::mapper_ref::MapperRef;
 use crate::op::Cause;
-use crate::raw::{RawStore, Shape, Storage, Writes};
+use crate::raw::{Growth, RawStore, Shape, Storage, Writes};
 use crate::settings::Config;
 use crate::telemetry::Kind;
 use std::marker::PhantomData;
@@ -366,16 +367,7 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// `Vec::reserve`).
     #[track_caller]
     pub fn reserve(&mut self, additional: usize) -> Result<(), Error> {
-        if self.capacity() - self.len >= additional {
-            return Ok(());
-        }
-        self.raw.grow_amortized(
-            Self::SHAPE,
-            self.len,
-            additional,
-            Writes::None,
-            Location::caller(),
-        )
+        self.make_room(self.len, additional, Writes::None)
     }
 
     /// `reserve` for `additional` elements after the first `used` slots
@@ -383,30 +375,28 @@ impl<T, const N: usize> MappedVector<T, N> {
     /// storage keeps if it grows.
     #[track_caller]
     pub(super) fn reserve_after(&mut self, used: usize, additional: usize) -> Result<(), Error> {
-        if self.capacity() - used >= additional {
-            return Ok(());
-        }
-        self.raw.grow_amortized(
-            Self::SHAPE,
-            used,
-            additional,
-            Writes::None,
-            Location::caller(),
-        )
+        self.make_room(used, additional, Writes::None)
     }
 
     /// `reserve`, for `additional` elements about to be written: new pages
     /// are faulted in with one call instead of one trap each.
     #[track_caller]
     fn reserve_for_write(&mut self, additional: usize) -> Result<(), Error> {
-        if self.capacity() - self.len >= additional {
+        self.make_room(self.len, additional, Writes::Needed)
+    }
+
+    /// Room for `additional` elements after the first `used` slots,
+    /// amortised; `writes` says which new bytes are about to be written.
+    #[track_caller]
+    fn make_room(&mut self, used: usize, additional: usize, writes: Writes) -> Result<(), Error> {
+        if self.capacity() - used >= additional {
             return Ok(());
         }
-        self.raw.grow_amortized(
+        self.raw.grow(
             Self::SHAPE,
-            self.len,
+            used,
             additional,
-            Writes::Needed,
+            Growth::Amortized(writes),
             Location::caller(),
         )
     }
@@ -419,8 +409,13 @@ impl<T, const N: usize> MappedVector<T, N> {
         if self.capacity() - self.len >= additional {
             return Ok(());
         }
-        self.raw
-            .grow_exact(Self::SHAPE, self.len, additional, Location::caller())
+        self.raw.grow(
+            Self::SHAPE,
+            self.len,
+            additional,
+            Growth::Exact,
+            Location::caller(),
+        )
     }
 
     /// Gives back all memory not needed by the elements: on the heap, the
@@ -561,9 +556,13 @@ impl<T, const N: usize> MappedVector<T, N> {
             "insertion index (is {index}) should be <= len (is {len})"
         );
         if len == self.capacity() {
-            let grown =
-                self.raw
-                    .grow_amortized(Self::SHAPE, len, 1, Writes::None, Location::caller());
+            let grown = self.raw.grow(
+                Self::SHAPE,
+                len,
+                1,
+                Growth::Amortized(Writes::None),
+                Location::caller(),
+            );
             if let Err(error) = grown {
                 return Err(PushError::new(element, error));
             }
@@ -615,17 +614,8 @@ impl<T, const N: usize> MappedVector<T, N> {
             index < len,
             "swap_remove index (is {index}) should be < len (is {len})"
         );
-        // SAFETY: `index < len`: take the element, move the last into its
-        // place (a no-op copy when they are the same slot).
-        let value = unsafe {
-            let base = self.as_mut_ptr();
-            let value = base.add(index).read();
-            ptr::copy(base.add(len - 1), base.add(index), 1);
-            value
-        };
-        self.len = len - 1;
-        self.shrink_if_sparse();
-        value
+        self.swap(index, len - 1);
+        self.pop().expect("not empty: `index < len`")
     }
 
     /// Removes the elements in `range` and returns them as an iterator. The

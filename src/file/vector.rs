@@ -94,7 +94,8 @@ use std::path::{Path, PathBuf};
 /// One refinement: nothing below the saved length is ever overwritten in
 /// place. The first write (or cut of the file) into a removed part of the
 /// saved contents first saves the current, shorter length (a header write,
-/// counted as a `flush` span with cause `overwrite` or `shrink`); a reopen
+/// counted as a `flush` span with cause `overwrite` for a write, or the
+/// shrink's own cause, `sparse`, `truncate` or `clear`, for a cut); a reopen
 /// then returns that prefix of the last flush. [`FileVector::saved_len`]
 /// says what a reopen would return.
 ///

@@ -1,7 +1,7 @@
 //! Growth: more room on the heap, the move from the heap into a mapping,
 //! and more committed pages in a mapping.
 
-use super::{heap, Holding, RawStore, Shape, State, Writes};
+use super::{heap, Growth, Holding, RawStore, Shape, State, Writes};
 use crate::error::Error;
 use crate::op::Cause;
 use crate::policy;
@@ -51,14 +51,14 @@ impl RawStore {
                 // Its bytes are under the heap limit, a `u32`.
                 light.cap = to as u32;
                 self.state = State::Light(light);
-                (self.write_below, self.shrink_below) = (to, 0);
+                self.set_fast_paths(to, 0, to);
                 return Ok(());
             }
         }
         // On the heap `write_below` is the capacity: there, being asked
         // means being full.
         if !self.is_mapped() || len == self.capacity(shape) {
-            return self.grow_amortized(shape, len, 1, Writes::Ahead, site);
+            return self.grow(shape, len, 1, Growth::Amortized(Writes::Ahead), site);
         }
         if let Some(full) = self.state.full_mut() {
             if let Holding::Mapped(region) = &mut full.holding {
@@ -70,17 +70,17 @@ impl RawStore {
         Ok(())
     }
 
-    /// Makes room for `additional` more elements after `len`, doubling (as
-    /// `Vec::reserve`): on the heap while they fit under the heap limit,
-    /// else in a mapping.
+    /// Makes room for `additional` more elements after `len`, as `growth`
+    /// says: doubling, or exactly; on the heap while they fit under the
+    /// heap limit, else in a mapping.
     #[cold]
     #[inline(never)]
-    pub(crate) fn grow_amortized(
+    pub(crate) fn grow(
         &mut self,
         shape: Shape,
         len: usize,
         additional: usize,
-        writes: Writes,
+        growth: Growth,
         site: &'static Location<'static>,
     ) -> Result<(), Error> {
         if shape.is_zst() {
@@ -88,45 +88,34 @@ impl RawStore {
             return Err(Error::CapacityOverflow);
         }
         let needed = shape.bytes_for(len, additional)?;
-        let from = match self.region() {
-            Some(region) => region.committed(),
-            None => {
-                let (capacity, limit) = (self.heap_capacity(), self.heap_limit());
-                // `needed` did not overflow, so neither does this.
-                let count = len + additional;
-                if let Some(to) = policy::heap_grow_capacity(capacity, count, limit, shape.size) {
-                    return self.resize_heap(shape, len, to);
-                }
-                capacity * shape.size
+        // `needed` did not overflow, so neither does this.
+        let count = len + additional;
+        let (initial, page) = (self.initial_bytes(shape), self.page_size());
+        let (to, writes) = match growth {
+            Growth::Exact
+                if !self.is_mapped() && policy::fits_on_heap(needed, self.heap_limit()) =>
+            {
+                return self.resize_heap(shape, len, count);
+            }
+            Growth::Exact => (policy::exact_target(needed, initial, page), Writes::None),
+            Growth::Amortized(writes) => {
+                let from = match self.region() {
+                    Some(region) => region.committed(),
+                    None => {
+                        let (capacity, limit) = (self.heap_capacity(), self.heap_limit());
+                        if let Some(to) =
+                            policy::heap_grow_capacity(capacity, count, limit, shape.size)
+                        {
+                            return self.resize_heap(shape, len, to);
+                        }
+                        capacity * shape.size
+                    }
+                };
+                (policy::grow_target(from, needed, initial, page), writes)
             }
         };
-        let to = policy::grow_target(from, needed, self.initial_bytes(shape), self.page_size())
-            .ok_or(Error::AddressSpace { needed })?;
+        let to = to.ok_or(Error::AddressSpace { needed })?;
         self.commit_up_to(shape, len, to, needed, writes, site)
-    }
-
-    /// Makes room for exactly `additional` more elements after `len` (as
-    /// `Vec::reserve_exact`): on the heap, exactly; mapped, rounded up to
-    /// whole pages.
-    #[cold]
-    #[inline(never)]
-    pub(crate) fn grow_exact(
-        &mut self,
-        shape: Shape,
-        len: usize,
-        additional: usize,
-        site: &'static Location<'static>,
-    ) -> Result<(), Error> {
-        if shape.is_zst() {
-            return Err(Error::CapacityOverflow);
-        }
-        let needed = shape.bytes_for(len, additional)?;
-        if !self.is_mapped() && policy::fits_on_heap(needed, self.heap_limit()) {
-            return self.resize_heap(shape, len, len + additional);
-        }
-        let to = policy::exact_target(needed, self.initial_bytes(shape), self.page_size())
-            .ok_or(Error::AddressSpace { needed })?;
-        self.commit_up_to(shape, len, to, needed, Writes::None, site)
     }
 
     /// Resizes the heap allocation to `capacity` elements (at least the

@@ -66,6 +66,17 @@ pub enum Storage {
     Mapped,
 }
 
+/// How much a growth makes room for.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Growth {
+    /// At least doubling, as `Vec::reserve`; which new bytes are about to
+    /// be written.
+    Amortized(Writes),
+    /// Exactly what is asked (rounded up to pages when mapped), as
+    /// `Vec::reserve_exact`.
+    Exact,
+}
+
 /// What a growth is for: which of the new bytes are about to be written, and
 /// so worth faulting in with one call rather than a trap per page.
 #[derive(Clone, Copy, Debug)]
@@ -588,12 +599,11 @@ impl RawStore {
     /// store calls it after every change of its memory.
     fn refresh(&mut self, shape: Shape) {
         if shape.is_zst() {
-            (self.write_below, self.shrink_below) = (usize::MAX, 0);
-            return;
+            return self.set_fast_paths(usize::MAX, 0, usize::MAX);
         }
         let Some(region) = self.region() else {
-            (self.write_below, self.shrink_below) = (self.heap_capacity(), 0);
-            return;
+            let cap = self.heap_capacity();
+            return self.set_fast_paths(cap, 0, cap);
         };
         let (base, populated, committed) = (region.base(), region.populated(), region.committed());
         if let State::Full(full) = &self.state {
@@ -604,8 +614,17 @@ impl RawStore {
         let sparse = policy::shrink_below(committed, self.initial_bytes(shape), shape.size);
         self.ptr = base;
         // Pages below `populated` need no hint before pushes write them.
-        self.write_below = populated / shape.size;
-        self.shrink_below = sparse.max(self.heap_return_len(shape));
+        let shrink_below = sparse.max(self.heap_return_len(shape));
+        self.set_fast_paths(populated / shape.size, shrink_below, committed / shape.size);
+    }
+
+    /// The one writer of the two caches the element layer's fast paths
+    /// trust: `push` writes slot `len` unchecked while `len < write_below`,
+    /// so it must never pass `capacity`, the elements the storage holds.
+    #[inline]
+    fn set_fast_paths(&mut self, write_below: usize, shrink_below: usize, capacity: usize) {
+        debug_assert!(write_below <= capacity, "{write_below} > {capacity}");
+        (self.write_below, self.shrink_below) = (write_below, shrink_below);
     }
 
     /// The length below which a mapped container moves back to the heap
@@ -679,7 +698,7 @@ impl RawStore {
             }
             State::Full(full) => full.holding = Holding::Heap { cap },
         }
-        (self.write_below, self.shrink_below) = (cap, 0);
+        self.set_fast_paths(cap, 0, cap);
     }
 }
 

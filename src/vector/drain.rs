@@ -1,8 +1,8 @@
 //! `Drain`: the iterator `MappedVector::drain` returns.
 
+use super::unyielded::{yields_unyielded, Unyielded};
 use super::MappedVector;
 use std::fmt;
-use std::iter::FusedIterator;
 use std::marker::PhantomData;
 use std::ptr::{self, NonNull};
 
@@ -26,10 +26,8 @@ use std::ptr::{self, NonNull};
 pub struct Drain<'a, T, const N: usize> {
     /// The vector, borrowed mutably for `'a` (see `_borrow`).
     pub(super) vec: NonNull<MappedVector<T, N>>,
-    /// Next element to yield from the front.
-    next: usize,
-    /// One past the last element to yield from the back.
-    end: usize,
+    /// The drained elements not yet yielded.
+    left: Unyielded,
     /// Where the kept tail starts, and how long it is.
     pub(super) tail_start: usize,
     pub(super) tail_len: usize,
@@ -52,8 +50,7 @@ impl<'a, T, const N: usize> Drain<'a, T, N> {
         vec.len = start;
         Drain {
             vec: NonNull::from(vec),
-            next: start,
-            end,
+            left: Unyielded::new(start..end),
             tail_start: end,
             tail_len,
             _borrow: PhantomData,
@@ -83,46 +80,12 @@ impl<'a, T, const N: usize> Drain<'a, T, N> {
 
     /// The elements not yet yielded.
     pub fn as_slice(&self) -> &[T] {
-        // SAFETY: `[next, end)` are initialized elements owned by the drain.
-        unsafe { std::slice::from_raw_parts(self.base().add(self.next), self.end - self.next) }
+        // SAFETY: the unyielded elements are initialized and owned by the drain.
+        unsafe { std::slice::from_raw_parts(self.base().add(self.left.start()), self.left.len()) }
     }
 }
 
-impl<T, const N: usize> Iterator for Drain<'_, T, N> {
-    type Item = T;
-
-    #[inline]
-    fn next(&mut self) -> Option<T> {
-        if self.next == self.end {
-            return None;
-        }
-        // SAFETY: `next < end`: initialized, yielded once, then skipped.
-        let value = unsafe { self.base().add(self.next).read() };
-        self.next += 1;
-        Some(value)
-    }
-
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.end - self.next;
-        (n, Some(n))
-    }
-}
-
-impl<T, const N: usize> DoubleEndedIterator for Drain<'_, T, N> {
-    #[inline]
-    fn next_back(&mut self) -> Option<T> {
-        if self.next == self.end {
-            return None;
-        }
-        self.end -= 1;
-        // SAFETY: the old `end - 1` is initialized and yielded once.
-        Some(unsafe { self.base().add(self.end).read() })
-    }
-}
-
-impl<T, const N: usize> ExactSizeIterator for Drain<'_, T, N> {}
-impl<T, const N: usize> FusedIterator for Drain<'_, T, N> {}
+yields_unyielded!(impl[T, const N: usize] for Drain<'_, T, N>);
 
 impl<T, const N: usize> Drop for Drain<'_, T, N> {
     fn drop(&mut self) {
@@ -147,15 +110,10 @@ impl<T, const N: usize> Drop for Drain<'_, T, N> {
             }
         }
 
-        let remaining = ptr::slice_from_raw_parts_mut(
-            // SAFETY: `next <= end <= len before the drain`: in bounds.
-            unsafe { self.base().add(self.next) },
-            self.end - self.next,
-        );
-        self.next = self.end;
+        let remaining = self.left.take_rest(self.base());
         let _guard = CloseGap(self);
         // SAFETY: the elements not yielded are initialized and owned here;
-        // `next = end` above means none is dropped again.
+        // the range no longer counts them, so none is dropped again.
         unsafe { ptr::drop_in_place(remaining) };
     }
 }

@@ -1,10 +1,10 @@
 //! `IntoIter`: a `MappedVector` consumed element by element.
 
+use super::unyielded::{yields_unyielded, Unyielded};
 use super::MappedVector;
 use crate::error::refused;
-use crate::raw::{RawStore, Shape};
+use crate::raw::{Growth, RawStore, Shape};
 use std::fmt;
-use std::iter::FusedIterator;
 use std::marker::PhantomData;
 use std::panic::Location;
 use std::ptr;
@@ -14,9 +14,8 @@ use std::ptr;
 pub struct IntoIter<T> {
     /// The vector's storage, freed by its own drop after the elements.
     raw: RawStore,
-    /// Elements `[next, end)` are still owned by the iterator.
-    next: usize,
-    end: usize,
+    /// The elements still owned by the iterator.
+    left: Unyielded,
     /// The vector's `Shape` (its `N` included), for a clone's storage.
     shape: Shape,
     _elements: PhantomData<T>,
@@ -35,8 +34,8 @@ impl<T> IntoIter<T> {
 
     /// The elements not yet yielded.
     pub fn as_slice(&self) -> &[T] {
-        // SAFETY: `[next, end)` are initialized and owned by the iterator.
-        unsafe { std::slice::from_raw_parts(self.base().add(self.next), self.end - self.next) }
+        // SAFETY: the unyielded elements are initialized and owned here.
+        unsafe { std::slice::from_raw_parts(self.base().add(self.left.start()), self.left.len()) }
     }
 
     /// The elements not yet yielded, mutably.
@@ -52,7 +51,9 @@ impl<T> IntoIter<T> {
     /// ```
     pub fn as_mut_slice(&mut self) -> &mut [T] {
         // SAFETY: as `as_slice`; `&mut self` makes the borrow unique.
-        unsafe { std::slice::from_raw_parts_mut(self.base().add(self.next), self.end - self.next) }
+        unsafe {
+            std::slice::from_raw_parts_mut(self.base().add(self.left.start()), self.left.len())
+        }
     }
 
     /// Fallible `Clone`: the elements not yet yielded, cloned into storage
@@ -65,23 +66,22 @@ impl<T> IntoIter<T> {
         let raw = self.raw.empty_like(self.shape, Location::caller())?;
         let mut copy: IntoIter<T> = IntoIter {
             raw,
-            next: 0,
-            end: 0,
+            left: Unyielded::new(0..0),
             shape: self.shape,
             _elements: PhantomData,
         };
-        let len = self.end - self.next;
+        let len = self.left.len();
         if len > copy.raw.capacity(self.shape) {
             copy.raw
-                .grow_exact(self.shape, 0, len, Location::caller())?;
+                .grow(self.shape, 0, len, Growth::Exact, Location::caller())?;
         }
-        for item in self.as_slice() {
+        for (i, item) in self.as_slice().iter().enumerate() {
             let value = item.clone();
-            // SAFETY: room for `len` was made above; slot `end` is free,
-            // and counting it right after keeps a panicking `clone` from
-            // leaking or double-dropping (the copy drops `[0, end)`).
-            unsafe { copy.base().add(copy.end).write(value) };
-            copy.end += 1;
+            // SAFETY: room for `len` was made above; slot `i` is free, and
+            // counting it right after keeps a panicking `clone` from leaking
+            // or double-dropping (the copy owns and drops `[0, i)`).
+            unsafe { copy.base().add(i).write(value) };
+            copy.left = Unyielded::new(0..i + 1);
         }
         Ok(copy)
     }
@@ -106,58 +106,18 @@ impl<T, const N: usize> IntoIterator for MappedVector<T, N> {
         let (raw, len) = self.into_raw_parts();
         IntoIter {
             raw,
-            next: 0,
-            end: len,
+            left: Unyielded::new(0..len),
             shape: Self::SHAPE,
             _elements: PhantomData,
         }
     }
 }
 
-impl<T> Iterator for IntoIter<T> {
-    type Item = T;
-
-    #[inline]
-    fn next(&mut self) -> Option<T> {
-        if self.next == self.end {
-            return None;
-        }
-        // SAFETY: `next < end`: initialized, read once, then skipped.
-        let value = unsafe { self.base().add(self.next).read() };
-        self.next += 1;
-        Some(value)
-    }
-
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.end - self.next;
-        (n, Some(n))
-    }
-}
-
-impl<T> DoubleEndedIterator for IntoIter<T> {
-    #[inline]
-    fn next_back(&mut self) -> Option<T> {
-        if self.next == self.end {
-            return None;
-        }
-        self.end -= 1;
-        // SAFETY: the old `end - 1` is initialized and read once.
-        Some(unsafe { self.base().add(self.end).read() })
-    }
-}
-
-impl<T> ExactSizeIterator for IntoIter<T> {}
-impl<T> FusedIterator for IntoIter<T> {}
+yields_unyielded!(impl[T] for IntoIter<T>);
 
 impl<T> Drop for IntoIter<T> {
     fn drop(&mut self) {
-        let remaining = ptr::slice_from_raw_parts_mut(
-            // SAFETY: `next <= end`, inside the elements.
-            unsafe { self.base().add(self.next) },
-            self.end - self.next,
-        );
-        self.next = self.end;
+        let remaining = self.left.take_rest(self.base());
         // SAFETY: the remaining elements are initialized and dropped once;
         // the storage is freed after, by the store's own drop, even if one
         // of them panics.
