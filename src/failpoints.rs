@@ -43,8 +43,6 @@
 //! (which then never appears).
 
 use crate::os::{INVALID_ARGUMENT, OUT_OF_MEMORY};
-#[cfg(feature = "file")]
-use crate::os::{IO_ERROR, NO_SPACE};
 use std::fmt;
 use std::io;
 
@@ -107,25 +105,24 @@ pub(crate) const POPULATE: Point = Point::new("mapped::populate", "populate", OU
 pub(crate) const RELEASE: Point = Point::new("mapped::release", "release", INVALID_ARGUMENT);
 pub(crate) const ALLOC: Point = Point::new("mapped::alloc", "alloc", OUT_OF_MEMORY);
 
-/// A file vector's growth: the allocation of its blocks, as a full disk.
+/// A file vector's points (the `file` module's docs list them), each the
+/// failure of one step: the allocation of its blocks, as a full disk; the
+/// move of its mapping, as out of memory; the sync of its data, and of its
+/// header, as I/O errors; the cut of its file on a shrink (named for the
+/// hole punch it replaced), and the zeros written ahead of pushes, as I/O
+/// errors.
 #[cfg(feature = "file")]
-pub(crate) const FILE_GROW: Point = Point::new("mapped::file_grow", "commit", NO_SPACE);
-/// A file vector's move of its mapping, as out of memory.
-#[cfg(feature = "file")]
-pub(crate) const FILE_REMAP: Point = Point::new("mapped::file_remap", "remap", OUT_OF_MEMORY);
-/// A file vector's sync of its data, as an I/O error.
-#[cfg(feature = "file")]
-pub(crate) const FILE_FLUSH: Point = Point::new("mapped::file_flush", "flush", IO_ERROR);
-/// A file vector's sync of its header, as an I/O error.
-#[cfg(feature = "file")]
-pub(crate) const FILE_HEADER: Point = Point::new("mapped::file_header", "flush", IO_ERROR);
-/// A file vector's cut of its file on a shrink (named for the hole punch
-/// it replaced), as an I/O error.
-#[cfg(feature = "file")]
-pub(crate) const FILE_PUNCH: Point = Point::new("mapped::file_punch", "decommit", IO_ERROR);
-/// A file vector's zeros written ahead of pushes, as an I/O error.
-#[cfg(feature = "file")]
-pub(crate) const FILE_POPULATE: Point = Point::new("mapped::file_populate", "populate", IO_ERROR);
+pub(crate) mod file {
+    use super::Point;
+    use crate::os::{IO_ERROR, NO_SPACE, OUT_OF_MEMORY};
+
+    pub(crate) const GROW: Point = Point::new("mapped::file_grow", "commit", NO_SPACE);
+    pub(crate) const REMAP: Point = Point::new("mapped::file_remap", "remap", OUT_OF_MEMORY);
+    pub(crate) const FLUSH: Point = Point::new("mapped::file_flush", "flush", IO_ERROR);
+    pub(crate) const HEADER: Point = Point::new("mapped::file_header", "flush", IO_ERROR);
+    pub(crate) const PUNCH: Point = Point::new("mapped::file_punch", "decommit", IO_ERROR);
+    pub(crate) const POPULATE: Point = Point::new("mapped::file_populate", "populate", IO_ERROR);
+}
 
 impl Point {
     const fn new(name: &'static str, op: &'static str, errno: i32) -> Self {

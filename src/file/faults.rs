@@ -140,12 +140,12 @@ pub(crate) enum Point {
 impl Point {
     fn failpoint(self) -> failpoints::Point {
         match self {
-            Point::Grow => failpoints::FILE_GROW,
-            Point::Remap => failpoints::FILE_REMAP,
-            Point::Flush => failpoints::FILE_FLUSH,
-            Point::Header => failpoints::FILE_HEADER,
-            Point::Punch => failpoints::FILE_PUNCH,
-            Point::Populate => failpoints::FILE_POPULATE,
+            Point::Grow => failpoints::file::GROW,
+            Point::Remap => failpoints::file::REMAP,
+            Point::Flush => failpoints::file::FLUSH,
+            Point::Header => failpoints::file::HEADER,
+            Point::Punch => failpoints::file::PUNCH,
+            Point::Populate => failpoints::file::POPULATE,
         }
     }
 }
