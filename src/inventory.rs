@@ -18,6 +18,7 @@
 //! gives back its capacity as it empties. The lock is never left held in
 //! a forked child (it is a `ForkLock`).
 
+use crate::op::Kind;
 use crate::sync::ForkLock;
 #[cfg(unix)]
 use crate::sync::HeldAcrossFork;
@@ -34,7 +35,7 @@ pub(crate) struct Record {
     /// False once the container left its mapping or was dropped.
     alive: AtomicBool,
     name: Option<Arc<str>>,
-    kind: &'static str,
+    kind: Kind,
     mapper: &'static str,
     site: &'static Location<'static>,
     since: Instant,
@@ -109,7 +110,7 @@ impl Footprint {
 /// mapping.
 pub(crate) fn register(
     name: Option<Arc<str>>,
-    kind: &'static str,
+    kind: Kind,
     mapper: &'static str,
     site: &'static Location<'static>,
 ) -> Registration {
@@ -177,7 +178,7 @@ impl Registry {
     fn register(
         &'static self,
         name: Option<Arc<str>>,
-        kind: &'static str,
+        kind: Kind,
         mapper: &'static str,
         site: &'static Location<'static>,
     ) -> Registration {
@@ -293,7 +294,7 @@ pub(crate) fn entries() -> Vec<Entry> {
 #[derive(Clone, Debug)]
 pub struct Entry {
     name: Option<Arc<str>>,
-    kind: &'static str,
+    kind: Kind,
     mapper: &'static str,
     committed: usize,
     reserved: usize,
@@ -307,8 +308,8 @@ impl Entry {
         self.name.as_deref()
     }
 
-    /// `"vector"`, `"queue"` or `"bytes"` (the `container` label).
-    pub fn kind(&self) -> &'static str {
+    /// The kind of container (the `container` label).
+    pub fn kind(&self) -> Kind {
         self.kind
     }
 
@@ -477,7 +478,7 @@ mod tests {
     use std::thread;
 
     fn register(registry: &'static Registry) -> Registration {
-        registry.register(None, "vector", "os", Location::caller())
+        registry.register(None, Kind::Vector, "os", Location::caller())
     }
 
     /// Records of gone containers never pile up, whatever the

@@ -121,7 +121,7 @@ pub use error::{Error, PushError};
 pub use file::{FileError, FileFaults, FileOptions, FilePushError, FileVector};
 pub use mapper::Mapper;
 pub use mapper_ref::MapperRef;
-pub use op::{Cause, Op};
+pub use op::{Cause, Kind, Op};
 pub use os::{OsMapper, UnguardedMapper, MAPPER, UNGUARDED};
 pub use policy::{DECOMMIT_THRESHOLD, DEFAULT_WINDOW};
 pub use queue::{MappedQueue, PeekMut};

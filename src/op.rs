@@ -1,7 +1,8 @@
 //! [`Op`]: the name of every memory operation, shared by errors (which
 //! operation was refused) and telemetry (span names and the `op` label);
-//! [`Cause`]: why a grow or shrink happened. A leaf: it depends on nothing
-//! else in the crate.
+//! [`Cause`]: why a grow or shrink happened; [`Kind`]: which kind of
+//! container (the `container` label). A leaf: it depends on nothing else
+//! in the crate.
 
 use std::fmt;
 
@@ -154,5 +155,49 @@ impl Cause {
 impl fmt::Display for Cause {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// The kind of container an event or an inventory entry is of: the
+/// `container` field of spans and label of metrics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Kind {
+    /// A [`MappedVector`](crate::MappedVector) (and a file vector).
+    Vector,
+    /// A [`MappedQueue`](crate::MappedQueue)'s storage.
+    Queue,
+    /// A `MappedBytes` buffer's storage (cargo feature `bytes`).
+    Bytes,
+}
+
+/// How many kinds of container this build makes: see [`Kind::ALL`].
+pub(crate) const KINDS: usize = if cfg!(feature = "bytes") { 3 } else { 2 };
+
+impl Kind {
+    /// Every kind this build makes, in the order of the per-kind arrays
+    /// (the heap bytes gauges): `bytes` only with its cargo feature, so a
+    /// build without it reports no series for it.
+    pub(crate) const ALL: [Kind; KINDS] = [
+        Kind::Vector,
+        Kind::Queue,
+        #[cfg(feature = "bytes")]
+        Kind::Bytes,
+    ];
+
+    /// The `container` label's value: `"vector"`, `"queue"` or `"bytes"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Kind::Vector => "vector",
+            Kind::Queue => "queue",
+            Kind::Bytes => "bytes",
+        }
+    }
+}
+
+/// The label value; padded as a string is (`{:<6}`).
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
     }
 }

@@ -27,7 +27,7 @@ use crate::mapper::Mapper;
 use crate::op::{Cause, Op};
 use crate::policy;
 use crate::settings::Settings;
-use crate::telemetry::{self, Footprint, Probe};
+use crate::telemetry::{self, Footprint, Operation, Probe, Subject};
 use std::io;
 use std::ptr::{self, NonNull};
 
@@ -138,6 +138,16 @@ impl Region {
         }
     }
 
+    /// Whose memory this region's events are about, now.
+    fn subject<'a>(&self, cx: &'a Settings) -> Subject<'a> {
+        Subject {
+            label: &cx.label,
+            mapper: self.mapper(cx).name(),
+            guarded: !self.unguarded,
+            holds: self.footprint(),
+        }
+    }
+
     fn probe(&self, cx: &Settings, op: Op, bytes: usize, to: usize) -> Probe {
         self.probe_for(cx, op, bytes, to, None)
     }
@@ -148,23 +158,20 @@ impl Region {
         cx: &Settings,
         op: Op,
         bytes: usize,
-        to: usize,
+        to_bytes: usize,
         cause: Option<Cause>,
     ) -> Probe {
-        Probe::start(
+        let what = Operation {
             op,
-            &cx.label,
-            self.mapper(cx).name(),
-            !self.unguarded,
             bytes,
-            self.footprint(),
-            to,
+            to_bytes,
             cause,
-        )
+        };
+        Probe::start(self.subject(cx), what)
     }
 
     fn finish(&self, cx: &Settings, probe: Probe, error: Option<&io::Error>) {
-        probe.finish(&cx.label, self.mapper(cx).name(), self.footprint(), error);
+        probe.finish(self.subject(cx), error);
     }
 
     /// Reserves `bytes` (a page multiple) when nothing is reserved yet: from

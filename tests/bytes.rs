@@ -10,13 +10,13 @@
 #![cfg(feature = "bytes")]
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
-use mapped::{Event, MappedBytes, MappedVector, Observer, Op, Storage, MAPPER};
+use mapped::{Kind, MappedBytes, MappedVector, Op, Storage, MAPPER};
 use mapped_mock::FaultyMapper;
-use mapped_testkit::{case_seed, env_cases, isolate, master_seed, SeedOnFailure};
+use mapped_testkit::{case_seed, env_cases, isolate, master_seed, Recording, SeedOnFailure};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const KIB: usize = 1 << 10;
@@ -567,21 +567,10 @@ fn on_mapper_a_drained_buffer_holds_nothing() {
 
 // ---- telemetry ----
 
-/// An observer that keeps each event's operation, container and name.
-#[derive(Default)]
-struct Labels(Mutex<Vec<(Op, &'static str, Option<String>)>>);
-
-impl Observer for Labels {
-    fn on_event(&self, e: &Event<'_>) {
-        let name = e.name.map(String::from);
-        self.0.lock().unwrap().push((e.op, e.container, name));
-    }
-}
-
 /// A buffer's events, and its inventory entry, say `bytes` and its name.
 #[test]
 fn events_and_the_inventory_say_bytes() {
-    let seen = Arc::new(Labels::default());
+    let seen = Arc::new(Recording::default());
     let mock = FaultyMapper::builder().build_arc();
     let mut buf = MappedBytes::builder(mock.clone())
         .name("conn-under-test")
@@ -595,16 +584,16 @@ fn events_and_the_inventory_say_bytes() {
         .iter()
         .find(|e| e.name() == Some("conn-under-test"))
         .expect("listed while mapped");
-    assert_eq!(entry.kind(), "bytes");
+    assert_eq!(entry.kind(), Kind::Bytes);
     assert_eq!(entry.created_at().file(), file!(), "the put that mapped it");
     assert_eq!(entry.committed_bytes(), buf.committed_bytes());
     buf.clear();
-    let seen = seen.0.lock().unwrap();
-    assert!(seen.iter().any(|(op, ..)| *op == Op::Grow));
-    assert!(seen.iter().any(|(op, ..)| *op == Op::Shrink));
-    for (op, container, name) in seen.iter() {
-        assert_eq!(*container, "bytes", "{op:?}");
-        assert_eq!(name.as_deref(), Some("conn-under-test"), "{op:?}");
+    let seen = seen.take();
+    assert!(seen.iter().any(|s| s.op == Op::Grow));
+    assert!(seen.iter().any(|s| s.op == Op::Shrink));
+    for s in &seen {
+        assert_eq!(s.container, Kind::Bytes, "{s:?}");
+        assert_eq!(s.name.as_deref(), Some("conn-under-test"), "{s:?}");
     }
 }
 

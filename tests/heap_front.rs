@@ -10,14 +10,14 @@
 //! Apple silicon's 16 KiB; the way back opens below a quarter of that) or a
 //! `Vec`/`BinaryHeap` model, never the crate's `policy`.
 
-use mapped::{Error, Event, MappedQueue, MappedVector, Mapper, Observer, Op, Storage, MAPPER};
+use mapped::{Error, MappedQueue, MappedVector, Mapper, Op, Storage, MAPPER};
 use mapped_mock::{os_mapper, FaultyMapper};
-use mapped_testkit::TestMapper;
+use mapped_testkit::{Recording, Seen, TestMapper};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::BinaryHeap;
 use std::sync::atomic::Ordering::SeqCst;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// The page size these tests count in, the OS's (the test mappers' is
 /// the same).
@@ -39,53 +39,6 @@ fn back() -> usize {
 /// The window reserved at the first move into a mapping.
 const DEFAULT_WINDOW: usize = 64 << 20;
 
-/// One observed event, with the fields these tests check.
-#[derive(Clone, Debug, PartialEq)]
-struct Seen {
-    op: Op,
-    ok: bool,
-    bytes: usize,
-    from: usize,
-    to: usize,
-    reserved_from: usize,
-    reserved_to: usize,
-    container: &'static str,
-}
-
-/// Records every event of the containers it is given to.
-#[derive(Default)]
-struct Log(Mutex<Vec<Seen>>);
-
-impl Observer for Log {
-    fn on_event(&self, e: &Event<'_>) {
-        self.0.lock().unwrap().push(Seen {
-            op: e.op,
-            ok: e.is_ok(),
-            bytes: e.bytes,
-            from: e.from_bytes,
-            to: e.to_bytes,
-            reserved_from: e.reserved_from,
-            reserved_to: e.reserved_to,
-            container: e.container,
-        });
-    }
-}
-
-impl Log {
-    /// Every event so far, forgetting them.
-    fn take(&self) -> Vec<Seen> {
-        std::mem::take(&mut *self.0.lock().unwrap())
-    }
-
-    fn ops(&self) -> Vec<Op> {
-        self.0.lock().unwrap().iter().map(|s| s.op).collect()
-    }
-
-    fn mapper_calls(&self) -> usize {
-        self.ops().iter().filter(|op| op.is_mapper_call()).count()
-    }
-}
-
 fn ops(seen: &[Seen]) -> Vec<Op> {
     seen.iter().map(|s| s.op).collect()
 }
@@ -99,7 +52,7 @@ fn calls(mapper: &TestMapper) -> usize {
 }
 
 /// A `MappedVector<u64>` on `mapper` whose events go to `log`.
-fn observed(mapper: &Arc<TestMapper>, log: &Arc<Log>) -> MappedVector<u64> {
+fn observed(mapper: &Arc<TestMapper>, log: &Arc<Recording>) -> MappedVector<u64> {
     MappedVector::builder(mapper.clone())
         .observer(log.clone())
         .build()
@@ -111,7 +64,7 @@ fn observed(mapper: &Arc<TestMapper>, log: &Arc<Log>) -> MappedVector<u64> {
 #[test]
 fn u64_vector_maps_past_the_limit_and_returns_below_a_quarter() {
     let mapper = Arc::new(TestMapper::new("hf-cross"));
-    let log = Arc::new(Log::default());
+    let log = Arc::new(Recording::default());
     let mut v = observed(&mapper, &log);
     assert_eq!(v.storage(), Storage::Empty);
     assert_eq!(v.heap_limit(), page());
@@ -350,7 +303,7 @@ fn every_growth_past_the_limit_maps() {
 #[test]
 fn hovering_at_the_limit_and_at_the_way_back_makes_few_mapper_calls() {
     let mapper = Arc::new(TestMapper::new("hf-hover"));
-    let log = Arc::new(Log::default());
+    let log = Arc::new(Recording::default());
     let mut v = observed(&mapper, &log);
     let mut model: Vec<u64> = Vec::new();
     let mut ops = 0usize;
@@ -631,7 +584,7 @@ fn random_walk_across_both_thresholds_matches_a_vec() {
 #[test]
 fn the_move_there_is_a_grow_and_the_move_back_a_shrink() {
     let mapper = Arc::new(TestMapper::new("hf-shape"));
-    let log = Arc::new(Log::default());
+    let log = Arc::new(Recording::default());
     let mut v = observed(&mapper, &log);
     v.extend_from_slice(&vec![1; limit()]).unwrap();
     assert!(log.take().is_empty());
@@ -644,7 +597,9 @@ fn the_move_there_is_a_grow_and_the_move_back_a_shrink() {
         [Op::Reserve, Op::Commit, Op::Grow],
         "{there:#?}"
     );
-    assert!(there.iter().all(|s| s.ok && s.container == "vector"));
+    assert!(there
+        .iter()
+        .all(|s| s.ok && s.container == mapped::Kind::Vector));
     let (reserve, commit, grow) = (&there[0], &there[1], &there[2]);
     assert_eq!(reserve.bytes, DEFAULT_WINDOW);
     assert_eq!(
@@ -660,7 +615,9 @@ fn the_move_there_is_a_grow_and_the_move_back_a_shrink() {
     let back = log.take();
     // A mapper other than the OS's cannot park: the reservation is released.
     assert_eq!(ops(&back), [Op::Release, Op::Shrink], "{back:#?}");
-    assert!(back.iter().all(|s| s.ok && s.container == "vector"));
+    assert!(back
+        .iter()
+        .all(|s| s.ok && s.container == mapped::Kind::Vector));
     let (release, shrink) = (&back[0], &back[1]);
     assert_eq!(release.bytes, DEFAULT_WINDOW);
     assert_eq!(
@@ -686,7 +643,7 @@ fn the_move_there_is_a_grow_and_the_move_back_a_shrink() {
     ignore = "mapped_no_mmap: a vector on MAPPER never maps"
 )]
 fn on_the_os_mapper_the_move_back_parks_or_releases() {
-    let log = Arc::new(Log::default());
+    let log = Arc::new(Recording::default());
     let mut v: MappedVector<u64> = MappedVector::builder(MAPPER)
         .observer(log.clone())
         .build()
@@ -955,7 +912,7 @@ fn heap_bytes_are_summed_over_threads_and_cost_no_recorder_call() {
 #[test]
 fn heap_limit_zero_maps_from_the_first_push() {
     let mapper = Arc::new(TestMapper::new("hf-zero"));
-    let log = Arc::new(Log::default());
+    let log = Arc::new(Recording::default());
     let mut v: MappedVector<u64> = MappedVector::builder(mapper.clone())
         .observer(log.clone())
         .heap_limit(0)
@@ -1060,7 +1017,7 @@ fn elements_larger_than_the_limit_map_at_once() {
 #[test]
 fn large_elements_hovering_at_empty_make_few_mapper_calls() {
     let mapper = Arc::new(TestMapper::new("hf-large-hover"));
-    let log = Arc::new(Log::default());
+    let log = Arc::new(Recording::default());
     let mut v: MappedVector<[u8; 8192], 1> = MappedVector::builder(mapper.clone())
         .observer(log.clone())
         .heap_limit(4096)
@@ -1190,7 +1147,7 @@ fn containers_stay_small() {
 #[test]
 fn queue_maps_and_returns_in_binary_heap_order() {
     let mapper = Arc::new(TestMapper::new("hf-queue"));
-    let log = Arc::new(Log::default());
+    let log = Arc::new(Recording::default());
     let mut q: MappedQueue<u64> = MappedQueue::builder(mapper.clone())
         .observer(log.clone())
         .build()

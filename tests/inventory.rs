@@ -5,7 +5,7 @@
 //! its own names.
 
 use mapped::inventory::Entry;
-use mapped::{MappedQueue, MappedVector, MAPPER};
+use mapped::{Kind, MappedQueue, MappedVector, MAPPER};
 
 fn named(name: &str) -> Vec<Entry> {
     mapped::inventory()
@@ -38,7 +38,7 @@ fn mapped_containers_are_listed_with_their_site_largest_first() {
     );
     assert_eq!(first.reserved_bytes(), big.reserved_bytes());
     assert_eq!(second.committed_bytes(), small.committed_bytes());
-    assert_eq!((first.kind(), first.mapper()), ("vector", "os"));
+    assert_eq!((first.kind(), first.mapper()), (Kind::Vector, "os"));
     assert_eq!(second.created_at().file(), file!());
     assert_eq!(
         second.created_at().line(),
@@ -97,11 +97,11 @@ fn a_queue_is_listed_as_a_queue_and_its_into_vec_as_a_vector() {
     }
     let entries = named("inv-c");
     assert_eq!(entries.len(), 1);
-    assert_eq!(entries[0].kind(), "queue");
+    assert_eq!(entries[0].kind(), Kind::Queue);
     let v = q.into_vec();
     let entries = named("inv-c");
     assert_eq!(entries.len(), 1);
-    assert_eq!(entries[0].kind(), "vector");
+    assert_eq!(entries[0].kind(), Kind::Vector);
     assert_eq!(entries[0].committed_bytes(), v.committed_bytes());
 }
 

@@ -17,7 +17,7 @@
 //! counts them, not `committed_bytes`.
 
 use super::FileVector;
-use crate::telemetry::{Cause, Footprint, Label, Op, Probe};
+use crate::telemetry::{Cause, Footprint, Label, Op, Operation, Probe, Subject};
 use bytemuck::Pod;
 use std::io;
 use std::path::Path;
@@ -46,26 +46,48 @@ impl<T: Pod> FileVector<T> {
         }
     }
 
+    /// The vector as telemetry sees it, holding `holds`: a file protects
+    /// no pages, so it is never guarded.
+    fn subject(&self, holds: Footprint) -> Subject<'_> {
+        Subject {
+            label: &self.label,
+            mapper: MAPPER,
+            guarded: false,
+            holds,
+        }
+    }
+
     /// Opens the span of `op` on `bytes` (`to`: the allocated bytes a grow
     /// or shrink aims for).
     pub(super) fn probe(&self, op: Op, bytes: usize, to: usize, cause: Option<Cause>) -> Probe {
-        let now = self.footprint();
-        Probe::start(op, &self.label, MAPPER, false, bytes, now, to, cause)
+        let what = Operation {
+            op,
+            bytes,
+            to_bytes: to,
+            cause,
+        };
+        Probe::start(self.subject(self.footprint()), what)
     }
 
     /// Like [`probe`](Self::probe), for a step that starts from nothing
     /// (the file mapped at create or open).
     pub(super) fn probe_from_nothing(&self, op: Op, bytes: usize) -> Probe {
-        Probe::start(op, &self.label, MAPPER, false, bytes, NOTHING, 0, None)
+        let what = Operation {
+            op,
+            bytes,
+            to_bytes: 0,
+            cause: None,
+        };
+        Probe::start(self.subject(NOTHING), what)
     }
 
     /// Reports the step's outcome with what the vector holds now.
     pub(super) fn report(&self, probe: Probe, error: Option<&io::Error>) {
-        probe.finish(&self.label, MAPPER, self.footprint(), error);
+        probe.finish(self.subject(self.footprint()), error);
     }
 
     /// Reports the step's outcome as having left nothing held (the drop).
     pub(super) fn report_nothing_left(&self, probe: Probe) {
-        probe.finish(&self.label, MAPPER, NOTHING, None);
+        probe.finish(self.subject(NOTHING), None);
     }
 }

@@ -38,7 +38,7 @@ fn leaked_peek_mut_leaks_but_stays_a_heap() {
 
 /// Records the `container` label of every event it sees.
 #[derive(Default)]
-struct Labels(std::sync::Mutex<Vec<&'static str>>);
+struct Labels(std::sync::Mutex<Vec<crate::Kind>>);
 
 impl crate::telemetry::Observer for Labels {
     fn on_event(&self, event: &crate::telemetry::Event<'_>) {
@@ -47,7 +47,7 @@ impl crate::telemetry::Observer for Labels {
 }
 
 impl Labels {
-    fn take(&self) -> Vec<&'static str> {
+    fn take(&self) -> Vec<crate::Kind> {
         std::mem::take(&mut *self.0.lock().unwrap())
     }
 }
@@ -86,7 +86,7 @@ fn every_construction_path_labels_the_storage_queue() {
     drop(c);
     let seen = labels.take();
     assert!(!seen.is_empty());
-    assert!(seen.iter().all(|&c| c == "queue"), "{seen:?}");
+    assert!(seen.iter().all(|&c| c == crate::Kind::Queue), "{seen:?}");
 
     // into_vec: a vector from then on; From<MappedVector>: a queue again.
     let mut v = q.into_vec();
@@ -94,17 +94,17 @@ fn every_construction_path_labels_the_storage_queue() {
     v.extend(0..10_000u64);
     let seen = labels.take();
     assert!(!seen.is_empty());
-    assert!(seen.iter().all(|&c| c == "vector"), "{seen:?}");
+    assert!(seen.iter().all(|&c| c == crate::Kind::Vector), "{seen:?}");
     let mut q = MappedQueue::from(v);
     q.clear();
     fill(&mut q);
     let seen = labels.take();
     assert!(!seen.is_empty());
-    assert!(seen.iter().all(|&c| c == "queue"), "{seen:?}");
+    assert!(seen.iter().all(|&c| c == crate::Kind::Queue), "{seen:?}");
     // into_sorted_vec too is a vector.
     let mut v = q.into_sorted_vec();
     v.clear();
     let seen = labels.take();
     assert!(!seen.is_empty());
-    assert!(seen.iter().all(|&c| c == "vector"), "{seen:?}");
+    assert!(seen.iter().all(|&c| c == crate::Kind::Vector), "{seen:?}");
 }

@@ -187,7 +187,7 @@ impl Full {
         let mapper = self.settings.mapper.get().name();
         self.registration = Some(inventory::register(
             label.name.clone(),
-            label.kind.as_str(),
+            label.kind,
             mapper,
             site,
         ));

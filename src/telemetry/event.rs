@@ -2,8 +2,7 @@
 //! the user's sink, per container or for the process
 //! ([`set_observer`]).
 
-use super::Cause;
-use super::Op;
+use super::{Cause, Kind, Op};
 use crate::sync::ForkLock;
 #[cfg(unix)]
 use crate::sync::HeldAcrossFork;
@@ -34,8 +33,8 @@ pub struct Event<'a> {
     pub reserved_from: usize,
     /// The container's reserved bytes after.
     pub reserved_to: usize,
-    /// `"vector"`, `"queue"` or `"bytes"`.
-    pub container: &'static str,
+    /// The kind of container.
+    pub container: Kind,
     /// The name the user gave the container, if any; a file vector's path.
     pub name: Option<&'a str>,
     /// [`Mapper::name`](crate::Mapper::name).

@@ -132,7 +132,7 @@ impl Labels {
 
 pub(super) fn record(event: &Event<'_>) {
     let labels = Labels {
-        container: event.container,
+        container: event.container.as_str(),
         mapper: event.mapper,
     };
     match event.error {
@@ -163,7 +163,7 @@ pub(super) fn record(event: &Event<'_>) {
 fn errors(event: &Event<'_>, error: &std::io::Error) {
     if event.op.is_mapper_call() && !crate::failpoints::is_injected(error) {
         let labels = [
-            (LABEL_CONTAINER, event.container),
+            (LABEL_CONTAINER, event.container.as_str()),
             (LABEL_MAPPER, event.mapper),
             (LABEL_OP, event.op.as_str()),
         ];
@@ -214,7 +214,7 @@ pub(super) fn heap_fallback(container: &'static str, reason: &'static str) {
 /// Counts a mapper call slower than the slow-call threshold.
 pub(super) fn slow_call(event: &Event<'_>) {
     let labels = [
-        (LABEL_CONTAINER, event.container),
+        (LABEL_CONTAINER, event.container.as_str()),
         (LABEL_MAPPER, event.mapper),
         (LABEL_OP, event.op.as_str()),
     ];

@@ -21,7 +21,9 @@ mod metrics;
 #[cfg(feature = "tracing")]
 mod trace;
 
-pub(crate) use crate::op::{Cause, Op};
+#[cfg(feature = "metrics")]
+use crate::op::KINDS;
+pub(crate) use crate::op::{Cause, Kind, Op};
 #[cfg(unix)]
 pub(crate) use event::fork_locks;
 pub(crate) use event::{Event, Observer};
@@ -32,42 +34,6 @@ use std::io;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// How many kinds of container this build makes: see [`Kind::ALL`].
-pub(crate) const KINDS: usize = if cfg!(feature = "bytes") { 3 } else { 2 };
-
-/// The kind of container: what the `container` label says.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Kind {
-    /// A [`MappedVector`](crate::MappedVector).
-    Vector,
-    /// A [`MappedQueue`](crate::MappedQueue)'s storage.
-    Queue,
-    /// A `MappedBytes` buffer's storage (cargo feature `bytes`).
-    #[cfg_attr(not(feature = "bytes"), allow(dead_code))]
-    Bytes,
-}
-
-impl Kind {
-    /// Every kind this build makes, in the order of the per-kind arrays
-    /// (the heap bytes gauges): `bytes` only with its cargo feature, so a
-    /// build without it reports no series for it.
-    pub(crate) const ALL: [Kind; KINDS] = [
-        Kind::Vector,
-        Kind::Queue,
-        #[cfg(feature = "bytes")]
-        Kind::Bytes,
-    ];
-
-    /// The `container` label value.
-    pub(crate) const fn as_str(self) -> &'static str {
-        match self {
-            Kind::Vector => names::CONTAINER_VECTOR,
-            Kind::Queue => names::CONTAINER_QUEUE,
-            Kind::Bytes => names::CONTAINER_BYTES,
-        }
-    }
-}
 
 /// Who a container is, for telemetry: its kind, the user's name for it,
 /// its own observer, and whether it lives in a file.
@@ -153,34 +119,42 @@ pub(crate) struct Footprint {
     pub(crate) reserved: usize,
 }
 
+/// Whose memory an event is about: the container's label, its mapper's
+/// name, whether its mapping is guarded, and what it holds at the moment
+/// (before the operation when a probe starts, after it when it finishes).
+#[derive(Clone, Copy)]
+pub(crate) struct Subject<'a> {
+    pub(crate) label: &'a Label,
+    pub(crate) mapper: &'static str,
+    pub(crate) guarded: bool,
+    pub(crate) holds: Footprint,
+}
+
+/// What a probe watches: an operation on `bytes`, aiming for `to_bytes`
+/// committed (what a grow or shrink aims for), and why (a grow, shrink or
+/// flush).
+#[derive(Clone, Copy)]
+pub(crate) struct Operation {
+    pub(crate) op: Op,
+    pub(crate) bytes: usize,
+    pub(crate) to_bytes: usize,
+    pub(crate) cause: Option<Cause>,
+}
+
 impl Probe {
-    /// Opens the span of `op` on `bytes`; `to_bytes` is the committed size a
-    /// grow or shrink aims for.
+    /// Opens the span of `what` on `who`'s memory.
     #[inline]
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn start(
-        op: Op,
-        label: &Label,
-        mapper: &'static str,
-        guarded: bool,
-        bytes: usize,
-        now: Footprint,
-        to_bytes: usize,
-        cause: Option<Cause>,
-    ) -> Self {
-        #[cfg(not(feature = "tracing"))]
-        let _ = (label, mapper, to_bytes);
-        #[cfg(feature = "tracing")]
-        let span = trace::span(
+    pub(crate) fn start(who: Subject<'_>, what: Operation) -> Self {
+        let Operation {
             op,
-            label,
-            mapper,
-            guarded,
             bytes,
-            now.committed,
             to_bytes,
             cause,
-        );
+        } = what;
+        #[cfg(feature = "tracing")]
+        let span = trace::span(who, what);
+        #[cfg(not(feature = "tracing"))]
+        let _ = to_bytes;
         // A clock read costs about as much as the rest of a cache reuse:
         // read it only for a mapper call whose time is a histogram, or when
         // an observer or a tracing subscriber will see the duration.
@@ -191,14 +165,14 @@ impl Probe {
         let timed = matches!(op, Op::Commit | Op::Decommit)
             || (op.is_mapper_call() && slow::threshold().is_some())
             || listened
-            || label.observer.is_some()
+            || who.label.observer.is_some()
             || event::has_global_observer();
         Probe {
             op,
-            guarded,
+            guarded: who.guarded,
             bytes,
-            from_bytes: now.committed,
-            reserved_from: now.reserved,
+            from_bytes: who.holds.committed,
+            reserved_from: who.holds.reserved,
             cause,
             parked: false,
             start: timed.then(Instant::now),
@@ -221,14 +195,15 @@ impl Probe {
     /// not to happen (a mapper that cannot remap).
     pub(crate) fn abandon(self) {}
 
-    /// Reports the outcome to every sink, then closes the span.
-    pub(crate) fn finish(
-        self,
-        label: &Label,
-        mapper: &'static str,
-        after: Footprint,
-        error: Option<&io::Error>,
-    ) {
+    /// Reports the outcome to every sink, then closes the span: `who` as
+    /// it is after the operation, and the error if it failed.
+    pub(crate) fn finish(self, who: Subject<'_>, error: Option<&io::Error>) {
+        let Subject {
+            label,
+            mapper,
+            holds: after,
+            ..
+        } = who;
         // The span opened with the committed bytes aimed for; a reservation
         // reused from the cache may bring more: then the span says what
         // happened (recorded only then: a log line shows each record).
@@ -243,7 +218,7 @@ impl Probe {
             to_bytes: after.committed,
             reserved_from: self.reserved_from,
             reserved_to: after.reserved,
-            container: label.kind.as_str(),
+            container: label.kind,
             name: label.name.as_deref(),
             mapper,
             guarded: self.guarded,

@@ -72,8 +72,8 @@ pub const LABEL_OP: &str = "op";
 pub const LABEL_REASON: &str = "reason";
 
 /// The `container` label of a [`MappedVector`](crate::MappedVector).
-pub const CONTAINER_VECTOR: &str = "vector";
+pub const CONTAINER_VECTOR: &str = crate::Kind::Vector.as_str();
 /// The `container` label of a [`MappedQueue`](crate::MappedQueue)'s storage.
-pub const CONTAINER_QUEUE: &str = "queue";
+pub const CONTAINER_QUEUE: &str = crate::Kind::Queue.as_str();
 /// The `container` label of a `MappedBytes` buffer (cargo feature `bytes`).
-pub const CONTAINER_BYTES: &str = "bytes";
+pub const CONTAINER_BYTES: &str = crate::Kind::Bytes.as_str();

@@ -3,20 +3,24 @@
 //! shrink completes, TRACE when a mapper call does.
 
 use super::names::TARGET;
-use super::{Cause, Event, Label, Op};
+use super::{Cause, Event, Op, Operation, Subject};
 use tracing::{debug_span, Span};
 
 #[allow(clippy::too_many_arguments)]
-pub(super) fn span(
-    op: Op,
-    label: &Label,
-    mapper: &'static str,
-    guarded: bool,
-    bytes: usize,
-    from: usize,
-    to: usize,
-    cause: Option<Cause>,
-) -> Span {
+pub(super) fn span(who: Subject<'_>, what: Operation) -> Span {
+    let Subject {
+        label,
+        mapper,
+        guarded,
+        holds,
+    } = who;
+    let Operation {
+        op,
+        bytes,
+        to_bytes: to,
+        cause,
+    } = what;
+    let from = holds.committed;
     let container = label.kind.as_str();
     let cause = cause.map(Cause::as_str);
     let name = label.name.as_deref();
@@ -51,6 +55,24 @@ pub(super) fn span(
     }
 }
 
+/// A WARN that stands alone: at WARN level the spans around it are off,
+/// so it carries their fields itself (`container`, `name`, `mapper`, `op`,
+/// `bytes`), then the fields and message given.
+macro_rules! standalone_warn {
+    ($event:expr, $($fields_and_message:tt)*) => {{
+        let event: &Event<'_> = $event;
+        tracing::warn!(
+            target: TARGET,
+            container = event.container.as_str(),
+            name = event.name,
+            mapper = event.mapper,
+            op = event.op.as_str(),
+            bytes = event.bytes,
+            $($fields_and_message)*
+        )
+    }};
+}
+
 pub(super) fn record(event: &Event<'_>) {
     let op = event.op.as_str();
     let micros = event.duration.as_micros() as u64;
@@ -61,16 +83,8 @@ pub(super) fn record(event: &Event<'_>) {
             tracing::debug!(target: TARGET, micros, "{op} failed: {error}");
             return;
         }
-        // Standing alone: the fields of the spans around it (off at WARN)
-        // are on the event itself.
-        let (container, name, mapper) = (event.container, event.name, event.mapper);
-        tracing::warn!(
-            target: TARGET,
-            container,
-            name,
-            mapper,
-            op,
-            bytes = event.bytes,
+        standalone_warn!(
+            event,
             error = %error,
             injected,
             "{op} of {} bytes failed: {error}",
@@ -129,14 +143,8 @@ pub(super) fn record(event: &Event<'_>) {
 pub(super) fn slow_call(event: &Event<'_>) {
     let op = event.op.as_str();
     let micros = event.duration.as_micros() as u64;
-    let (container, name, mapper) = (event.container, event.name, event.mapper);
-    tracing::warn!(
-        target: TARGET,
-        container,
-        name,
-        mapper,
-        op,
-        bytes = event.bytes,
+    standalone_warn!(
+        event,
         micros,
         slow = true,
         "slow {op} of {} bytes: {micros} us",

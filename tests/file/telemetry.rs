@@ -175,7 +175,7 @@ fn observers_and_stats_see_file_vectors() {
     impl Observer for Record {
         fn on_event(&self, e: &Event<'_>) {
             assert_eq!(e.mapper, "file");
-            assert_eq!(e.container, "vector");
+            assert_eq!(e.container, mapped::Kind::Vector);
             assert_eq!(e.name, Some(self.0.as_str()));
             assert_eq!((e.reserved_from, e.reserved_to), (0, 0));
             let seen = (e.op, e.cause, e.from_bytes, e.to_bytes, !e.is_ok());
