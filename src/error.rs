@@ -141,8 +141,8 @@ impl std::error::Error for Error {
 
 /// A push (or insert) that failed: why, and the value, handed back
 /// untouched. `E` is the container's error: [`Error`] for the memory
-/// containers, [`FileError`](crate::FileError) for a file vector
-/// ([`FilePushError`](crate::FilePushError)).
+/// containers, `FileError` for a file vector (`FilePushError`, cargo
+/// feature `file`).
 pub struct PushError<T, E = Error> {
     value: T,
     error: E,

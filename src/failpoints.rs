@@ -47,7 +47,7 @@ use std::fmt;
 use std::io;
 
 /// A failure a failpoint (or a file vector's
-/// [`FileFaults`](crate::FileFaults) hook) injected, as the inner error of
+/// `FileFaults` hook, cargo feature `file`) injected, as the inner error of
 /// the [`io::Error`] a mapper or file call returned: which point fired, and
 /// the OS error it stands for.
 #[derive(Debug)]
@@ -86,7 +86,7 @@ impl std::error::Error for Injected {}
 
 /// A failpoint: its name, the `op` label its injections count under, and
 /// the OS error it fails as. One table for the memory points and the file
-/// vector's (whose [`FileFaults`](crate::FileFaults) hook fails the same
+/// vector's (whose `FileFaults` hook fails the same
 /// points).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Point {

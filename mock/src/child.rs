@@ -196,7 +196,7 @@ pub fn signal(status: &ExitStatus) -> Option<i32> {
 pub const STATUS_ACCESS_VIOLATION: u32 = 0xC000_0005;
 
 /// Whether the child died of a memory-access fault: `SIGSEGV` or `SIGBUS`
-/// on Unix, [`STATUS_ACCESS_VIOLATION`] on Windows.
+/// on Unix, `STATUS_ACCESS_VIOLATION` (0xC0000005) on Windows.
 pub fn died_of_fault(status: &ExitStatus) -> bool {
     #[cfg(unix)]
     return matches!(signal(status), Some(SIGSEGV | SIGBUS));

@@ -18,7 +18,7 @@
 //!   mock's audit is clean.
 //! - **Cases** ([`plan`], [`run`], [`tally`]): what one seeded case runs
 //!   with, running it, and what it did.
-//! - **Isolation** ([`isolate`]): how a test keeps what other tests of its
+//! - **Isolation** ([`isolate`](mod@isolate)): how a test keeps what other tests of its
 //!   binary do out of what it asserts (read it before writing a test), and
 //!   how one that cannot run here says so ([`skip`]).
 //! - **Around the containers**: [`TestMapper`] (the OS mapper, refusing on
