@@ -13,8 +13,11 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 /// no `mmap`, no `mprotect`, no `madvise`, so it runs under Miri, which
 /// stops at the first of those.
 ///
-/// - `reserve` allocates the whole range, page-aligned and zeroed
-///   (`std::alloc::alloc_zeroed`);
+/// - `reserve` allocates the whole range, page-aligned and uninitialised
+///   (`std::alloc::alloc`: zeroing a page-aligned allocation would write
+///   every byte of a 64 MiB window, where the OS's reservation costs no
+///   memory; the trait leaves a commit's contents unspecified, and under
+///   Miri a read of bytes never written is then an error);
 /// - `commit` and `decommit` only update its table of committed pages; a
 ///   decommit also fills the range with junk, as [`FaultyMapper`]'s modes
 ///   do, so a read of stale data shows as a wrong value;
@@ -213,7 +216,7 @@ unsafe fn fill_junk(addr: *mut u8, len: usize, s: &mut u64) {
 // range is; commit and decommit touch nothing outside the range given
 // (decommit writes junk only inside it, which the caller no longer uses).
 // `release` frees only an exact live reservation, with the layout it was
-// allocated with. `remap` copies the committed prefix into a new zeroed
+// allocated with. `remap` copies the committed prefix into a new
 // allocation (whose tail is "decommitted": unused) and frees the old one
 // only on success; on failure the old one is untouched.
 unsafe impl Mapper for HeapMapper {
@@ -232,7 +235,7 @@ unsafe impl Mapper for HeapMapper {
         }
         let layout = self.layout(len)?;
         // SAFETY: `layout` has a non-zero size.
-        let p = unsafe { alloc::alloc_zeroed(layout) };
+        let p = unsafe { alloc::alloc(layout) };
         let p = NonNull::new(p).ok_or_else(|| io::Error::from(ErrorKind::OutOfMemory))?;
         st.live.insert(
             p.as_ptr() as usize,
@@ -294,7 +297,7 @@ unsafe impl Mapper for HeapMapper {
         let new_layout = self.layout(new_len)?;
         let old_layout = self.layout(old_len)?;
         // SAFETY: `new_layout` has a non-zero size (`new_len > old_len > 0`).
-        let p = unsafe { alloc::alloc_zeroed(new_layout) };
+        let p = unsafe { alloc::alloc(new_layout) };
         let new = NonNull::new(p).ok_or_else(|| io::Error::from(ErrorKind::OutOfMemory))?;
         // SAFETY: `committed <= old_len < new_len`: the prefix lies in both
         // allocations, which are distinct live allocations.
