@@ -202,6 +202,22 @@ pub fn inventory() -> inventory::Inventory {
 /// exist at zero (errors by mapper call, decommits, for the OS mapper's
 /// containers) and the cache's gauge. Call it once, after installing the
 /// recorder. Does nothing without the `metrics` feature.
+///
+/// Called with the global recorder installed
+/// (`metrics::set_global_recorder`), it also makes every later event of
+/// the OS mapper's containers cheaper: they report through handles held
+/// for that recorder instead of asking its registry for one per metric
+/// and event. Every event is still counted; a recorder a thread sets for
+/// itself gets the per-event look-up, as it does without this call.
+///
+/// ```
+/// let recorder = metrics_util::debugging::DebuggingRecorder::new();
+/// let snapshotter = recorder.snapshotter();
+/// metrics::set_global_recorder(recorder).unwrap();
+/// mapped::describe_metrics();
+/// # #[cfg(feature = "metrics")]
+/// assert!(!snapshotter.snapshot().into_vec().is_empty());
+/// ```
 pub fn describe_metrics() {
     telemetry::describe_metrics(reservations());
 }

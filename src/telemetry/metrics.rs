@@ -1,18 +1,22 @@
 //! Events as `metrics` counters, gauges and histograms.
 //!
-//! Handles are looked up per event rather than cached: a cached handle
-//! would keep reporting to whatever recorder was installed when it was
-//! made. The keys of the OS mapper's containers (nearly every event) are
-//! statics, made and hashed at compile time, so an event builds no key: a
-//! short-lived container's few events (a reuse, a grow, a park) cost
-//! little more than the recorder's own lookups.
+//! Each event reaches the recorder in scope once ([`Sink::with`]). For the
+//! OS mapper's containers (nearly every event) it moves handles held for
+//! that recorder, when [`describe_metrics`](crate::describe_metrics)
+//! registered them with it ([`held`](super::held)): no registry look-up per
+//! event. Any other recorder (one a thread set for itself, or one installed
+//! after `describe_metrics`) gets a look-up per metric, with keys that are
+//! statics for the OS mapper's containers (made and hashed at compile
+//! time), so an event builds no key.
 
+use super::held::{self, Held, KindHandles};
 use super::names::*;
-use super::{Event, Footprint, Op, KINDS};
+use super::{Event, Footprint, Kind, Op, KINDS};
 use metrics::{
-    counter, describe_counter, describe_gauge, describe_histogram, Key, Label, Level, Metadata,
-    Unit,
+    counter, describe_counter, describe_gauge, describe_histogram, Gauge, Key, Label, Level,
+    Metadata, Recorder, Unit,
 };
+use std::sync::OnceLock;
 
 /// The `mapper` label of [`OsMapper`](crate::OsMapper).
 const OS: &str = crate::os::OS_MAPPER_NAME;
@@ -50,16 +54,20 @@ macro_rules! metrics_with_labels {
     ($($metric:ident => $name:ident,)*) => {
         /// A metric reported with `container` and `mapper` labels.
         #[derive(Clone, Copy)]
-        enum Metric {
+        pub(super) enum Metric {
             $($metric,)*
         }
 
         impl Metric {
+            /// How many there are.
+            const COUNT: usize = [$(Metric::$metric,)*].len();
+
             fn name(self) -> &'static str {
                 match self {
                     $(Metric::$metric => $name,)*
                 }
             }
+
         }
 
         static VECTOR_OS_KEYS: &[Key] = &[$(Key::from_static_parts($name, &VECTOR_OS),)*];
@@ -86,10 +94,17 @@ metrics_with_labels! {
     Flushes => FILE_FLUSHES_TOTAL,
 }
 
+/// How many [`Metric`]s there are.
+pub(super) const METRICS: usize = Metric::COUNT;
+
+/// The reservation cache's gauge: a static key, as it moves at every park
+/// and reuse.
+static CACHED_KEY: Key = Key::from_static_name(CACHED_BYTES);
+
 /// The `container` and `mapper` labels of one container's events.
 #[derive(Clone, Copy)]
 struct Labels {
-    container: &'static str,
+    kind: Kind,
     mapper: &'static str,
 }
 
@@ -97,65 +112,140 @@ impl Labels {
     /// Calls `f` with the key of `metric` under these labels: a static one
     /// for the OS mapper's containers, one built now for any other mapper.
     fn with_key<R>(self, metric: Metric, f: impl FnOnce(&Key) -> R) -> R {
-        match (self.mapper, self.container) {
-            (OS, CONTAINER_VECTOR) => f(&VECTOR_OS_KEYS[metric as usize]),
-            (OS, CONTAINER_QUEUE) => f(&QUEUE_OS_KEYS[metric as usize]),
-            (OS, CONTAINER_BYTES) => f(&BYTES_OS_KEYS[metric as usize]),
+        match (self.mapper, self.kind) {
+            (OS, Kind::Vector) => f(&VECTOR_OS_KEYS[metric as usize]),
+            (OS, Kind::Queue) => f(&QUEUE_OS_KEYS[metric as usize]),
+            (OS, Kind::Bytes) => f(&BYTES_OS_KEYS[metric as usize]),
             _ => f(&Key::from_parts(
                 metric.name(),
                 vec![
-                    Label::from_static_parts(LABEL_CONTAINER, self.container),
+                    Label::from_static_parts(LABEL_CONTAINER, self.kind.as_str()),
                     Label::from_static_parts(LABEL_MAPPER, self.mapper),
                 ],
             )),
         }
     }
+}
 
-    fn count(self, metric: Metric, n: u64) {
-        self.with_key(metric, |key| {
-            metrics::with_recorder(|r| r.register_counter(key, &METADATA).increment(n))
-        });
+/// Where one event's metrics go: the recorder in scope, and the handles
+/// held for it if [`describe`] registered them with this very recorder.
+struct Sink<'r> {
+    recorder: &'r dyn Recorder,
+    held: Option<&'static Held>,
+}
+
+impl Sink<'_> {
+    /// Calls `f` with the sink of the recorder in scope: one look-up of the
+    /// recorder per event, however many metrics the event moves.
+    #[inline]
+    fn with<R>(f: impl FnOnce(&Sink<'_>) -> R) -> R {
+        metrics::with_recorder(|recorder| {
+            f(&Sink {
+                recorder,
+                held: held::for_recorder(recorder),
+            })
+        })
     }
 
-    fn gauge(self, metric: Metric, change: f64) {
-        self.with_key(metric, |key| {
-            metrics::with_recorder(|r| r.register_gauge(key, &METADATA).increment(change))
-        });
+    /// The handles held for containers with `labels`: the OS mapper's,
+    /// whose keys are known ahead.
+    #[inline]
+    fn handles(&self, labels: Labels) -> Option<&'static KindHandles> {
+        match labels.mapper {
+            OS => self.held.and_then(|held| held.kind(labels.kind)),
+            _ => None,
+        }
     }
 
-    fn record(self, metric: Metric, value: f64) {
-        self.with_key(metric, |key| {
-            metrics::with_recorder(|r| r.register_histogram(key, &METADATA).record(value))
-        });
+    fn count(&self, labels: Labels, metric: Metric, n: u64) {
+        let register = |key: &Key| self.recorder.register_counter(key, &METADATA);
+        match self.handles(labels) {
+            Some(handles) => handles.counters[metric as usize]
+                .get_or_init(|| labels.with_key(metric, register))
+                .increment(n),
+            None => labels.with_key(metric, register).increment(n),
+        }
+    }
+
+    fn gauge(&self, labels: Labels, metric: Metric, change: f64) {
+        let register = |key: &Key| self.recorder.register_gauge(key, &METADATA);
+        match self.handles(labels) {
+            Some(handles) => handles.gauges[metric as usize]
+                .get_or_init(|| labels.with_key(metric, register))
+                .increment(change),
+            None => labels.with_key(metric, register).increment(change),
+        }
+    }
+
+    fn record(&self, labels: Labels, metric: Metric, value: f64) {
+        let register = |key: &Key| self.recorder.register_histogram(key, &METADATA);
+        match self.handles(labels) {
+            Some(handles) => handles.histograms[metric as usize]
+                .get_or_init(|| labels.with_key(metric, register))
+                .record(value),
+            None => labels.with_key(metric, register).record(value),
+        }
+    }
+
+    /// Sets a gauge without labels of `key`, held in `slot`.
+    fn set(&self, slot: Option<&OnceLock<Gauge>>, key: &Key, value: f64) {
+        let register = || self.recorder.register_gauge(key, &METADATA);
+        match slot {
+            Some(slot) => slot.get_or_init(register).set(value),
+            None => register().set(value),
+        }
+    }
+
+    /// Sets the heap bytes gauges, one per kind in
+    /// [`Kind::ALL`](super::Kind::ALL)'s order.
+    fn heap_bytes(&self, bytes: [u64; KINDS]) {
+        for (at, bytes) in bytes.into_iter().enumerate() {
+            let slot = self.held.map(|held| &held.heap[at]);
+            self.set(slot, &HEAP_KEYS[at], bytes as f64);
+        }
+    }
+
+    /// Sets the reservation cache's gauge.
+    fn cached_bytes(&self, bytes: usize) {
+        let slot = self.held.map(|held| &held.cached);
+        self.set(slot, &CACHED_KEY, bytes as f64);
     }
 }
 
-pub(super) fn record(event: &Event<'_>) {
+/// Reports an event: what it counts, and what the container holds after
+/// it; at a grow or shrink, the heap bytes of each kind, `heap`, which
+/// move between heap and mapping there.
+pub(super) fn record(event: &Event<'_>, heap: Option<[u64; KINDS]>) {
     let labels = Labels {
-        container: event.container.as_str(),
+        kind: event.container,
         mapper: event.mapper,
     };
-    match event.error {
-        Some(error) => errors(event, error),
-        None => counts(event, labels),
-    }
-    // What the container holds after the event, failed or not (a failed
-    // operation changes nothing, but for a release, which abandons the
-    // reservation all the same).
-    if event.op.owns_its_change() {
-        let committed = event.committed_change();
-        if committed != 0 {
-            labels.gauge(Metric::CommittedBytes, committed as f64);
+    Sink::with(|sink| {
+        match event.error {
+            Some(error) => errors(event, error),
+            None => counts(sink, event, labels),
         }
-        let reserved = event.reserved_change();
-        if reserved != 0 {
-            labels.gauge(Metric::ReservedBytes, reserved as f64);
+        // What the container holds after the event, failed or not (a
+        // failed operation changes nothing, but for a release, which
+        // abandons the reservation all the same).
+        if event.op.owns_its_change() {
+            let committed = event.committed_change();
+            if committed != 0 {
+                sink.gauge(labels, Metric::CommittedBytes, committed as f64);
+            }
+            let reserved = event.reserved_change();
+            if reserved != 0 {
+                sink.gauge(labels, Metric::ReservedBytes, reserved as f64);
+            }
+            let mapped = event.mapping_change();
+            if mapped != 0 {
+                sink.gauge(labels, Metric::MappedContainers, mapped as f64);
+            }
         }
-        let mapped = event.mapping_change();
-        if mapped != 0 {
-            labels.gauge(Metric::MappedContainers, mapped as f64);
+        if let Some(heap) = heap {
+            sink.heap_bytes(heap);
         }
-    }
+    });
 }
 
 /// Counts a failed mapper call; an injected failure is counted by
@@ -172,24 +262,27 @@ fn errors(event: &Event<'_>, error: &std::io::Error) {
 }
 
 /// Counts a successful operation.
-fn counts(event: &Event<'_>, labels: Labels) {
+fn counts(sink: &Sink<'_>, event: &Event<'_>, labels: Labels) {
+    let count = |metric| sink.count(labels, metric, 1);
     match event.op {
         Op::Commit => {
-            labels.count(Metric::Commits, 1);
-            labels.count(Metric::CommittedBytesTotal, event.bytes as u64);
-            labels.record(Metric::CommitSeconds, event.duration.as_secs_f64());
+            count(Metric::Commits);
+            sink.count(labels, Metric::CommittedBytesTotal, event.bytes as u64);
+            let seconds = event.duration.as_secs_f64();
+            sink.record(labels, Metric::CommitSeconds, seconds);
         }
         Op::Decommit => {
-            labels.count(Metric::Decommits, 1);
-            labels.count(Metric::DecommittedBytesTotal, event.bytes as u64);
-            labels.record(Metric::DecommitSeconds, event.duration.as_secs_f64());
+            count(Metric::Decommits);
+            sink.count(labels, Metric::DecommittedBytesTotal, event.bytes as u64);
+            let seconds = event.duration.as_secs_f64();
+            sink.record(labels, Metric::DecommitSeconds, seconds);
         }
-        Op::Grow => labels.count(Metric::Grows, 1),
-        Op::Shrink => labels.count(Metric::Shrinks, 1),
-        Op::Park => labels.count(Metric::Parks, 1),
-        Op::Reuse => labels.count(Metric::Reuses, 1),
-        Op::Populate => labels.count(Metric::Populates, 1),
-        Op::Flush => labels.count(Metric::Flushes, 1),
+        Op::Grow => count(Metric::Grows),
+        Op::Shrink => count(Metric::Shrinks),
+        Op::Park => count(Metric::Parks),
+        Op::Reuse => count(Metric::Reuses),
+        Op::Populate => count(Metric::Populates),
+        Op::Flush => count(Metric::Flushes),
         Op::Reserve | Op::Release | Op::Remap => {}
     }
 }
@@ -198,11 +291,7 @@ fn counts(event: &Event<'_>, labels: Labels) {
 /// [`Kind::ALL`](super::Kind::ALL)'s order (labelled by container only: no
 /// mapper is involved), from the threads' counters.
 pub(super) fn heap_bytes(bytes: [u64; KINDS]) {
-    metrics::with_recorder(|r| {
-        for (key, bytes) in HEAP_KEYS.iter().zip(bytes) {
-            r.register_gauge(key, &METADATA).set(bytes as f64);
-        }
-    });
+    Sink::with(|sink| sink.heap_bytes(bytes));
 }
 
 /// Counts a container that stayed on the heap for want of kernel mappings.
@@ -223,9 +312,7 @@ pub(super) fn slow_call(event: &Event<'_>) {
 
 /// The reservation cache's committed bytes, as a gauge.
 pub(super) fn cached_bytes(bytes: usize) {
-    // A static key: this runs at every park and reuse.
-    static KEY: Key = Key::from_static_name(CACHED_BYTES);
-    metrics::with_recorder(|r| r.register_gauge(&KEY, &METADATA).set(bytes as f64));
+    Sink::with(|sink| sink.cached_bytes(bytes));
 }
 
 /// The kernel-mapping budget, as a gauge.
@@ -239,17 +326,19 @@ pub(super) fn injected(op: &'static str) {
     counter!(INJECTED_FAULTS_TOTAL, LABEL_OP => op).increment(1);
 }
 
-pub(super) fn relabel(from: &'static str, to: &'static str, mapper: &'static str, now: Footprint) {
-    for (container, sign) in [(from, -1.0), (to, 1.0)] {
-        let labels = Labels { container, mapper };
-        if now.committed > 0 {
-            labels.gauge(Metric::CommittedBytes, sign * now.committed as f64);
+pub(super) fn relabel(from: Kind, to: Kind, mapper: &'static str, now: Footprint) {
+    Sink::with(|sink| {
+        for (kind, sign) in [(from, -1.0), (to, 1.0)] {
+            let labels = Labels { kind, mapper };
+            if now.committed > 0 {
+                sink.gauge(labels, Metric::CommittedBytes, sign * now.committed as f64);
+            }
+            if now.reserved > 0 {
+                sink.gauge(labels, Metric::ReservedBytes, sign * now.reserved as f64);
+                sink.gauge(labels, Metric::MappedContainers, sign);
+            }
         }
-        if now.reserved > 0 {
-            labels.gauge(Metric::ReservedBytes, sign * now.reserved as f64);
-            labels.gauge(Metric::MappedContainers, sign);
-        }
-    }
+    });
 }
 
 pub(super) fn describe(now: super::Reservations) {
@@ -338,32 +427,28 @@ pub(super) fn describe(now: super::Reservations) {
         Unit::Count,
         "Successful flushes of file vectors: data and length made durable"
     );
+    // From here on the OS mapper's containers report through handles held
+    // for this recorder, if it is the global one.
+    metrics::with_recorder(held::hold);
     budget(now.budget);
     cached_bytes(now.cached_bytes);
     // The series a dashboard or an alert reads exist from here on, at zero,
     // for the OS mapper's containers: errors by mapper call, decommits.
-    let containers = [
-        CONTAINER_VECTOR,
-        CONTAINER_QUEUE,
-        #[cfg(feature = "bytes")]
-        CONTAINER_BYTES,
-    ];
-    for container in containers {
-        let labels = Labels {
-            container,
-            mapper: OS,
-        };
-        labels.count(Metric::Decommits, 0);
-        labels.count(Metric::DecommittedBytesTotal, 0);
-        for op in Op::MAPPER_CALLS {
-            let labels = [
-                (LABEL_CONTAINER, container),
-                (LABEL_MAPPER, OS),
-                (LABEL_OP, op.as_str()),
-            ];
-            counter!(ERRORS_TOTAL, &labels).increment(0);
+    Sink::with(|sink| {
+        for kind in Kind::ALL {
+            let labels = Labels { kind, mapper: OS };
+            sink.count(labels, Metric::Decommits, 0);
+            sink.count(labels, Metric::DecommittedBytesTotal, 0);
+            for op in Op::MAPPER_CALLS {
+                let labels = [
+                    (LABEL_CONTAINER, kind.as_str()),
+                    (LABEL_MAPPER, OS),
+                    (LABEL_OP, op.as_str()),
+                ];
+                counter!(ERRORS_TOTAL, &labels).increment(0);
+            }
         }
-    }
+    });
     describe_histogram!(
         COMMIT_SECONDS,
         Unit::Seconds,

@@ -17,6 +17,8 @@ pub(crate) mod slow;
 pub(crate) mod stats;
 
 #[cfg(feature = "metrics")]
+mod held;
+#[cfg(feature = "metrics")]
 mod metrics;
 #[cfg(feature = "tracing")]
 mod trace;
@@ -253,7 +255,7 @@ fn slow_call(event: &Event<'_>) {
 /// Nothing else changes, so nothing else is reported.
 pub(crate) fn relabel(from: &Label, to: &Label, mapper: &'static str, now: Footprint) {
     #[cfg(feature = "metrics")]
-    metrics::relabel(from.kind.as_str(), to.kind.as_str(), mapper, now);
+    metrics::relabel(from.kind, to.kind, mapper, now);
     #[cfg(not(feature = "metrics"))]
     let _ = (from, to, mapper, now);
 }
@@ -388,15 +390,13 @@ fn emit(event: &Event<'_>, label: &Label) {
     }
     let own = label.observer.as_deref();
     stats::record(event, label.file);
+    // Heap bytes move between heap and mapping at grows and shrinks: the
+    // gauge follows there (and in `stats()`), not per mapper call.
     #[cfg(feature = "metrics")]
-    {
-        metrics::record(event);
-        // Heap bytes move between heap and mapping at grows and shrinks:
-        // the gauge follows there (and in `stats()`), not per mapper call.
-        if matches!(event.op, Op::Grow | Op::Shrink) {
-            metrics::heap_bytes(heap_bytes());
-        }
-    }
+    metrics::record(
+        event,
+        matches!(event.op, Op::Grow | Op::Shrink).then(heap_bytes),
+    );
     #[cfg(feature = "tracing")]
     trace::record(event);
     if let Some(observer) = own {
