@@ -12,8 +12,8 @@
 //! Columns:
 //! - `plain`: no metrics recorder;
 //! - `prom`: with `metrics_exporter_prometheus::PrometheusBuilder::new()
-//!   .install_recorder()` installed (it stays installed once it is, so this
-//!   column runs last);
+//!   .install_recorder()` installed and `mapped::describe_metrics()` called
+//!   (it stays installed once it is, so this column runs last);
 //! - `2thr`: two threads at once, no recorder, each doing the whole round's
 //!   work; each side is timed as the wall time of both threads.
 //!
@@ -122,6 +122,9 @@ fn main() {
             metrics_exporter_prometheus::PrometheusBuilder::new()
                 .install_recorder()
                 .expect("install the Prometheus recorder");
+            // As a service does (the README, examples/prometheus.rs): the
+            // OS mapper's containers then report through held handles.
+            mapped::describe_metrics();
         }
         for (i, (_, size, reps)) in rows.iter().enumerate() {
             let threads = if column == "2thr" { 2 } else { 1 };

@@ -157,34 +157,55 @@ impl Sink<'_> {
         }
     }
 
-    fn count(&self, labels: Labels, metric: Metric, n: u64) {
-        let register = |key: &Key| self.recorder.register_counter(key, &METADATA);
+    /// Hands `use_handle` the handle of `metric` for `labels`: the one
+    /// held (registered at its first use, in the slots `held` picks) for
+    /// the OS mapper's containers, else one registered now by `register`.
+    #[inline]
+    fn with_handle<H>(
+        &self,
+        labels: Labels,
+        metric: Metric,
+        held: fn(&KindHandles) -> &[OnceLock<H>; METRICS],
+        register: fn(&dyn Recorder, &Key, &Metadata<'static>) -> H,
+        use_handle: impl FnOnce(&H),
+    ) {
+        let register = |key: &Key| register(self.recorder, key, &METADATA);
         match self.handles(labels) {
-            Some(handles) => handles.counters[metric as usize]
-                .get_or_init(|| labels.with_key(metric, register))
-                .increment(n),
-            None => labels.with_key(metric, register).increment(n),
+            Some(handles) => use_handle(
+                held(handles)[metric as usize].get_or_init(|| labels.with_key(metric, register)),
+            ),
+            None => use_handle(&labels.with_key(metric, register)),
         }
+    }
+
+    fn count(&self, labels: Labels, metric: Metric, n: u64) {
+        self.with_handle(
+            labels,
+            metric,
+            |held| &held.counters,
+            |recorder, key, meta| recorder.register_counter(key, meta),
+            |counter| counter.increment(n),
+        );
     }
 
     fn gauge(&self, labels: Labels, metric: Metric, change: f64) {
-        let register = |key: &Key| self.recorder.register_gauge(key, &METADATA);
-        match self.handles(labels) {
-            Some(handles) => handles.gauges[metric as usize]
-                .get_or_init(|| labels.with_key(metric, register))
-                .increment(change),
-            None => labels.with_key(metric, register).increment(change),
-        }
+        self.with_handle(
+            labels,
+            metric,
+            |held| &held.gauges,
+            |recorder, key, meta| recorder.register_gauge(key, meta),
+            |gauge| gauge.increment(change),
+        );
     }
 
     fn record(&self, labels: Labels, metric: Metric, value: f64) {
-        let register = |key: &Key| self.recorder.register_histogram(key, &METADATA);
-        match self.handles(labels) {
-            Some(handles) => handles.histograms[metric as usize]
-                .get_or_init(|| labels.with_key(metric, register))
-                .record(value),
-            None => labels.with_key(metric, register).record(value),
-        }
+        self.with_handle(
+            labels,
+            metric,
+            |held| &held.histograms,
+            |recorder, key, meta| recorder.register_histogram(key, meta),
+            |histogram| histogram.record(value),
+        );
     }
 
     /// Sets a gauge without labels of `key`, held in `slot`.
