@@ -13,8 +13,8 @@ use super::held::{self, Held, KindHandles};
 use super::names::*;
 use super::{Event, Footprint, Kind, Op, KINDS};
 use metrics::{
-    counter, describe_counter, describe_gauge, describe_histogram, Gauge, Key, Label, Level,
-    Metadata, Recorder, Unit,
+    counter, describe_counter, describe_gauge, describe_histogram, Counter, Gauge, Histogram, Key,
+    Label, Level, Metadata, Recorder, Unit,
 };
 use std::sync::OnceLock;
 
@@ -127,6 +127,32 @@ impl Labels {
     }
 }
 
+/// One of `metrics`' handle types: where [`KindHandles`] holds handles of
+/// its type, and how a recorder registers one.
+trait Handle: Sized {
+    fn slots(handles: &KindHandles) -> &[OnceLock<Self>; METRICS];
+    fn register(recorder: &dyn Recorder, key: &Key) -> Self;
+}
+
+macro_rules! handle {
+    ($($handle:ty => $slots:ident, $register:ident;)*) => {$(
+        impl Handle for $handle {
+            fn slots(handles: &KindHandles) -> &[OnceLock<Self>; METRICS] {
+                &handles.$slots
+            }
+            fn register(recorder: &dyn Recorder, key: &Key) -> Self {
+                recorder.$register(key, &METADATA)
+            }
+        }
+    )*};
+}
+
+handle! {
+    Counter => counters, register_counter;
+    Gauge => gauges, register_gauge;
+    Histogram => histograms, register_histogram;
+}
+
 /// Where one event's metrics go: the recorder in scope, and the handles
 /// held for it if [`describe`] registered them with this very recorder.
 struct Sink<'r> {
@@ -158,54 +184,32 @@ impl Sink<'_> {
     }
 
     /// Hands `use_handle` the handle of `metric` for `labels`: the one
-    /// held (registered at its first use, in the slots `held` picks) for
-    /// the OS mapper's containers, else one registered now by `register`.
+    /// held (registered at its first use) for the OS mapper's containers,
+    /// else one registered now.
     #[inline]
-    fn with_handle<H>(
-        &self,
-        labels: Labels,
-        metric: Metric,
-        held: fn(&KindHandles) -> &[OnceLock<H>; METRICS],
-        register: fn(&dyn Recorder, &Key, &Metadata<'static>) -> H,
-        use_handle: impl FnOnce(&H),
-    ) {
-        let register = |key: &Key| register(self.recorder, key, &METADATA);
+    fn with_handle<H: Handle>(&self, labels: Labels, metric: Metric, use_handle: impl FnOnce(&H)) {
+        let register = |key: &Key| H::register(self.recorder, key);
         match self.handles(labels) {
             Some(handles) => use_handle(
-                held(handles)[metric as usize].get_or_init(|| labels.with_key(metric, register)),
+                H::slots(handles)[metric as usize]
+                    .get_or_init(|| labels.with_key(metric, register)),
             ),
             None => use_handle(&labels.with_key(metric, register)),
         }
     }
 
     fn count(&self, labels: Labels, metric: Metric, n: u64) {
-        self.with_handle(
-            labels,
-            metric,
-            |held| &held.counters,
-            |recorder, key, meta| recorder.register_counter(key, meta),
-            |counter| counter.increment(n),
-        );
+        self.with_handle(labels, metric, |counter: &Counter| counter.increment(n));
     }
 
     fn gauge(&self, labels: Labels, metric: Metric, change: f64) {
-        self.with_handle(
-            labels,
-            metric,
-            |held| &held.gauges,
-            |recorder, key, meta| recorder.register_gauge(key, meta),
-            |gauge| gauge.increment(change),
-        );
+        self.with_handle(labels, metric, |gauge: &Gauge| gauge.increment(change));
     }
 
     fn record(&self, labels: Labels, metric: Metric, value: f64) {
-        self.with_handle(
-            labels,
-            metric,
-            |held| &held.histograms,
-            |recorder, key, meta| recorder.register_histogram(key, meta),
-            |histogram| histogram.record(value),
-        );
+        self.with_handle(labels, metric, |histogram: &Histogram| {
+            histogram.record(value)
+        });
     }
 
     /// Sets a gauge without labels of `key`, held in `slot`.
