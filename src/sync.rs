@@ -1,6 +1,7 @@
 //! [`ForkLock`]: the one lock type of the crate's process-wide state (the
 //! reservation cache, the inventory, the global observer), a mutex that is
-//! never left held in a forked child.
+//! never left held in a forked child; and [`home_shard`], which spreads
+//! threads over the shards such state is split in.
 //!
 //! A `fork()` copies only the forking thread. A lock another thread held at
 //! that moment stays held in the child for good, and the child's first use
@@ -14,11 +15,34 @@
 //! thread-locals may already be gone) must work too. Only the thread holding
 //! the mutex ever touches that slot, so the mutex serializes it.
 
+use std::cell::Cell;
 #[cfg(unix)]
 use std::cell::UnsafeCell;
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Mutex, MutexGuard, TryLockError};
+
+/// The number the next thread to ask for its home shard gets.
+static NEXT_THREAD: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// This thread's number (`usize::MAX` until it first asks). No
+    /// destructor, so readable in any thread-local destructor too.
+    static THREAD: Cell<usize> = const { Cell::new(usize::MAX) };
+}
+
+/// This thread's home among `shards` shards of process-wide state: threads
+/// are numbered in the order they first ask and spread over the shards in
+/// turn, so that threads working at once mostly keep to shards of their
+/// own.
+pub(crate) fn home_shard(shards: usize) -> usize {
+    THREAD.with(|thread| {
+        if thread.get() == usize::MAX {
+            thread.set(NEXT_THREAD.fetch_add(1, Relaxed));
+        }
+        thread.get() % shards
+    })
+}
 
 /// A mutex that the crate's fork handlers hold across every `fork()`.
 /// Poisoning is ignored: every critical section leaves the data consistent

@@ -30,7 +30,6 @@ use crate::clock;
 use crate::sync::HeldAcrossFork;
 use crate::sync::{ForkGuard, ForkLock};
 use crate::telemetry::Kind;
-use std::cell::Cell;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
@@ -117,22 +116,9 @@ pub(super) struct Cache {
 /// The process-wide cache.
 static SHARED: Cache = Cache::new();
 
-/// The next home shard to hand out.
-static NEXT_HOME: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    /// This thread's home shard (`usize::MAX` until its first use).
-    static HOME: Cell<usize> = const { Cell::new(usize::MAX) };
-}
-
-/// This thread's home shard: threads are spread over the shards in turn.
+/// This thread's home shard.
 fn home() -> usize {
-    HOME.with(|home| {
-        if home.get() == usize::MAX {
-            home.set(NEXT_HOME.fetch_add(1, Relaxed) % SHARDS);
-        }
-        home.get()
-    })
+    crate::sync::home_shard(SHARDS)
 }
 
 /// The shared cache's locks, in the order the fork handlers take them:
