@@ -27,6 +27,19 @@
 //! cargo bench --bench sweep
 //! SWEEP_COLUMNS=plain SWEEP_MAX=4096 cargo bench --bench sweep
 //! ```
+//!
+//! For a profiler, `SWEEP_PROFILE="SIDE S N [2thr] [prom]"` runs one side
+//! only (`mapped` or `vec`): N fresh containers of S elements, on one
+//! thread or two at once, with the Prometheus recorder or none, and prints
+//! the wall time per container. Instruction counts per container are then
+//! the difference of two callgrind runs, divided by N:
+//!
+//! ```sh
+//! cargo bench --bench sweep --no-run   # prints the binary's path
+//! SWEEP_PROFILE="mapped 1024 2000" valgrind --tool=callgrind target/release/deps/sweep-HASH --bench
+//! SWEEP_PROFILE="vec 1024 2000" valgrind --tool=callgrind target/release/deps/sweep-HASH --bench
+//! SWEEP_PROFILE="mapped 1024 200000 2thr" target/release/deps/sweep-HASH --bench
+//! ```
 
 mod support;
 
@@ -93,7 +106,41 @@ fn measure(size: usize, reps: usize, threads: usize, rounds: usize) -> Cell {
     support::interleave(rounds, 1, reps, |side| time(side, size, reps, threads))
 }
 
+/// Installs the Prometheus recorder and describes the metrics, as a
+/// service does (the README, examples/prometheus.rs): the OS mapper's
+/// containers then report through held handles.
+fn install_prometheus() {
+    metrics_exporter_prometheus::PrometheusBuilder::new()
+        .install_recorder()
+        .expect("install the Prometheus recorder");
+    mapped::describe_metrics();
+}
+
+/// `SWEEP_PROFILE`'s run (see the module docs).
+fn profile(spec: &str) {
+    let words: Vec<&str> = spec.split_whitespace().collect();
+    let [side, size, reps, options @ ..] = &words[..] else {
+        panic!("SWEEP_PROFILE=\"SIDE S N [2thr] [prom]\", not {spec:?}");
+    };
+    let side = match *side {
+        "mapped" => Side::Subject,
+        "vec" => Side::Reference,
+        other => panic!("SWEEP_PROFILE's side is mapped or vec, not {other:?}"),
+    };
+    let size = size.parse().expect("SWEEP_PROFILE's S");
+    let reps: usize = reps.parse().expect("SWEEP_PROFILE's N");
+    if options.contains(&"prom") {
+        install_prometheus();
+    }
+    let threads = if options.contains(&"2thr") { 2 } else { 1 };
+    let took = time(side, size, reps, threads);
+    println!("{spec}: {:?} per container", took / reps as u32);
+}
+
 fn main() {
+    if let Ok(spec) = std::env::var("SWEEP_PROFILE") {
+        return profile(&spec);
+    }
     // Without `--bench` (`cargo test --benches`): one quick round on small
     // sizes only.
     let quick = support::quick();
@@ -119,12 +166,7 @@ fn main() {
     for column in ["plain", "2thr", "prom"] {
         let on = columns.contains(&column);
         if on && column == "prom" {
-            metrics_exporter_prometheus::PrometheusBuilder::new()
-                .install_recorder()
-                .expect("install the Prometheus recorder");
-            // As a service does (the README, examples/prometheus.rs): the
-            // OS mapper's containers then report through held handles.
-            mapped::describe_metrics();
+            install_prometheus();
         }
         for (i, (_, size, reps)) in rows.iter().enumerate() {
             let threads = if column == "2thr" { 2 } else { 1 };

@@ -28,9 +28,9 @@
 //! vectors ran 5x slower per vector than one thread did.
 
 use crate::op::Kind;
-use crate::sync::ForkLock;
 #[cfg(unix)]
 use crate::sync::HeldAcrossFork;
+use crate::sync::{ForkLock, Padded};
 use std::fmt;
 use std::panic::Location;
 use std::ptr;
@@ -157,8 +157,6 @@ const TIDY_EVERY: usize = 32;
 const SHARDS: usize = 16;
 
 /// The records of mapped containers: the process's are in [`REGISTRIES`].
-/// Aligned so that no two share a cache line.
-#[repr(align(128))]
 struct Registry {
     /// Records pushed since the list last took them in (a stack, newest
     /// first, each holding one count of its `Arc`).
@@ -171,7 +169,7 @@ struct Registry {
     list: ForkLock<Vec<Arc<Record>>>,
 }
 
-static REGISTRIES: [Registry; SHARDS] = [const { Registry::new() }; SHARDS];
+static REGISTRIES: [Padded<Registry>; SHARDS] = [const { Padded(Registry::new()) }; SHARDS];
 
 /// The inventory's locks, for the fork handlers.
 #[cfg(unix)]

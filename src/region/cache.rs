@@ -28,7 +28,7 @@
 use crate::clock;
 #[cfg(unix)]
 use crate::sync::HeldAcrossFork;
-use crate::sync::{ForkGuard, ForkLock};
+use crate::sync::{ForkGuard, ForkLock, Padded};
 use crate::telemetry::Kind;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -96,7 +96,7 @@ const SHARDS: usize = 4;
 /// One cache: the process's ([`SHARED`]), or, with the `test-util`
 /// feature, a thread's own (`mapped::test_cache`).
 pub(super) struct Cache {
-    shards: [ForkLock<Vec<Parked>>; SHARDS],
+    shards: [Padded<ForkLock<Vec<Parked>>>; SHARDS],
     /// Held by whoever releases reservations taken out of the cache, until
     /// they are released: a [`trim`](take_all) waits for it, so that when
     /// one returns, everything parked before it is back with the OS, and a
@@ -126,7 +126,7 @@ fn home() -> usize {
 #[cfg(unix)]
 pub(crate) fn fork_locks() -> impl Iterator<Item = &'static dyn HeldAcrossFork> {
     std::iter::once(&SHARED.releasing as &dyn HeldAcrossFork)
-        .chain(SHARED.shards.iter().map(|s| s as &dyn HeldAcrossFork))
+        .chain(SHARED.shards.iter().map(|s| &s.0 as &dyn HeldAcrossFork))
 }
 
 /// The cache this thread uses: the shared one, unless the thread isolated
@@ -168,7 +168,7 @@ impl Expired {
 impl Cache {
     const fn new() -> Self {
         Cache {
-            shards: [const { ForkLock::new(Vec::new()) }; SHARDS],
+            shards: [const { Padded(ForkLock::new(Vec::new())) }; SHARDS],
             releasing: ForkLock::new(()),
             cached_bytes: AtomicUsize::new(0),
             entries: AtomicUsize::new(0),
