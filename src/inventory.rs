@@ -18,9 +18,9 @@
 //! gives back its capacity as it empties. The lock is never left held in
 //! a forked child (it is a `ForkLock`).
 //!
-//! The registry is split in [`SHARDS`], each a stack, a list and a lock of
-//! its own, and a thread registers in its home shard
-//! ([`home_shard`](crate::sync::home_shard)). So threads making containers
+//! The registry is split in 16 shards, each a stack, a list and a lock of
+//! its own, and a thread registers in its home shard (the crate's
+//! `sync::home_shard`, as the reservation cache's). So threads making containers
 //! at once share no cache line, and a record is nearly always freed by the
 //! thread that allocated it: freed by another, it takes the lock of its
 //! allocator's arena (glibc's), which the maker's own heap growth then

@@ -3,7 +3,7 @@
 //! Each event reaches the recorder in scope once ([`Sink::with`]). For the
 //! OS mapper's containers (nearly every event) it moves handles held for
 //! that recorder, when [`describe_metrics`](crate::describe_metrics)
-//! registered them with it ([`held`](super::held)): no registry look-up per
+//! registered them with it ([`held`]): no registry look-up per
 //! event. Any other recorder (one a thread set for itself, or one installed
 //! after `describe_metrics`) gets a look-up per metric, with keys that are
 //! statics for the OS mapper's containers (made and hashed at compile
