@@ -68,52 +68,30 @@ fn seed_scenario_counts_exactly() {
         let reserved = v.reserved_bytes();
         let mut totals = Totals::default();
         totals.update(&snapshotter);
-        assert_eq!(
-            totals.get(&format!("{COMMITS_TOTAL}{{{VEC}}}")),
-            grows as f64
-        );
-        assert_eq!(totals.get(&format!("{GROWS_TOTAL}{{{VEC}}}")), grows as f64);
-        assert_eq!(
-            totals.get(&format!("{COMMITTED_BYTES_TOTAL}{{{VEC}}}")),
-            (FULL + back) as f64
-        );
-        assert_eq!(
-            totals.get(&format!("{DECOMMITS_TOTAL}{{{VEC}}}")),
-            shrinks as f64
-        );
-        assert_eq!(
-            totals.get(&format!("{SHRINKS_TOTAL}{{{VEC}}}")),
-            shrinks as f64
-        );
-        assert_eq!(
-            totals.get(&format!("{POPULATES_TOTAL}{{{VEC}}}")),
-            populates as f64
-        );
-        assert_eq!(
-            totals.get(&format!("{DECOMMITTED_BYTES_TOTAL}{{{VEC}}}")),
-            back as f64
-        );
+        // Each series of the OS mapper's vectors, and what it must hold:
+        // counters and histograms count the run's events, the gauges hold
+        // what is alive.
+        assert_eq!(v.committed_bytes(), FULL);
+        let expected = [
+            (COMMITS_TOTAL, grows),
+            (GROWS_TOTAL, grows),
+            (COMMITTED_BYTES_TOTAL, FULL + back),
+            (DECOMMITS_TOTAL, shrinks),
+            (SHRINKS_TOTAL, shrinks),
+            (POPULATES_TOTAL, populates),
+            (DECOMMITTED_BYTES_TOTAL, back),
+            (COMMIT_SECONDS, grows),
+            (DECOMMIT_SECONDS, shrinks),
+            (COMMITTED_BYTES, FULL),
+            (RESERVED_BYTES, reserved),
+        ];
+        for (name, want) in expected {
+            let got = totals.get(&format!("{name}{{{VEC}}}"));
+            assert_eq!(got, want as f64, "{name}");
+        }
         assert_eq!(
             totals.get(&format!("{ERRORS_TOTAL}{{{VEC},op=commit}}")),
-            (0) as f64
-        );
-        assert_eq!(
-            totals.get(&format!("{COMMIT_SECONDS}{{{VEC}}}")),
-            grows as f64
-        );
-        assert_eq!(
-            totals.get(&format!("{DECOMMIT_SECONDS}{{{VEC}}}")),
-            shrinks as f64
-        );
-        // The gauges hold what is alive.
-        assert_eq!(v.committed_bytes(), FULL);
-        assert_eq!(
-            totals.get(&format!("{COMMITTED_BYTES}{{{VEC}}}")),
-            FULL as f64
-        );
-        assert_eq!(
-            totals.get(&format!("{RESERVED_BYTES}{{{VEC}}}")),
-            reserved as f64
+            0.0
         );
         drop(v);
         // 128 KiB committed at the drop: small enough to be parked for
