@@ -11,8 +11,9 @@
 //! its code can be called.
 //!
 //! The handlers take the locks in one fixed order, the order in which any
-//! code of the crate that holds two of them takes them (only the cache's
-//! release lock is ever held while another is taken, and it comes first).
+//! code of the crate that holds two of them takes them (the cache's
+//! release lock comes first; the pools' locks of `crate::slab`, taken
+//! while an inventory list is held to free its records, come last).
 //! They touch no thread-local, allocate nothing and cannot panic, so a
 //! fork from anywhere, a thread-local destructor included, goes on.
 //!
@@ -25,6 +26,8 @@ fn locks() -> impl Iterator<Item = &'static dyn HeldAcrossFork> {
     crate::region::fork_locks()
         .chain(crate::inventory::fork_locks())
         .chain(crate::telemetry::fork_locks())
+        .chain(crate::raw::fork_locks())
+        .chain(crate::inventory::pool_fork_locks())
 }
 
 /// Just before `fork()`, in the forking thread.

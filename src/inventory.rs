@@ -20,20 +20,27 @@
 //!
 //! The registry is split in 16 shards, each a stack, a list and a lock of
 //! its own, and a thread registers in its home shard (the crate's
-//! `sync::home_shard`, as the reservation cache's). So threads making containers
-//! at once share no cache line, and a record is nearly always freed by the
-//! thread that allocated it: freed by another, it takes the lock of its
-//! allocator's arena (glibc's), which the maker's own heap growth then
-//! waits for. With one list, two threads each making and dropping 8 KiB
-//! vectors ran 5x slower per vector than one thread did.
+//! `sync::home_shard`, as the reservation cache's). So threads making
+//! containers at once share no cache line: with one list, two threads each
+//! making and dropping 8 KiB vectors ran 5x slower per vector than one
+//! thread did.
+//!
+//! Records live in a pool of their own (`crate::slab`), not on the heap,
+//! and the registry owns them: a `Registration` points to its record,
+//! and a tidy frees the record once the registration is gone. A
+//! registration's drop tidies now and then too (every `TIDY_EVERY`th gone
+//! record, if the lock is free), so the records of a burst of containers
+//! go back as the burst ends, not at the next registration.
 
 use crate::op::Kind;
+use crate::slab::{Pool, Pooled, SlabBox};
 #[cfg(unix)]
 use crate::sync::HeldAcrossFork;
 use crate::sync::{ForkLock, Padded};
 use std::fmt;
 use std::panic::Location;
 use std::ptr;
+use std::ptr::NonNull;
 use std::sync::atomic::{fence, AtomicBool, AtomicPtr, AtomicU32, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -50,6 +57,23 @@ pub(crate) struct Record {
     since: Instant,
     /// The next record on the stack of new records (set before the push).
     next_new: AtomicPtr<Record>,
+}
+
+/// The pool records live in: off the heap, so that a burst of containers
+/// registering leaves no holes there (`crate::slab`).
+static RECORDS: Pool = Pool::new(std::alloc::Layout::new::<Record>());
+
+impl Pooled for Record {
+    fn pool() -> &'static Pool {
+        &RECORDS
+    }
+}
+
+/// The locks of the records' pool, for the fork handlers (after the
+/// registries': a tidy frees records while it holds its list).
+#[cfg(unix)]
+pub(crate) fn pool_fork_locks() -> impl Iterator<Item = &'static dyn HeldAcrossFork> {
+    RECORDS.fork_locks()
 }
 
 impl Record {
@@ -126,17 +150,27 @@ pub(crate) fn register(
     REGISTRIES[crate::sync::home_shard(SHARDS)].register(name, kind, mapper, site)
 }
 
-/// A container's place in the registry, while it is mapped.
+/// A container's place in the registry, while it is mapped. The registry
+/// owns the record and frees it once the registration is dropped.
 pub(crate) struct Registration {
-    record: Arc<Record>,
+    record: NonNull<Record>,
     registry: &'static Registry,
 }
+
+// SAFETY: the record is `Sync` and lives until the registration is dropped
+// (the registry frees only records of gone containers); the registration
+// writes it from whichever thread owns the container.
+unsafe impl Send for Registration {}
+// SAFETY: as above; a shared registration only reads the record.
+unsafe impl Sync for Registration {}
 
 impl Registration {
     /// The record to keep up to date.
     #[inline]
     pub(crate) fn record(&self) -> &Record {
-        &self.record
+        // SAFETY: the registry keeps the record while this registration
+        // lives (see the type).
+        unsafe { self.record.as_ref() }
     }
 }
 
@@ -144,8 +178,16 @@ impl Drop for Registration {
     fn drop(&mut self) {
         // Counted before it is marked: whoever sees it gone (Acquire) sees
         // it counted, so the count never falls below the gone records.
-        self.registry.gone.fetch_add(1, Ordering::Relaxed);
-        self.record.alive.store(false, Ordering::Release);
+        let gone = self.registry.gone.fetch_add(1, Ordering::Relaxed) + 1;
+        // The last touch of the record: a tidy that sees it frees it.
+        self.record().alive.store(false, Ordering::Release);
+        // Now and then a tidy here too, so that the records of a burst of
+        // containers gone go back without waiting for the next to register.
+        if gone % TIDY_EVERY == 0 {
+            if let Some(mut list) = self.registry.list.try_lock() {
+                self.registry.tidy(&mut list, false);
+            }
+        }
     }
 }
 
@@ -159,14 +201,14 @@ const SHARDS: usize = 16;
 /// The records of mapped containers: the process's are in [`REGISTRIES`].
 struct Registry {
     /// Records pushed since the list last took them in (a stack, newest
-    /// first, each holding one count of its `Arc`).
+    /// first, each a box given up by `SlabBox::into_raw`).
     new: AtomicPtr<Record>,
     /// Registrations so far; every [`TIDY_EVERY`]th tidies the list.
     registered: AtomicUsize,
     /// Records of gone containers not yet dropped from the list or the
     /// stack (at least as many as there are, never fewer).
     gone: AtomicUsize,
-    list: ForkLock<Vec<Arc<Record>>>,
+    list: ForkLock<Vec<SlabBox<Record>>>,
 }
 
 static REGISTRIES: [Padded<Registry>; SHARDS] = [const { Padded(Registry::new()) }; SHARDS];
@@ -196,7 +238,7 @@ impl Registry {
         mapper: &'static str,
         site: &'static Location<'static>,
     ) -> Registration {
-        let record = Arc::new(Record {
+        let record = SlabBox::boxed(Record {
             bytes: Footprint::new(),
             alive: AtomicBool::new(true),
             name,
@@ -206,11 +248,16 @@ impl Registry {
             since: Instant::now(),
             next_new: AtomicPtr::new(ptr::null_mut()),
         });
-        // The stack owns one count of the record until the list takes it in.
-        let raw = Arc::into_raw(record.clone()).cast_mut();
+        // The stack owns the record until the list takes it in; the
+        // registration only points to it.
+        let record = SlabBox::into_raw(record);
+        let raw = record.as_ptr();
         let mut head = self.new.load(Ordering::Relaxed);
         loop {
-            record.next_new.store(head, Ordering::Relaxed);
+            // SAFETY: not yet on the stack: this thread alone has it.
+            unsafe { record.as_ref() }
+                .next_new
+                .store(head, Ordering::Relaxed);
             match self
                 .new
                 .compare_exchange_weak(head, raw, Ordering::Release, Ordering::Relaxed)
@@ -237,18 +284,19 @@ impl Registry {
     /// gone as the list holds (so that it stays about as long as the live
     /// containers, at a cost amortised over them). The list gives back
     /// capacity it no longer needs.
-    fn tidy(&self, list: &mut Vec<Arc<Record>>, all: bool) {
+    fn tidy(&self, list: &mut Vec<SlabBox<Record>>, all: bool) {
         self.take_in_new(list);
         self.drop_gone(list, all);
     }
 
     /// Moves the stack of new records onto the list.
-    fn take_in_new(&self, list: &mut Vec<Arc<Record>>) {
+    fn take_in_new(&self, list: &mut Vec<SlabBox<Record>>) {
         let mut at = self.new.swap(ptr::null_mut(), Ordering::Acquire);
-        while !at.is_null() {
-            // SAFETY: every pointer on the stack came from `Arc::into_raw` and
-            // owns one count; the swap above made this thread its only owner.
-            let record = unsafe { Arc::from_raw(at) };
+        while let Some(raw) = NonNull::new(at) {
+            // SAFETY: every pointer on the stack came from
+            // `SlabBox::into_raw`; the swap above made this thread its only
+            // owner.
+            let record = unsafe { SlabBox::from_raw(raw) };
             at = record.next_new.load(Ordering::Relaxed);
             list.push(record);
         }
@@ -257,7 +305,7 @@ impl Registry {
     /// Drops the list's records of gone containers, as [`tidy`](Self::tidy)
     /// says. Containers may register and go meanwhile: their records are
     /// on the stack, counted in `gone` until a later tidy drops them.
-    fn drop_gone(&self, list: &mut Vec<Arc<Record>>, all: bool) {
+    fn drop_gone(&self, list: &mut Vec<SlabBox<Record>>, all: bool) {
         let gone = self.gone.load(Ordering::Relaxed);
         if gone == 0 || !(all || gone * 2 >= list.len()) {
             return;
@@ -515,7 +563,7 @@ mod tests {
                 .filter(|&at| {
                     let mut list = REGISTRIES[at].list.lock();
                     REGISTRIES[at].take_in_new(&mut list);
-                    list.iter().any(|r| Arc::ptr_eq(r, &registration.record))
+                    list.iter().any(|r| ptr::eq(&**r, registration.record()))
                 })
                 .collect()
         };
@@ -611,6 +659,26 @@ mod tests {
             "{len} records for 100 live"
         );
         drop(live);
+    }
+
+    /// When a burst of containers goes, their records go with them, with
+    /// no reader and no registration after: the drops tidy now and then.
+    #[test]
+    fn a_burst_gone_leaves_few_records_behind_without_a_reader() {
+        static REGISTRY: Registry = Registry::new();
+        let burst: Vec<Registration> = (0..10_000).map(|_| register(&REGISTRY)).collect();
+        drop(burst);
+        let list = REGISTRY.list.lock();
+        let mut on_stack = 0;
+        let mut at = REGISTRY.new.load(Ordering::Acquire);
+        while let Some(record) = NonNull::new(at) {
+            on_stack += 1;
+            // SAFETY: the stack's records stay until the list (locked
+            // here) takes them in.
+            at = unsafe { record.as_ref() }.next_new.load(Ordering::Relaxed);
+        }
+        let kept = list.len() + on_stack;
+        assert!(kept < 2 * TIDY_EVERY, "{kept} records kept of 10000 gone");
     }
 
     /// A reader never sees a footprint half written: committed and

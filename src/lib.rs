@@ -105,6 +105,7 @@ mod region;
 #[cfg(feature = "serde")]
 mod serialize;
 mod settings;
+mod slab;
 mod sync;
 pub mod telemetry;
 #[cfg(feature = "test-util")]

@@ -68,6 +68,24 @@ pub(crate) fn page_size() -> usize {
     sys::page_size()
 }
 
+/// Maps `len` bytes (page-aligned) readable and writable for the crate's
+/// own bookkeeping (the chunks of `crate::slab`): one mapping, never a
+/// container's, outside every mapper's telemetry.
+pub(crate) fn map_chunk(len: usize) -> io::Result<NonNull<u8>> {
+    sys::map_rw(len)
+}
+
+/// Unmaps a chunk [`map_chunk`] made.
+///
+/// # Safety
+///
+/// `addr` and `len` are exactly one chunk from [`map_chunk`], which
+/// nothing uses again.
+pub(crate) unsafe fn unmap_chunk(addr: NonNull<u8>, len: usize) -> io::Result<()> {
+    // SAFETY: as the caller promises.
+    unsafe { sys::release(addr, len) }
+}
+
 /// The kernel mappings the process may hold, where the OS has a small
 /// limit on them (Linux's `vm.max_map_count`, read once); `None` where it
 /// has none (macOS, the BSDs, Windows). (Not a `OnceLock`: a child forked

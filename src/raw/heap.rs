@@ -76,24 +76,3 @@ pub(super) unsafe fn free(ptr: NonNull<u8>, bytes: usize, align: usize, kind: Ki
     };
     telemetry::heap_resized(kind, bytes, 0);
 }
-
-/// `Box::new`, but an allocation failure is an error rather than an abort.
-pub(super) fn try_box<V>(value: V) -> Result<Box<V>, Error> {
-    let layout = Layout::new::<V>();
-    if layout.size() == 0 {
-        return Ok(Box::new(value));
-    }
-    // SAFETY: the layout has a nonzero size.
-    let raw = unsafe { alloc::alloc(layout) }.cast::<V>();
-    if raw.is_null() {
-        return Err(Error::Alloc {
-            bytes: layout.size(),
-        });
-    }
-    // SAFETY: `raw` is a fresh allocation of `V`'s layout; writing the value
-    // initializes it, and `Box` frees it with the same layout.
-    unsafe {
-        raw.write(value);
-        Ok(Box::from_raw(raw))
-    }
-}

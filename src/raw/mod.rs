@@ -42,6 +42,7 @@ use crate::os;
 use crate::policy;
 use crate::region::Region;
 use crate::settings::{Config, HeapLimit, Settings, Window};
+use crate::slab::{Pool, Pooled, SlabBox};
 use crate::telemetry::{self, Kind};
 use decay::Decay;
 use std::mem::ManuallyDrop;
@@ -121,7 +122,7 @@ unsafe impl Sync for RawStore {}
 /// the box.
 enum State {
     Light(Light),
-    Full(ManuallyDrop<Box<Full>>),
+    Full(ManuallyDrop<SlabBox<Full>>),
 }
 
 impl State {
@@ -177,6 +178,22 @@ struct Full {
     decay: Decay,
     /// Its place in the [inventory](crate::inventory()) while mapped.
     registration: Option<Registration>,
+}
+
+/// The pool `Full` states live in: off the heap, so that a burst of
+/// containers moving into mappings leaves no holes there (`crate::slab`).
+static FULLS: Pool = Pool::new(std::alloc::Layout::new::<Full>());
+
+impl Pooled for Full {
+    fn pool() -> &'static Pool {
+        &FULLS
+    }
+}
+
+/// The locks of the `Full` states' pool, for the fork handlers.
+#[cfg(unix)]
+pub(crate) fn fork_locks() -> impl Iterator<Item = &'static dyn crate::sync::HeldAcrossFork> {
+    FULLS.fork_locks()
 }
 
 impl Full {
@@ -301,7 +318,7 @@ impl RawStore {
             .and_then(|(kind, heap_limit)| Light::new(kind, heap_limit, shape));
         let state = match light {
             Some(light) => State::Light(light),
-            None => State::Full(ManuallyDrop::new(Box::new(Full {
+            None => State::Full(ManuallyDrop::new(SlabBox::boxed(Full {
                 settings,
                 holding: Holding::Heap { cap: 0 },
                 size: shape.size,
@@ -653,7 +670,10 @@ impl RawStore {
                 registration: None,
             };
             // The state was light: nothing to drop.
-            self.state = State::Full(ManuallyDrop::new(heap::try_box(full)?));
+            let full = SlabBox::new(full).ok_or(Error::Alloc {
+                bytes: size_of::<Full>(),
+            })?;
+            self.state = State::Full(ManuallyDrop::new(full));
         }
         match &mut self.state {
             State::Full(full) => Ok(full),
