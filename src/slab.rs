@@ -38,6 +38,10 @@ use std::ptr::{self, NonNull};
 /// granule).
 const CHUNK: usize = 64 << 10;
 
+/// Whether slots come from chunks at all: not where nothing is mapped,
+/// nor under Miri, which runs the crate on the global allocator alone.
+const CHUNKS: bool = crate::os::HAS_MAPPINGS && !cfg!(miri);
+
 /// How many shards a pool is split in.
 const SHARDS: usize = 16;
 
@@ -141,7 +145,7 @@ impl Pool {
     /// A slot from a chunk of this thread's home shard, mapping a chunk if
     /// the shard has none with a free slot.
     fn slot_in_chunk(&'static self) -> Option<NonNull<u8>> {
-        if !crate::os::HAS_MAPPINGS || self.per_chunk == 0 {
+        if !CHUNKS || self.per_chunk == 0 {
             return None;
         }
         let shard = crate::sync::home_shard(SHARDS);
@@ -153,7 +157,8 @@ impl Pool {
         }
         let chunk = guard.partial;
         // SAFETY: the shard's chunks are live mappings of this pool, and
-        // its lock is held.
+        // its lock is held. The reference ends before `unlink` reaches the
+        // chunk through the raw pointer.
         let c = unsafe { &mut *chunk };
         let slot = if let Some(slot) = NonNull::new(c.free) {
             // SAFETY: a free slot holds the next free one in its value's
@@ -179,7 +184,8 @@ impl Pool {
         }
         c.used += 1;
         if c.used == self.per_chunk {
-            unlink(&mut guard, c);
+            // SAFETY: a chunk on the shard's list, under its lock.
+            unsafe { unlink(&mut guard, chunk) };
         }
         Some(slot)
     }
@@ -231,27 +237,33 @@ impl Pool {
         // its fields say which shard it belongs to.
         let shard = unsafe { (*chunk).shard };
         let mut guard = self.shards[shard].lock();
-        // SAFETY: the chunk's shard lock is held.
+        // SAFETY: the chunk's shard lock is held. The reference ends
+        // before `link` and `unlink` reach the chunk through the raw pointer.
         let c = unsafe { &mut *chunk };
         // SAFETY: the value's first word is the slot's to use once free.
         unsafe { value.cast::<*mut u8>().write(c.free) };
         c.free = slot.as_ptr();
-        if c.used == self.per_chunk {
-            link(&mut guard, c);
-        }
+        let was_full = c.used == self.per_chunk;
         c.used -= 1;
-        if c.used > 0 {
+        let used = c.used;
+        if was_full {
+            // SAFETY: a full chunk is on no list; its shard's lock is held.
+            unsafe { link(&mut guard, chunk) };
+        }
+        if used > 0 {
             return;
         }
         if guard.empty == 0 {
             guard.empty = 1;
             return;
         }
-        unlink(&mut guard, c);
+        // SAFETY: a chunk with a free slot is on the shard's list; its lock
+        // is held.
+        unsafe { unlink(&mut guard, chunk) };
         drop(guard);
         // SAFETY: the chunk has no slot in use and is on no list: nothing
-        // reaches it again.
-        let _ = unsafe { crate::os::unmap_chunk(NonNull::from(c).cast(), CHUNK) };
+        // reaches it again. It is a whole mapping from `map_chunk`.
+        let _ = unsafe { crate::os::unmap_chunk(NonNull::new_unchecked(chunk).cast(), CHUNK) };
     }
 
     /// The pool's locks, for the fork handlers.
@@ -264,30 +276,45 @@ impl Pool {
 }
 
 /// Puts `chunk` first on the shard's list of chunks with free slots.
-fn link(shard: &mut Shard, chunk: &mut Chunk) {
-    chunk.prev = ptr::null_mut();
-    chunk.next = shard.partial;
-    if let Some(next) = NonNull::new(shard.partial) {
-        // SAFETY: a chunk on the list, under the shard's lock (the caller's).
-        unsafe { (*next.as_ptr()).prev = chunk };
+///
+/// # Safety
+///
+/// `chunk` is a live chunk of the shard, on no list, and the shard's lock
+/// is held (`shard` is behind it); no reference to any chunk is alive.
+unsafe fn link(shard: &mut Shard, chunk: *mut Chunk) {
+    // SAFETY: as the caller promises; chunks are reached through raw
+    // pointers only here, so no reference is invalidated.
+    unsafe {
+        (*chunk).prev = ptr::null_mut();
+        (*chunk).next = shard.partial;
+        if let Some(next) = NonNull::new(shard.partial) {
+            (*next.as_ptr()).prev = chunk;
+        }
     }
     shard.partial = chunk;
 }
 
 /// Takes `chunk` off the shard's list of chunks with free slots.
-fn unlink(shard: &mut Shard, chunk: &mut Chunk) {
-    match NonNull::new(chunk.prev) {
-        // SAFETY: neighbours on the list are live chunks of the shard,
-        // under its lock (the caller's).
-        Some(prev) => unsafe { (*prev.as_ptr()).next = chunk.next },
-        None => shard.partial = chunk.next,
+///
+/// # Safety
+///
+/// `chunk` is on the shard's list, and the shard's lock is held (`shard`
+/// is behind it); no reference to any chunk is alive.
+unsafe fn unlink(shard: &mut Shard, chunk: *mut Chunk) {
+    // SAFETY: as the caller promises; neighbours on the list are live
+    // chunks of the shard.
+    unsafe {
+        let (prev, next) = ((*chunk).prev, (*chunk).next);
+        match NonNull::new(prev) {
+            Some(prev) => (*prev.as_ptr()).next = next,
+            None => shard.partial = next,
+        }
+        if let Some(next) = NonNull::new(next) {
+            (*next.as_ptr()).prev = prev;
+        }
+        (*chunk).prev = ptr::null_mut();
+        (*chunk).next = ptr::null_mut();
     }
-    if let Some(next) = NonNull::new(chunk.next) {
-        // SAFETY: as above.
-        unsafe { (*next.as_ptr()).prev = chunk.prev };
-    }
-    chunk.prev = ptr::null_mut();
-    chunk.next = ptr::null_mut();
 }
 
 /// A type whose boxes live in a pool of its own.
@@ -421,7 +448,7 @@ mod tests {
 
     #[test]
     fn emptied_chunks_go_back_but_one() {
-        if !crate::os::HAS_MAPPINGS {
+        if !CHUNKS {
             return;
         }
         // Tests run on threads of their own; this one's shard may be
@@ -464,7 +491,7 @@ mod tests {
         // Back in this thread's chunk, not the other thread's shard: the
         // same slots are handed out again.
         let again = make();
-        if crate::os::HAS_MAPPINGS {
+        if CHUNKS {
             assert_eq!(addresses(&again), before);
         }
     }
