@@ -1,7 +1,9 @@
 # Source this to run the crate's Windows test binaries under wine, after
 # .ci/windows/setup.sh has run once on the machine:
 #   source .ci/windows/env.sh
+#   /usr/lib/wine/wineserver -p   # one server for the whole run (see .ci/run)
 #   CARGO_TARGET_DIR=/tmp/wintarget cargo test --target x86_64-pc-windows-gnu
+#   /usr/lib/wine/wineserver -k
 # (Windows builds land in <target>/x86_64-pc-windows-gnu/ anyway; a separate
 # target dir only avoids waiting on another cargo's lock.)
 
