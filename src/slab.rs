@@ -49,9 +49,11 @@ const SHARDS: usize = 16;
 /// slot from the global allocator.
 type SlotHead = *mut Chunk;
 
-/// A chunk's bookkeeping, at its start; its slots follow. Read and written
-/// only under its shard's lock.
+/// A chunk's bookkeeping, at its start; its slots follow. `shard` is set
+/// once, when the chunk is mapped; the rest is read and written only under
+/// that shard's lock.
 struct Chunk {
+    /// The shard whose list it is on, and whose lock guards it.
     shard: usize,
     /// Neighbours on the shard's list of chunks with free slots.
     prev: *mut Chunk,
