@@ -1,6 +1,7 @@
 # Source this to run the crate's Windows test binaries under wine, after
 # .ci/windows/setup.sh has run once on the machine:
 #   source .ci/windows/env.sh
+#   /usr/lib/wine/wineserver -k; /usr/lib/wine/wineserver -w   # none left up
 #   /usr/lib/wine/wineserver -p   # one server for the whole run (see .ci/run)
 #   CARGO_TARGET_DIR=/tmp/wintarget cargo test --target x86_64-pc-windows-gnu
 #   /usr/lib/wine/wineserver -k
